@@ -1,0 +1,90 @@
+/**
+ * The one error catalog. Every error Keysnare raises on purpose has a code here with its message
+ * template, CLI exit code and HTTP status. The CLI and the HTTP error handler are the only places
+ * that turn an {@link AppError} into output.
+ */
+export const ERRORS = {
+  KS_USAGE: { message: '{reason}', exit: 2, http: 400 },
+  KS_CONFIG_INVALID: { message: 'invalid configuration in {file}', exit: 2, http: 500 },
+  KS_CONFIG_READ: { message: 'cannot read configuration {file}: {reason}', exit: 2, http: 500 },
+  KS_WORKSPACE_MISSING: {
+    message: 'no workspace at {home}; run `keysnare init` first (or pass --home)',
+    exit: 2,
+    http: 500,
+  },
+  KS_WORKSPACE_EXISTS: { message: 'a workspace already exists at {home}', exit: 2, http: 409 },
+  KS_DB: { message: 'database error in {file}: {reason}', exit: 1, http: 500 },
+  KS_DB_MIGRATION: { message: 'cannot migrate database {file} to version {version}', exit: 1, http: 500 },
+  KS_INPUT_READ: { message: 'cannot read {file}: {reason}', exit: 1, http: 400 },
+  KS_INPUT_INVALID: { message: '{file}: {reason}', exit: 2, http: 400 },
+  KS_TOKEN_NOT_FOUND: { message: 'no token {id} in the registry', exit: 2, http: 404 },
+  KS_TOKEN_EXISTS: { message: 'access key {accessKeyId} is already registered as {id}', exit: 2, http: 409 },
+  KS_TOKEN_INVALID: { message: 'invalid token {where}: {reason}', exit: 2, http: 400 },
+  KS_PLACEMENT_INVALID: { message: 'invalid placement "{input}": {reason}', exit: 2, http: 400 },
+  KS_AWS: { message: 'AWS {operation} failed: {reason}', exit: 1, http: 502 },
+  KS_AWS_ACCESS_DENIED: { message: 'AWS {operation} was denied: {reason}', exit: 1, http: 502 },
+  KS_SECRET_KEY: { message: 'cannot use the secrets key {where}: {reason}', exit: 1, http: 500 },
+  KS_BAIT_FORMAT: { message: 'unknown bait format {format}; expected one of {formats}', exit: 2, http: 400 },
+  KS_PLANT: { message: 'cannot plant into {file}: {reason}', exit: 1, http: 500 },
+  KS_INTERNAL: { message: 'internal error: {reason}', exit: 1, http: 500 },
+} as const satisfies Record<string, { message: string; exit: 0 | 1 | 2; http: number }>;
+
+/** A code from the error catalog. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Values substituted into a catalog message template. */
+export type ErrorDetails = Record<string, string | number | boolean | undefined | readonly string[]>;
+
+function render(template: string, details: ErrorDetails): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = details[name];
+    if (value === undefined) return whole;
+    return Array.isArray(value) ? value.join(', ') : String(value);
+  });
+}
+
+/**
+ * The one error class. Switch on `code`, never on the message.
+ *
+ * @example
+ * throw new AppError('KS_TOKEN_NOT_FOUND', { id: 'tok_1' });
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+  /** Extra lines (for example every config issue) printed under the message. */
+  readonly lines: readonly string[];
+
+  constructor(
+    code: ErrorCode,
+    details: ErrorDetails = {},
+    options: { cause?: unknown; lines?: readonly string[] } = {},
+  ) {
+    super(render(ERRORS[code].message, details), { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+    this.lines = options.lines ?? [];
+  }
+
+  /** CLI exit code from the catalog. */
+  get exitCode(): 0 | 1 | 2 {
+    return ERRORS[this.code].exit;
+  }
+
+  /** HTTP status from the catalog. */
+  get httpStatus(): number {
+    return ERRORS[this.code].http;
+  }
+}
+
+/** True when `err` is an {@link AppError}, optionally with the given code. */
+export function isAppError(err: unknown, code?: ErrorCode): err is AppError {
+  return err instanceof AppError && (code === undefined || err.code === code);
+}
+
+/** A short, single-line description of any thrown value, for logs (never parsed). */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message.split('\n')[0] ?? err.name;
+  return String(err);
+}

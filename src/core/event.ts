@@ -1,0 +1,96 @@
+/**
+ * The single internal event shape. Every source's raw record is normalized once, at the edge, into
+ * a {@link CloudEvent}; rules read nothing else. Every field may be missing in real data, so every
+ * optional field here is optional on purpose.
+ */
+import type { KeyAnatomy } from './key-anatomy.js';
+
+/** What `sourceIPAddress` held. */
+export type SourceKind =
+  | 'ipv4'
+  | 'ipv6'
+  | 'aws-service'
+  | 'aws-internal'
+  | 'hostname'
+  | 'invalid'
+  | 'missing';
+
+/** Coarse class of the user agent. */
+export type UserAgentClass =
+  | 'aws-cli'
+  | 'aws-sdk'
+  | 'console'
+  | 'terraform'
+  | 'offensive-os'
+  | 'offensive-tool'
+  | 'aws-service'
+  | 'aws-internal'
+  | 'browser'
+  | 'scripting'
+  | 'other'
+  | 'missing';
+
+/** `userIdentity`, flattened. `issuer*` come from `sessionContext.sessionIssuer`. */
+export interface CloudIdentity {
+  readonly type?: string;
+  readonly principalId?: string;
+  readonly arn?: string;
+  readonly accountId?: string;
+  readonly accessKeyId?: string;
+  readonly userName?: string;
+  readonly invokedBy?: string;
+  readonly issuerType?: string;
+  readonly issuerArn?: string;
+  readonly issuerPrincipalId?: string;
+  readonly issuerUserName?: string;
+  readonly issuerAccountId?: string;
+}
+
+/** Where a record came from: the file (or other source name) and its index within it. */
+export interface RecordOrigin {
+  readonly file: string;
+  readonly index: number;
+}
+
+/** A normalized CloudTrail event. */
+export interface CloudEvent {
+  /** CloudTrail `eventID`; when the record had none, `x-` + a hash of its content. */
+  readonly eventId: string;
+  /** ISO-8601 UTC (`toISOString`) or undefined when `eventTime` could not be read. */
+  readonly time?: string;
+  /** Epoch milliseconds of {@link time}. */
+  readonly timeMs?: number;
+  readonly eventName: string;
+  readonly eventSource: string;
+  /** `awsRegion` as given (capped), or '' when missing. */
+  readonly region: string;
+  /** False when the region is not one of the known AWS region names. */
+  readonly regionKnown: boolean;
+  readonly eventType?: string;
+  readonly identity: CloudIdentity;
+  /** Anatomy of `identity.accessKeyId`, when present. */
+  readonly key?: KeyAnatomy;
+  readonly sourceIp?: string;
+  readonly sourceKind: SourceKind;
+  readonly userAgent?: string;
+  readonly userAgentClass: UserAgentClass;
+  /** The named tool or OS behind the user agent ('kali', 'trufflehog', 'terraform', 'aws-cli' …). */
+  readonly userAgentName?: string;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly readOnly?: boolean;
+  readonly recipientAccountId?: string;
+  /** Request parameters as logged (object), size-capped. */
+  readonly requestParameters?: Readonly<Record<string, unknown>>;
+  /** Response elements as logged (object), size-capped. */
+  readonly responseElements?: Readonly<Record<string, unknown>>;
+  readonly origin: RecordOrigin;
+}
+
+/** A record that could not be used, and why. */
+export interface RecordRejection {
+  readonly file: string;
+  /** Index of the record in the file, or undefined when the whole file was rejected. */
+  readonly index?: number;
+  readonly reason: string;
+}
