@@ -2,7 +2,16 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const STAGES = ['sources', 'normalize', 'detect', 'incidents', 'alert', 'respond', 'scan', 'tokens'];
+const STAGES = [
+  'sources',
+  'normalize',
+  'detect',
+  'incidents',
+  'alert',
+  'respond',
+  'scan',
+  'tokens',
+];
 const NO_SDK = { group: ['@aws-sdk/*'], message: 'only src/aws/ imports the AWS SDK' };
 const NO_WIRING = {
   group: ['**/store/*', '**/config/*', '**/cli/*', '**/server/*', '**/pipeline*', '**/app.js'],
@@ -30,24 +39,51 @@ const stageBoundaries = STAGES.map((stage) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.keysnare/**', 'bench/.data/**', 'eslint.config.js'] },
+  {
+    ignores: [
+      'bin/**',
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      '.keysnare/**',
+      'bench/.data/**',
+      'eslint.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
     },
   },
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!./*'], message: 'core/ imports nothing else from src/' }, { group: ['@aws-sdk/*', 'better-sqlite3'], message: 'core/ stays dependency-free' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../*', '!./*'], message: 'core/ imports nothing else from src/' },
+            { group: ['@aws-sdk/*', 'better-sqlite3'], message: 'core/ stays dependency-free' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -62,7 +98,13 @@ export default tseslint.config(
       'no-console': 'error',
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', '**/aws/*'], message: 'rules are pure: no I/O' }, NO_SDK, NO_WIRING] },
+        {
+          patterns: [
+            { group: ['node:*', '**/aws/*'], message: 'rules are pure: no I/O' },
+            NO_SDK,
+            NO_WIRING,
+          ],
+        },
       ],
     },
   },

@@ -8,7 +8,9 @@ import('../dist/cli/main.js')
   })
   .catch((err) => {
     if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/cli')) {
-      process.stderr.write('keysnare: not built yet; run `npm install` (or `npm run build`) first\n');
+      process.stderr.write(
+        'keysnare: not built yet; run `npm install` (or `npm run build`) first\n',
+      );
     } else {
       process.stderr.write(`keysnare: ${err && err.stack ? err.stack : String(err)}\n`);
     }

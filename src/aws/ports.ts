@@ -62,7 +62,11 @@ export interface IamPort {
   deleteUser(userName: string): Promise<void>;
   createAccessKey(userName: string): Promise<IamNewAccessKey>;
   listAccessKeys(userName: string): Promise<IamAccessKeyInfo[]>;
-  updateAccessKey(userName: string, accessKeyId: string, status: 'Active' | 'Inactive'): Promise<void>;
+  updateAccessKey(
+    userName: string,
+    accessKeyId: string,
+    status: 'Active' | 'Inactive',
+  ): Promise<void>;
   deleteAccessKey(userName: string, accessKeyId: string): Promise<void>;
   listUserPolicies(userName: string): Promise<string[]>;
   /** The inline policy document, URL-decoded JSON text. */
@@ -76,7 +80,8 @@ export interface IamPort {
   /** Deletes the console password if there is one; no error when there is none. */
   deleteLoginProfile(userName: string): Promise<void>;
   getAccessKeyLastUsed(accessKeyId: string): Promise<AccessKeyLastUsed>;
-  generateCredentialReport(): Promise<{ state: 'STARTED' | 'INPROGRESS' | 'COMPLETE' | string }>;
+  /** IAM's State: STARTED, INPROGRESS or COMPLETE. */
+  generateCredentialReport(): Promise<{ state: string }>;
   getCredentialReport(): Promise<CredentialReportResult>;
 }
 

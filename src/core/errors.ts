@@ -14,26 +14,43 @@ export const ERRORS = {
   },
   KS_WORKSPACE_EXISTS: { message: 'a workspace already exists at {home}', exit: 2, http: 409 },
   KS_DB: { message: 'database error in {file}: {reason}', exit: 1, http: 500 },
-  KS_DB_MIGRATION: { message: 'cannot migrate database {file} to version {version}', exit: 1, http: 500 },
+  KS_DB_MIGRATION: {
+    message: 'cannot migrate database {file} to version {version}',
+    exit: 1,
+    http: 500,
+  },
   KS_INPUT_READ: { message: 'cannot read {file}: {reason}', exit: 1, http: 400 },
   KS_INPUT_INVALID: { message: '{file}: {reason}', exit: 2, http: 400 },
   KS_TOKEN_NOT_FOUND: { message: 'no token {id} in the registry', exit: 2, http: 404 },
-  KS_TOKEN_EXISTS: { message: 'access key {accessKeyId} is already registered as {id}', exit: 2, http: 409 },
+  KS_TOKEN_EXISTS: {
+    message: 'access key {accessKeyId} is already registered as {id}',
+    exit: 2,
+    http: 409,
+  },
   KS_TOKEN_INVALID: { message: 'invalid token {where}: {reason}', exit: 2, http: 400 },
   KS_PLACEMENT_INVALID: { message: 'invalid placement "{input}": {reason}', exit: 2, http: 400 },
   KS_AWS: { message: 'AWS {operation} failed: {reason}', exit: 1, http: 502 },
   KS_AWS_ACCESS_DENIED: { message: 'AWS {operation} was denied: {reason}', exit: 1, http: 502 },
   KS_SECRET_KEY: { message: 'cannot use the secrets key {where}: {reason}', exit: 1, http: 500 },
-  KS_BAIT_FORMAT: { message: 'unknown bait format {format}; expected one of {formats}', exit: 2, http: 400 },
+  KS_BAIT_FORMAT: {
+    message: 'unknown bait format {format}; expected one of {formats}',
+    exit: 2,
+    http: 400,
+  },
   KS_PLANT: { message: 'cannot plant into {file}: {reason}', exit: 1, http: 500 },
   KS_INTERNAL: { message: 'internal error: {reason}', exit: 1, http: 500 },
+  KS_NAME_TEMPLATE: { message: 'cannot generate an IAM user name: {reason}', exit: 2, http: 400 },
+  KS_BAIT_INPUT: { message: 'cannot render {format} bait: {reason}', exit: 2, http: 400 },
 } as const satisfies Record<string, { message: string; exit: 0 | 1 | 2; http: number }>;
 
 /** A code from the error catalog. */
 export type ErrorCode = keyof typeof ERRORS;
 
 /** Values substituted into a catalog message template. */
-export type ErrorDetails = Record<string, string | number | boolean | undefined | readonly string[]>;
+export type ErrorDetails = Record<
+  string,
+  string | number | boolean | undefined | readonly string[]
+>;
 
 function render(template: string, details: ErrorDetails): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {

@@ -7,13 +7,7 @@ import type { KeyAnatomy } from './key-anatomy.js';
 
 /** What `sourceIPAddress` held. */
 export type SourceKind =
-  | 'ipv4'
-  | 'ipv6'
-  | 'aws-service'
-  | 'aws-internal'
-  | 'hostname'
-  | 'invalid'
-  | 'missing';
+  'ipv4' | 'ipv6' | 'aws-service' | 'aws-internal' | 'hostname' | 'invalid' | 'missing';
 
 /** Coarse class of the user agent. */
 export type UserAgentClass =

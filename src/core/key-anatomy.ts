@@ -79,3 +79,24 @@ export function keyAnatomy(keyId: string): KeyAnatomy {
     ? { prefix, kind, legacy, wellFormed }
     : { prefix, kind, accountId, legacy, wellFormed };
 }
+
+/**
+ * Compose a modern key id (`AKIA`/`ASIA` + 16 base32 chars) that decodes to `accountId`, with the
+ * remaining bits taken from `entropy` (≥ 5 bytes). The inverse of {@link accountIdFromKeyId}; used
+ * by the demo, test fakes and benchmarks.
+ */
+export function keyIdForAccount(
+  prefix: 'AKIA' | 'ASIA',
+  accountId: string,
+  entropy: Uint8Array,
+): string {
+  if (!/^\d{12}$/.test(accountId)) throw new RangeError('accountId must be 12 digits');
+  if (entropy.length < 5) throw new RangeError('entropy must be at least 5 bytes');
+  const low7 = BigInt((entropy[0] ?? 0) & 0x7f);
+  const z = (1n << 47n) | (BigInt(accountId) << 7n) | low7;
+  let bits = z;
+  for (let i = 1; i <= 4; i++) bits = (bits << 8n) | BigInt(entropy[i] ?? 0);
+  let out = '';
+  for (let i = 15; i >= 0; i--) out += BASE32[Number((bits >> BigInt(i * 5)) & 31n)];
+  return prefix + out;
+}

@@ -52,6 +52,11 @@ export interface EventStore {
   insertEvents(events: readonly StoredEvent[]): Set<string>;
   countEvents(): number;
   getEvent(eventId: string): StoredEvent | undefined;
+  /** Stored events made with any of these key ids or by any of these principal ARNs. */
+  findEventsByIdentity(q: {
+    readonly accessKeyIds: readonly string[];
+    readonly principalArns: readonly string[];
+  }): CloudEvent[];
 }
 
 /** Findings, upserted by id. */
@@ -59,6 +64,8 @@ export interface FindingStore {
   upsertFindings(findings: readonly Finding[]): void;
   listFindings(filter?: { rule?: string; tokenId?: string; limit?: number }): Finding[];
   getFinding(id: string): Finding | undefined;
+  /** Remove findings (merged into another one). */
+  deleteFindings(ids: readonly string[]): void;
 }
 
 /** A rule hit kept so later events can be grouped with earlier ones across runs. */
@@ -69,6 +76,8 @@ export interface StoredHit {
   readonly timeMs?: number;
   /** The hit's data, as JSON-able object. */
   readonly data: Readonly<Record<string, unknown>>;
+  /** The finding this hit was last grouped into. */
+  readonly findingId?: string;
 }
 
 /** Hits by group, for regrouping across runs. */
@@ -76,6 +85,8 @@ export interface HitStore {
   /** Insert hits (ignoring ones already stored for the same rule and eventId). */
   insertHits(hits: readonly StoredHit[]): void;
   hitsForGroup(rule: string, groupKey: string): StoredHit[];
+  /** Record which finding these hits of `rule` now belong to. */
+  setHitFinding(rule: string, eventIds: readonly string[], findingId: string): void;
 }
 
 /** Small named values (checkpoints, last-seen times) kept across runs. */
@@ -86,11 +97,7 @@ export interface KeyValueStore {
 
 /** Everything kept in the workspace database. */
 export interface WorkspaceStore
-  extends TokenStore,
-    EventStore,
-    FindingStore,
-    HitStore,
-    KeyValueStore {
+  extends TokenStore, EventStore, FindingStore, HitStore, KeyValueStore {
   /** Run `fn` in one transaction. */
   transaction<T>(fn: () => T): T;
   close(): void;

@@ -39,7 +39,8 @@ export interface CustodyEntry {
   /** ISO time. */
   readonly at: string;
   readonly actor: string;
-  readonly action: 'registered' | 'minted' | 'placed' | 'moved' | 'planted' | 'rotated' | 'retired' | 'updated';
+  readonly action:
+    'registered' | 'minted' | 'placed' | 'moved' | 'planted' | 'rotated' | 'retired' | 'updated';
   readonly placement?: Placement;
   readonly previous?: Placement;
   readonly note?: string;
@@ -51,7 +52,8 @@ export interface CustodyEntry {
  */
 export interface TokenFact {
   readonly tokenId: string;
-  readonly kind: 'user-arn' | 'principal-id' | 'user-name' | 'account-id' | 'session-key' | 'federated-arn';
+  readonly kind:
+    'user-arn' | 'principal-id' | 'user-name' | 'account-id' | 'session-key' | 'federated-arn';
   readonly value: string;
   /** The eventID the fact was learned from. */
   readonly eventId: string;

@@ -1,0 +1,191 @@
+/**
+ * `npm run bench`: generate (or reuse) a synthetic CloudTrail data set, warm the page cache,
+ * measure the bare floor, run `keysnare detect` on it as a child process, check that every canary
+ * event was found and nothing else was reported as canary use, and print detector throughput as a
+ * ratio to the floor measured in the same run.
+ *
+ * Args: --records N (300000) --canaries N (10000) --canary-events N (60) --data DIR
+ * (bench/.data/<params hash>) --runs N (3) [--cli PATH (bin/keysnare.js)]. Progress goes to stderr; the table and a final JSON
+ * line go to stdout. Exit 1 when the detector fails or its findings are wrong.
+ */
+import { join } from 'node:path';
+import { isAppError, describeError } from '../src/core/errors.js';
+import { median } from './child.js';
+import type { FloorResult } from './floor.js';
+import { TRAIL_SUBDIR, type DatasetManifest } from './generate.js';
+import {
+  ensureDataset,
+  parseBenchArgs,
+  progress,
+  reportVerification,
+  runDetect,
+  runFloor,
+  versionStartup,
+  warmCache,
+  type DetectRun,
+} from './steps.js';
+
+/** Best and median of a list of rates. */
+interface Spread {
+  readonly best: number;
+  readonly median: number;
+}
+
+function spread(values: readonly number[]): Spread {
+  return { best: Math.max(...values), median: median(values) };
+}
+
+function messageOf(err: unknown): string {
+  return isAppError(err) ? err.message : describeError(err);
+}
+
+async function detectRuns(
+  cli: string,
+  trailDir: string,
+  tokens: string,
+  manifest: DatasetManifest,
+  runs: number,
+): Promise<DetectRun[]> {
+  const results: DetectRun[] = [];
+  for (let i = 1; i <= runs; i++) {
+    const run = await runDetect(cli, trailDir, tokens, manifest);
+    const rate = Math.round(manifest.records / (run.wallMs / 1000));
+    progress(`detect run ${i}/${runs}: ${rate} rec/s wall, ${run.stats.findings} findings`);
+    results.push(run);
+  }
+  return results;
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function printTable(
+  m: DatasetManifest,
+  floor: Spread,
+  detect: Spread | undefined,
+  rssMb: number | undefined,
+  startupMs: number | undefined,
+): void {
+  const ratio = (k: keyof Spread): string => (detect ? (detect[k] / floor[k]).toFixed(2) : 'n/a');
+  const rows: [string, string, string][] = [
+    ['floor (rec/s)', fmt(floor.best), fmt(floor.median)],
+    [
+      'detect, wall (rec/s)',
+      detect ? fmt(detect.best) : 'n/a',
+      detect ? fmt(detect.median) : 'n/a',
+    ],
+    ['ratio detect/floor', ratio('best'), ratio('median')],
+    ['detect peak RSS (MB)', rssMb === undefined ? 'n/a' : fmt(rssMb), ''],
+    ['keysnare --version (ms, median of 10)', startupMs === undefined ? 'n/a' : fmt(startupMs), ''],
+  ];
+  const out = [
+    `keysnare bench: ${fmt(m.records)} records in ${m.files} files (${(m.bytesRaw / 1e6).toFixed(1)} MB raw, ${(m.bytesGz / 1e6).toFixed(1)} MB gz, ${m.avgRecordBytes} B/record), ${fmt(m.params.canaries)} canaries, ${m.canaryEventIds.length} canary events in ${m.canaryFiles} files`,
+    `${''.padEnd(40)}${'best'.padStart(12)}${'median'.padStart(12)}`,
+    ...rows.map(([a, b, c]) => `${a.padEnd(40)}${b.padStart(12)}${c.padStart(12)}`),
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseBenchArgs(argv);
+  const manifest = await ensureDataset(args);
+  const trailDir = join(args.dataDir, TRAIL_SUBDIR);
+  const tokens = join(args.dataDir, 'tokens.json');
+  warmCache(trailDir);
+  const floors: FloorResult[] = await runFloor(trailDir, tokens, args.runs);
+  const problems: string[] = floorProblems(floors, manifest);
+  let runs: DetectRun[] = [];
+  let startupMs: number | undefined;
+  try {
+    runs = await detectRuns(args.cli, trailDir, tokens, manifest, args.runs);
+    const worst = runs.find((r) => !r.verification.ok) ?? runs[0]!;
+    reportVerification(worst.verification);
+    problems.push(...worst.verification.problems);
+    startupMs = await versionStartup(args.cli);
+  } catch (err) {
+    problems.push(`detect step failed: ${messageOf(err)}`);
+  }
+  const floor = spread(floors.map((f) => f.recordsPerSec));
+  const detect =
+    runs.length > 0 ? spread(runs.map((r) => manifest.records / (r.wallMs / 1000))) : undefined;
+  const rssMb =
+    runs.length > 0 ? Math.max(...runs.map((r) => r.stats.maxRssBytes)) / 1e6 : undefined;
+  printTable(manifest, floor, detect, rssMb, startupMs);
+  for (const p of problems) process.stderr.write(`bench: FAILED: ${p}\n`);
+  const summary = {
+    manifest,
+    floor,
+    floors,
+    runs,
+    detect,
+    rssMb,
+    startupMs,
+    ok: problems.length === 0,
+  };
+  process.stdout.write(JSON.stringify(summaryLine(summary)) + '\n');
+  return problems.length === 0 ? 0 : 1;
+}
+
+function floorProblems(floors: readonly FloorResult[], m: DatasetManifest): string[] {
+  const f = floors[0]!;
+  return [
+    f.records !== m.records && `floor read ${f.records} records, manifest says ${m.records}`,
+    f.hits !== m.keyIdHits && `floor found ${f.hits} canary key hits, manifest says ${m.keyIdHits}`,
+  ].filter((p): p is string => typeof p === 'string');
+}
+
+interface Summary {
+  readonly manifest: DatasetManifest;
+  readonly floor: Spread;
+  readonly floors: readonly FloorResult[];
+  readonly runs: readonly DetectRun[];
+  readonly detect: Spread | undefined;
+  readonly rssMb: number | undefined;
+  readonly startupMs: number | undefined;
+  readonly ok: boolean;
+}
+
+/** The figures as one JSON object, for updating docs from a run. */
+function summaryLine(s: Summary): Record<string, unknown> {
+  const m = s.manifest;
+  const round = (n: number | undefined, digits = 0): number | null =>
+    n === undefined ? null : Number(n.toFixed(digits));
+  return {
+    bench: 'keysnare-detect',
+    node: process.version,
+    records: m.records,
+    files: m.files,
+    bytesRaw: m.bytesRaw,
+    bytesGz: m.bytesGz,
+    avgRecordBytes: m.avgRecordBytes,
+    canaries: m.params.canaries,
+    canaryEvents: m.canaryEventIds.length,
+    runs: s.floors.length,
+    floorRecPerSec: { best: round(s.floor.best), median: round(s.floor.median) },
+    floorMbPerSec: round(Math.max(...s.floors.map((f) => f.mbPerSec)), 1),
+    detectRecPerSec: s.detect
+      ? { best: round(s.detect.best), median: round(s.detect.median) }
+      : null,
+    detectElapsedMsBest:
+      s.runs.length > 0 ? Math.min(...s.runs.map((r) => r.stats.elapsedMs)) : null,
+    detectWallMsBest: s.runs.length > 0 ? round(Math.min(...s.runs.map((r) => r.wallMs))) : null,
+    ratio: s.detect
+      ? {
+          best: round(s.detect.best / s.floor.best, 3),
+          median: round(s.detect.median / s.floor.median, 3),
+        }
+      : null,
+    peakRssMb: round(s.rssMb, 1),
+    versionStartupMs: round(s.startupMs, 1),
+    correct: s.ok,
+  };
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: ${messageOf(err)}\n`);
+    process.exitCode = isAppError(err) ? err.exitCode : 1;
+  },
+);

@@ -1,0 +1,197 @@
+/**
+ * The steps of `npm run bench` (run.ts): arguments, data set reuse, cache warming, floor runs,
+ * detector runs with verification, and the start-up measurement. Progress goes to stderr.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { AppError } from '../src/core/errors.js';
+import { median, runNode, stderrTail } from './child.js';
+import { listTrailFiles, measureFloor, type FloorResult } from './floor.js';
+import {
+  datasetParams,
+  generateDataset,
+  GENERATOR_VERSION,
+  TRAIL_SUBDIR,
+  type DatasetManifest,
+  type DatasetParams,
+} from './generate.js';
+import {
+  parseFindings,
+  parseStats,
+  verifyRun,
+  type DetectStats,
+  type Verification,
+} from './verify.js';
+
+/** The repository checkout this bench runs in. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The CLI launcher the bench runs. */
+export const CLI = join(REPO_ROOT, 'bin', 'keysnare.js');
+
+/** Parsed `npm run bench` arguments. */
+export interface BenchArgs {
+  readonly params: DatasetParams;
+  readonly dataDir: string;
+  readonly runs: number;
+  /** The CLI launcher to run (`--cli`, default bin/keysnare.js). */
+  readonly cli: string;
+}
+
+/** One timed detector run. */
+export interface DetectRun {
+  readonly wallMs: number;
+  readonly stats: DetectStats;
+  readonly verification: Verification;
+}
+
+/** Write a progress line to stderr. */
+export function progress(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new AppError('KS_USAGE', { reason: `--${name} expects a whole number, got "${value}"` });
+  return n;
+}
+
+/** Parse `--records --canaries --canary-events --data --runs --cli`; throws KS_USAGE on bad values. */
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      records: { type: 'string', default: '300000' },
+      canaries: { type: 'string', default: '10000' },
+      'canary-events': { type: 'string', default: '60' },
+      data: { type: 'string' },
+      runs: { type: 'string', default: '3' },
+      cli: { type: 'string' },
+    },
+  });
+  const params = datasetParams({
+    records: positiveInt('records', values.records),
+    canaries: positiveInt('canaries', values.canaries),
+    canaryEvents: positiveInt('canary-events', values['canary-events']),
+  });
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ GENERATOR_VERSION, params }))
+    .digest('hex');
+  const dataDir = resolve(values.data ?? join(REPO_ROOT, 'bench', '.data', hash.slice(0, 12)));
+  const runs = Math.max(1, positiveInt('runs', values.runs));
+  return { params, dataDir, runs, cli: resolve(values.cli ?? CLI) };
+}
+
+/** The manifest of an existing data set generated from `params`, or undefined. */
+function reusableManifest(dataDir: string, params: DatasetParams): DatasetManifest | undefined {
+  const path = join(dataDir, 'manifest.json');
+  if (!existsSync(path) || !existsSync(join(dataDir, 'tokens.json'))) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(path, 'utf8')) as DatasetManifest;
+    const same =
+      m.generator === GENERATOR_VERSION && JSON.stringify(m.params) === JSON.stringify(params);
+    return same && listTrailFiles(join(dataDir, TRAIL_SUBDIR)).length === m.files ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reuse the data set in `args.dataDir` when its manifest matches, else generate it. */
+export async function ensureDataset(args: BenchArgs): Promise<DatasetManifest> {
+  const existing = reusableManifest(args.dataDir, args.params);
+  if (existing) {
+    progress(`reusing data set ${args.dataDir}`);
+    return existing;
+  }
+  progress(`generating ${args.params.records} records into ${args.dataDir}`);
+  const started = performance.now();
+  const manifest = await generateDataset({ dir: args.dataDir, ...args.params });
+  progress(
+    `generated ${manifest.files} files in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return manifest;
+}
+
+/** Read every delivery file once so all runs start from the page cache. */
+export function warmCache(trailDir: string): void {
+  let bytes = 0;
+  for (const file of listTrailFiles(trailDir)) bytes += readFileSync(file).length;
+  progress(`page cache warmed (${(bytes / 1e6).toFixed(1)} MB gz)`);
+}
+
+/** Measure the floor `runs` times. */
+export async function runFloor(
+  trailDir: string,
+  tokens: string,
+  runs: number,
+): Promise<FloorResult[]> {
+  const results: FloorResult[] = [];
+  for (let i = 1; i <= runs; i++) {
+    const r = await measureFloor(trailDir, tokens);
+    progress(`floor run ${i}/${runs}: ${Math.round(r.recordsPerSec)} rec/s, ${r.hits} key hits`);
+    results.push(r);
+  }
+  return results;
+}
+
+/**
+ * Run `keysnare detect` once over the trail and verify its findings; throws KS_INTERNAL when the
+ * CLI fails or prints no stats line.
+ */
+export async function runDetect(
+  cli: string,
+  trailDir: string,
+  tokens: string,
+  manifest: DatasetManifest,
+): Promise<DetectRun> {
+  const run = await runNode(
+    cli,
+    ['detect', '--tokens', tokens, '--format', 'jsonl', '--stats', trailDir],
+    REPO_ROOT,
+  );
+  const stats = parseStats(run.stderr);
+  if (run.code !== 0 || stats === undefined) {
+    const why =
+      run.code !== 0
+        ? `exited with code ${run.code ?? run.signal}`
+        : 'printed no `stats {json}` line last on stderr';
+    throw new AppError('KS_INTERNAL', {
+      reason: `keysnare detect ${why}; is the CLI built (npm run build) and does it support detect --tokens --format jsonl --stats?\n${stderrTail(run)}`,
+    });
+  }
+  const verification = verifyRun(parseFindings(run.stdout), stats, manifest);
+  return { wallMs: run.wallMs, stats, verification };
+}
+
+/** Median wall time of `keysnare --version` over 10 runs, in ms. */
+export async function versionStartup(cli: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const run = await runNode(cli, ['--version'], REPO_ROOT);
+    if (run.code !== 0)
+      throw new AppError('KS_INTERNAL', {
+        reason: `keysnare --version exited with code ${run.code}\n${stderrTail(run)}`,
+      });
+    times.push(run.wallMs);
+  }
+  return median(times);
+}
+
+/** Print a verification to stderr. */
+export function reportVerification(v: Verification): void {
+  progress(
+    `correctness: ${v.found}/${v.expected} canary events found, ${v.missing.length} missing, ${v.extra.length} extra`,
+  );
+  for (const id of v.missing.slice(0, 5)) progress(`  missing ${id}`);
+  for (const id of v.extra.slice(0, 5)) progress(`  extra ${id}`);
+  const other = Object.entries(v.otherFindings);
+  if (other.length > 0) {
+    progress(
+      `other findings (not judged): ${other.map(([r, n]) => `${r}×${n}`).join(', ')}; ${v.otherEventIds} non-canary events`,
+    );
+  }
+  for (const p of v.problems) progress(`PROBLEM: ${p}`);
+}

@@ -1,0 +1,56 @@
+/**
+ * The composition root: configuration → instances. The CLI (and later the server) call this; it is
+ * the only module that constructs stores and AWS clients.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KeysnareConfig } from './config/schema.js';
+import { configSchema, defaultConfigYaml } from './config/schema.js';
+import { loadConfigOrThrow } from './config/load.js';
+import { AppError } from './core/index.js';
+import type { SqliteStore } from './store/sqlite.js';
+import { openSqliteStore } from './store/sqlite.js';
+
+/** File names inside a workspace. */
+export const CONFIG_FILE = 'keysnare.yaml';
+export const DB_FILE = 'keysnare.db';
+
+/** An opened workspace. */
+export interface Workspace {
+  readonly home: string;
+  readonly configFile: string;
+  readonly dbFile: string;
+  readonly config: KeysnareConfig;
+  readonly store: SqliteStore;
+  close(): void;
+}
+
+/** True when `home` holds a workspace. */
+export function workspaceExists(home: string): boolean {
+  return existsSync(join(home, CONFIG_FILE));
+}
+
+/** Create a workspace (config with defaults + database). Refuses to overwrite one. */
+export function initWorkspace(home: string): Workspace {
+  if (workspaceExists(home)) throw new AppError('KS_WORKSPACE_EXISTS', { home });
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  writeFileSync(join(home, CONFIG_FILE), defaultConfigYaml(), { mode: 0o600 });
+  return openWorkspace(home);
+}
+
+/** Open an existing workspace; KS_WORKSPACE_MISSING when there is none. */
+export function openWorkspace(home: string): Workspace {
+  if (!workspaceExists(home)) throw new AppError('KS_WORKSPACE_MISSING', { home });
+  const configFile = join(home, CONFIG_FILE);
+  const config = loadConfigOrThrow(configFile);
+  const dbFile = join(home, DB_FILE);
+  const store = openSqliteStore(dbFile);
+  return { home, configFile, dbFile, config, store, close: () => store.close() };
+}
+
+/** The configuration of a workspace when there is one, else the defaults (for `detect`). */
+export function configOrDefaults(home: string): KeysnareConfig {
+  return workspaceExists(home)
+    ? loadConfigOrThrow(join(home, CONFIG_FILE))
+    : configSchema.parse({ version: 1 });
+}

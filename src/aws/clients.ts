@@ -1,0 +1,88 @@
+/**
+ * Construction of the SDK clients from Keysnare's `aws` config. Everything the SDK reads itself
+ * (credentials chain, `AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_IAM`,
+ * `AWS_ENDPOINT_URL_STS`, …) is left to the SDK; Keysnare only adds what its config says.
+ */
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { AppError, describeError } from '../core/index.js';
+
+/** Keysnare's AWS settings (from keysnare.yaml `aws`), plus test overrides. */
+export interface AwsSettings {
+  readonly region?: string;
+  readonly profile?: string;
+  /** Explicit endpoint (tests); normally AWS_ENDPOINT_URL_* via the SDK. */
+  readonly endpoint?: string;
+  readonly credentials?: AwsCredentialIdentity;
+  /** Attempts per call including the first; throttling and 5xx are retried with backoff. */
+  readonly maxAttempts?: number;
+}
+
+/** Keysnare's suffix in the user agent, so its own calls can be told apart in CloudTrail. */
+export const KEYSNARE_APP_ID = 'keysnare';
+
+function common(s: AwsSettings, fallbackRegion: string) {
+  return {
+    region: s.region ?? fallbackRegion,
+    maxAttempts: s.maxAttempts ?? 5,
+    retryMode: 'standard' as const,
+    customUserAgent: KEYSNARE_APP_ID,
+    ...(s.profile ? { profile: s.profile } : {}),
+    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+    ...(s.credentials ? { credentials: s.credentials } : {}),
+  };
+}
+
+/** An IAM client (IAM is global: region defaults to us-east-1 unless configured). */
+export function createIamClient(s: AwsSettings, envRegion?: string): IAMClient {
+  try {
+    return new IAMClient(common(s, envRegion ?? 'us-east-1'));
+  } catch (err) {
+    throw new AppError(
+      'KS_AWS',
+      { operation: 'client setup', reason: describeError(err) },
+      { cause: err },
+    );
+  }
+}
+
+/** An STS client. */
+export function createStsClient(s: AwsSettings, envRegion?: string): STSClient {
+  try {
+    return new STSClient(common(s, envRegion ?? 'us-east-1'));
+  } catch (err) {
+    throw new AppError(
+      'KS_AWS',
+      { operation: 'client setup', reason: describeError(err) },
+      { cause: err },
+    );
+  }
+}
+
+/** Turn an SDK error into an AppError with `details.awsCode`. */
+export function awsError(operation: string, err: unknown): AppError {
+  const e = err as {
+    name?: string;
+    Code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
+  const awsCode = (e.Code ?? e.name ?? 'Unknown').replace(/Exception$/, '');
+  const status = e.$metadata?.httpStatusCode;
+  const reason = `${awsCode}${status ? ` (HTTP ${status})` : ''}: ${describeError(err)}`;
+  const code =
+    awsCode === 'AccessDenied' || awsCode === 'AccessDeniedException'
+      ? 'KS_AWS_ACCESS_DENIED'
+      : 'KS_AWS';
+  return new AppError(
+    code,
+    { operation, reason, awsCode, ...(status ? { httpStatus: status } : {}) },
+    { cause: err },
+  );
+}
+
+/** True when an AppError from {@link awsError} carries this AWS code. */
+export function hasAwsCode(err: unknown, awsCode: string): boolean {
+  return err instanceof AppError && err.details['awsCode'] === awsCode;
+}

@@ -1,0 +1,191 @@
+import type { Command } from 'commander';
+import type { Finding, RecordRejection, Token, TokenFact } from '../../core/index.js';
+import type { RegisterCommand } from '../action.js';
+import type { CommandContext } from '../context.js';
+import { parseFormat, renderJsonl, renderTable, safeText } from '../output.js';
+import type { RunStats } from '../../pipeline.js';
+
+/** Options shared by `detect` and `ingest`. */
+export interface PipelineFlags {
+  readonly workers?: string;
+  readonly quietGap?: string;
+  readonly prefilter?: boolean;
+  readonly stats?: boolean;
+  readonly format?: string;
+}
+
+/** Parse --workers / --quiet-gap. */
+export async function parseRunFlags(
+  o: PipelineFlags,
+  cfg: { workers: 'auto' | number; quietGapMinutes: number },
+) {
+  const { AppError } = await import('../../core/index.js');
+  const workers =
+    o.workers === undefined ? cfg.workers : o.workers === 'auto' ? 'auto' : Number(o.workers);
+  if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 1 || workers > 64)) {
+    throw new AppError('KS_USAGE', {
+      reason: `--workers must be auto or 1..64, not "${o.workers ?? ''}"`,
+    });
+  }
+  const gap = o.quietGap === undefined ? cfg.quietGapMinutes : Number(o.quietGap);
+  if (!Number.isFinite(gap) || gap <= 0)
+    throw new AppError('KS_USAGE', { reason: '--quiet-gap must be a positive number of minutes' });
+  return { workers, quietGapMs: gap * 60_000 };
+}
+
+/** Print one rejection line on stderr: file, record index, why. */
+export function rejectionLine(r: RecordRejection): string {
+  const where = r.index === undefined ? r.file : `${r.file} record ${r.index}`;
+  return `keysnare: skipped ${safeText(where)}: ${safeText(r.reason)}\n`;
+}
+
+/** Progress on stderr for people (a TTY), at most every 500 ms. */
+export function progressPrinter(
+  ctx: CommandContext,
+): (done: number, total: number, s: RunStats) => void {
+  let last = 0;
+  return (done, total, s) => {
+    if (!ctx.io.isTty) return;
+    const now = Date.now();
+    if (now - last < 500 && done !== total) return;
+    last = now;
+    ctx.io.err(
+      `\r  ${done}/${total} files, ${s.records} records, ${s.rejected} rejected${done === total ? '\n' : ''}`,
+    );
+  };
+}
+
+/** The closing summary of a run. */
+export function summaryLine(s: RunStats, findings: number): string {
+  const mb = (s.bytes / 1048576).toFixed(1);
+  const over = s.passedOver
+    ? `; ${s.passedOver} file(s) passed over (no canary identifier in them)`
+    : '';
+  const skipped = s.skipped ? `; ${s.skipped} file(s) skipped (digest/not events)` : '';
+  return `read ${s.files} file(s), ${mb} MB: ${s.records} record(s), ${s.considered} considered, ${s.rejected} rejected${over}${skipped}; ${findings} finding(s)\n`;
+}
+
+/** Print findings as JSON lines or a table. */
+export function printFindings(
+  ctx: CommandContext,
+  findings: readonly Finding[],
+  format: string | undefined,
+): void {
+  if (parseFormat(format) === 'jsonl') {
+    ctx.io.out(renderJsonl(findings));
+    return;
+  }
+  const rows = findings.map((f) => [
+    f.time,
+    f.severity,
+    f.rule,
+    f.title,
+    f.eventIds.length,
+    (f.regions ?? []).join(' '),
+  ]);
+  ctx.io.out(renderTable(['TIME', 'SEVERITY', 'RULE', 'TITLE', 'EVENTS', 'REGIONS'], rows, 80));
+}
+
+async function loadTokens(
+  ctx: CommandContext,
+  tokensFile: string | undefined,
+  configFiles: readonly string[],
+) {
+  const { workspaceExists, openWorkspace } = await import('../../app.js');
+  const { readTokenFile } = await import('../../tokens/token-file.js');
+  const { fileToken } = await import('../../tokens/file-token.js');
+  const byKey = new Map<string, Token>();
+  let facts: TokenFact[] = [];
+  let managementPrincipals: string[] = [];
+  if (workspaceExists(ctx.home)) {
+    const ws = openWorkspace(ctx.home);
+    try {
+      for (const t of ws.store.list({ status: 'all' })) byKey.set(t.accessKeyId, t);
+      facts = ws.store.facts();
+      managementPrincipals = [...ws.config.managementPrincipals];
+    } finally {
+      ws.close();
+    }
+  }
+  for (const file of [...configFiles, ...(tokensFile ? [tokensFile] : [])]) {
+    for (const input of readTokenFile(file)) {
+      if (!byKey.has(input.accessKeyId)) byKey.set(input.accessKeyId, fileToken(input, ctx.now()));
+    }
+  }
+  return { tokens: [...byKey.values()], facts, managementPrincipals };
+}
+
+async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> {
+  const o = cmd.opts<PipelineFlags & { tokens?: string }>();
+  const format = parseFormat(o.format);
+  const { configOrDefaults } = await import('../../app.js');
+  const { listInputFiles, runFiles, resolveWorkers } = await import('../../pipeline.js');
+  const started = Date.now();
+  const config = configOrDefaults(ctx.home);
+  const flags = await parseRunFlags(o, config.detect);
+  const { tokens, facts, managementPrincipals } = await loadTokens(
+    ctx,
+    o.tokens,
+    config.tokens.files,
+  );
+  const input = listInputFiles(cmd.args);
+  for (const p of input.problems) ctx.io.err(rejectionLine(p));
+  if (tokens.length === 0)
+    ctx.io.err(
+      'keysnare: no canary tokens registered or given (--tokens FILE); canary rules will not fire\n',
+    );
+  const bytes = await totalBytes(input.files);
+  const result = await runFiles({
+    files: input.files,
+    tokens,
+    facts,
+    managementPrincipals,
+    limits: config.limits,
+    quietGapMs: flags.quietGapMs,
+    workers: resolveWorkers(flags.workers, input.files.length, bytes),
+    prefilter: o.prefilter !== false,
+    onRejection: (r) => ctx.io.err(rejectionLine(r)),
+    onProgress: progressPrinter(ctx),
+  });
+  printFindings(ctx, result.findings, format);
+  ctx.io.err(summaryLine(result.stats, result.findings.length));
+  if (o.stats) {
+    const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+    ctx.io.err(
+      `stats ${JSON.stringify({ ...result.stats, findings: result.findings.length, elapsedMs: Date.now() - started, maxRssBytes })}\n`,
+    );
+  }
+  return input.problems.length && input.files.length === 0 ? 1 : 0;
+}
+
+async function totalBytes(files: readonly string[]): Promise<number> {
+  const { statSync } = await import('node:fs');
+  let n = 0;
+  for (const f of files) {
+    try {
+      n += statSync(f).size;
+    } catch {
+      // unreadable files are reported when processed
+    }
+  }
+  return n;
+}
+
+/** `keysnare detect PATH…`: offline detection over CloudTrail exports. */
+export const registerDetect: RegisterCommand = (program, run) => {
+  program
+    .command('detect <paths...>')
+    .description(
+      'run detection over CloudTrail files or folders and print findings (writes nothing)',
+    )
+    .option(
+      '--tokens <file>',
+      'extra canary tokens (JSON/YAML list, same format as `token import`)',
+    )
+    .option('--format <format>', 'table or jsonl', 'table')
+    .option('--workers <n>', 'worker threads: auto or a number')
+    .option('--quiet-gap <minutes>', 'canary events further apart than this start a new finding')
+    .option('--no-prefilter', 'parse every record even when no canary identifier is in a file')
+    .option('--stats', 'print a final `stats {json}` line on stderr')
+    .action(run(detectAction));
+};

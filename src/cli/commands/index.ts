@@ -1,0 +1,17 @@
+import type { RegisterCommand } from '../action.js';
+import { registerDemo } from './demo.js';
+import { registerDetect } from './detect.js';
+import { registerFindings } from './findings.js';
+import { registerIngest } from './ingest.js';
+import { registerInit } from './init.js';
+import { registerToken } from './token.js';
+
+/** Every command, in the order `--help` lists them. Adding one = one file + one line. */
+export const commands = [
+  registerInit,
+  registerToken,
+  registerDetect,
+  registerIngest,
+  registerFindings,
+  registerDemo,
+] as const satisfies readonly RegisterCommand[];

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import type { RegisterCommand } from '../action.js';
+import type { CommandContext } from '../context.js';
+import { parseFormat, renderJsonl } from '../output.js';
+import {
+  parseRunFlags,
+  printFindings,
+  progressPrinter,
+  rejectionLine,
+  summaryLine,
+} from './detect.js';
+import type { PipelineFlags } from './detect.js';
+
+async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> {
+  const o = cmd.opts<PipelineFlags>();
+  const format = parseFormat(o.format);
+  const { openWorkspace } = await import('../../app.js');
+  const { listInputFiles, resolveWorkers } = await import('../../pipeline.js');
+  const { ingestFiles } = await import('../../ingest.js');
+  const ws = openWorkspace(ctx.home);
+  try {
+    const flags = await parseRunFlags(o, ws.config.detect);
+    const input = listInputFiles(cmd.args);
+    for (const p of input.problems) ctx.io.err(rejectionLine(p));
+    const result = await ingestFiles(ws, {
+      files: input.files,
+      quietGapMs: flags.quietGapMs,
+      workers: resolveWorkers(flags.workers, input.files.length, Number.MAX_SAFE_INTEGER),
+      onRejection: (r) => ctx.io.err(rejectionLine(r)),
+      onProgress: progressPrinter(ctx),
+      now: ctx.now,
+    });
+    if (format === 'jsonl') ctx.io.out(renderJsonl(result.changed));
+    else printFindings(ctx, result.changed, 'table');
+    ctx.io.err(summaryLine(result.stats, result.changed.length));
+    ctx.io.err(
+      `stored ${result.newEvents} new event(s), ${result.duplicates} already stored; ${result.changed.length} finding(s) new or updated\n`,
+    );
+    return input.problems.length && input.files.length === 0 ? 1 : 0;
+  } finally {
+    ws.close();
+  }
+}
+
+/** `keysnare ingest PATH…`: the detection pipeline into the workspace. */
+export const registerIngest: RegisterCommand = (program, run) => {
+  program
+    .command('ingest <paths...>')
+    .description(
+      'read CloudTrail files into the workspace: events kept (once per eventID), findings stored',
+    )
+    .option('--format <format>', 'table or jsonl (the findings that are new or changed)', 'table')
+    .option('--workers <n>', 'worker threads: auto or a number')
+    .option('--quiet-gap <minutes>', 'canary events further apart than this start a new finding')
+    .action(run(ingestAction));
+};

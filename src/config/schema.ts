@@ -1,0 +1,289 @@
+/**
+ * The one schema for `keysnare.yaml`. Every object is strict (an unknown key is an error with its
+ * path) and every section is optional with defaults, so `version: 1` alone is a complete config.
+ */
+import { z } from 'zod';
+
+/** Placeholders a canary user-name template may use. */
+export const NAME_TEMPLATE_PLACEHOLDERS = ['team', 'service', 'env', 'repo', 'n'] as const;
+
+/**
+ * Words that give a canary away to an attacker who reads the user name (reference/landscape.md §d).
+ * Defaults never contain them and user-supplied name templates are rejected when they do.
+ */
+export const CANARY_TELL_WORDS = [
+  'canary',
+  'honey',
+  'trap',
+  'decoy',
+  'token',
+  'bait',
+  'fake',
+] as const;
+
+/** Realistic IAM user-name templates: the names service accounts really get. */
+export const DEFAULT_NAME_TEMPLATES: readonly string[] = [
+  'svc-{service}-{env}',
+  'ci-deploy-{repo}',
+  '{service}-{env}-sync',
+  'terraform-{env}',
+  'backup-{service}',
+  '{team}-automation-{env}',
+  'github-actions-{repo}',
+  'etl-{service}-{n}',
+];
+
+/** Sample values substituted into a template to check the resulting user name. */
+const SAMPLE_VALUES: Readonly<Record<string, string>> = {
+  team: 'platform',
+  service: 'payments',
+  env: 'staging',
+  repo: 'infrastructure',
+  n: '12',
+};
+
+const IAM_USER_NAME = /^[\w+=,.@-]+$/;
+const IAM_USER_NAME_MAX = 64;
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+const IAM_TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const MANAGEMENT_ARN = /^arn:[a-z-]+:(iam|sts)::\d{12}:\S+$/;
+const MIB = 1024 * 1024;
+const WORKERS = 'expected "auto" or an integer from 1 to 64';
+
+/**
+ * Why a user-name template is unusable, or an empty list when it is fine: tell words, unknown
+ * placeholders, and (after substituting sample values) IAM's user-name charset and length.
+ *
+ * @example
+ * nameTemplateProblems('honey-{env}') // ['contains "honey", which gives the canary away']
+ */
+export function nameTemplateProblems(template: string): string[] {
+  const problems: string[] = [];
+  const lower = template.toLowerCase();
+  for (const word of CANARY_TELL_WORDS) {
+    if (lower.includes(word)) problems.push(`contains "${word}", which gives the canary away`);
+  }
+  const known: readonly string[] = NAME_TEMPLATE_PLACEHOLDERS;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    const name = match[1] ?? '';
+    if (!known.includes(name)) {
+      const expected = NAME_TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ');
+      problems.push(`unknown placeholder {${name}}; expected one of ${expected}`);
+    }
+  }
+  const sample = template.replace(PLACEHOLDER, (_whole, name: string) => SAMPLE_VALUES[name] ?? '');
+  if (!IAM_USER_NAME.test(sample)) {
+    problems.push('once filled in, must use only letters, digits and + = , . @ _ -');
+  } else if (sample.length > IAM_USER_NAME_MAX) {
+    problems.push(
+      `once filled in ("${sample}"), is longer than IAM's ${IAM_USER_NAME_MAX} characters`,
+    );
+  }
+  return problems;
+}
+
+const nameTemplates = z
+  .array(z.string().min(1))
+  .min(1)
+  .default([...DEFAULT_NAME_TEMPLATES])
+  .superRefine((templates, ctx) => {
+    templates.forEach((template, i) => {
+      for (const message of nameTemplateProblems(template)) {
+        ctx.addIssue({ code: 'custom', message, path: [i] });
+      }
+    });
+  })
+  .describe(`IAM user-name templates; placeholders: {team} {service} {env} {repo} {n}`);
+
+const tagKey = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(IAM_TAG_TEXT, 'IAM tag keys use letters, digits, spaces and _ . : / = + - @')
+  .refine((k) => !k.toLowerCase().startsWith('aws:'), 'tag keys may not start with "aws:"');
+const tagValue = z
+  .string()
+  .max(256)
+  .regex(IAM_TAG_TEXT, 'IAM tag values use letters, digits, spaces and _ . : / = + - @');
+
+const detect = z
+  .strictObject({
+    quietGapMinutes: z
+      .number()
+      .min(1)
+      .max(10080)
+      .default(60)
+      .describe('canary events of one token and source further apart start a new finding'),
+    workers: z
+      .union([z.literal('auto'), z.number().int(WORKERS).min(1, WORKERS).max(64, WORKERS)], {
+        error: WORKERS,
+      })
+      .default('auto'),
+  })
+  .prefault({});
+
+const limits = z
+  .strictObject({
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(512 * MIB)
+      .describe('largest CloudTrail file read, after decompression'),
+    maxRecordBytes: z.number().int().positive().default(MIB).describe('largest single record'),
+  })
+  .refine((l) => l.maxRecordBytes <= l.maxFileBytes, {
+    message: 'must not be larger than limits.maxFileBytes',
+    path: ['maxRecordBytes'],
+  })
+  .prefault({});
+
+const tokens = z
+  .strictObject({
+    files: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('extra token files (JSON/YAML lists) merged into the registry at detect time'),
+  })
+  .prefault({});
+
+const aws = z
+  .strictObject({
+    region: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'expected an AWS region name such as us-east-1')
+      .optional(),
+    profile: z.string().min(1).optional(),
+  })
+  .prefault({});
+
+const secrets = z
+  .strictObject({
+    mode: z
+      .enum(['encrypted', 'none'])
+      .default('encrypted')
+      .describe('"encrypted": keep canary secrets sealed with keyFile; "none": never store them'),
+    keyFile: z.string().min(1).default('secrets.key').describe('relative to the workspace'),
+  })
+  .prefault({});
+
+const canary = z
+  .strictObject({
+    userPath: z
+      .string()
+      .max(512)
+      .regex(/^\/([\x21-\x7E]*\/)?$/, 'expected an IAM path: "/" or "/a/b/" (printable ASCII)')
+      .default('/'),
+    nameTemplates,
+    tags: z
+      .record(tagKey, tagValue)
+      .refine((t) => Object.keys(t).length <= 50, 'IAM allows at most 50 tags on a user')
+      .default({})
+      .describe('tags put on canary users; none by default, because tags can give them away'),
+    secrets,
+  })
+  .prefault({});
+
+const safetyNet = z
+  .strictObject({
+    granularityMinutes: z.number().int().min(1).max(240).default(15),
+    requestsPerSecond: z.number().positive().max(50).default(5),
+    useCredentialReport: z.boolean().default(true),
+  })
+  .prefault({});
+
+/** The schema of `keysnare.yaml`. */
+export const configSchema = z.strictObject({
+  version: z.literal(1, { error: 'expected version: 1' }),
+  actor: z.string().min(1).max(256).optional().describe('who is recorded in custody history'),
+  detect,
+  limits,
+  tokens,
+  aws,
+  canary,
+  managementPrincipals: z
+    .array(
+      z.string().regex(MANAGEMENT_ARN, 'expected an IAM or STS ARN (arn:aws:iam::123456789012:…)'),
+    )
+    .default([])
+    .describe("ARNs whose IAM calls on canary users are Keysnare's own, not tampering"),
+  safetyNet,
+});
+
+/** A validated configuration, defaults filled in. */
+export type KeysnareConfig = z.output<typeof configSchema>;
+
+/**
+ * The JSON Schema of `keysnare.yaml` (input side, so defaults show) for editor completion;
+ * scripts write it to docs/config.schema.json.
+ */
+export function configJsonSchema(): object {
+  const schema = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' });
+  return { ...schema, title: 'Keysnare configuration (keysnare.yaml)' };
+}
+
+/**
+ * A commented `keysnare.yaml` for `keysnare init`: every setting at its default, with what it does.
+ * Parsing it gives exactly the defaults.
+ *
+ * @example
+ * writeFileSync(path.join(home, 'keysnare.yaml'), defaultConfigYaml());
+ */
+export function defaultConfigYaml(): string {
+  const templates = DEFAULT_NAME_TEMPLATES.map((t) => `    - ${JSON.stringify(t)}`).join('\n');
+  return `# Keysnare configuration. Every section is optional; the values below are the defaults.
+# Editors can complete keys from docs/config.schema.json.
+version: 1
+
+# Who is recorded in each token's chain of custody. When unset, the running command supplies it.
+# actor: alice@example.com
+
+detect:
+  # Canary events of one token from one source further apart than this start a new finding.
+  quietGapMinutes: 60
+  # Parallel workers for \`keysnare detect\`: "auto" (one per CPU) or 1..64.
+  workers: auto
+
+limits:
+  # Largest CloudTrail file read, after decompression (bytes). Larger files are reported and skipped.
+  maxFileBytes: ${512 * MIB}
+  # Largest single CloudTrail record (bytes).
+  maxRecordBytes: ${MIB}
+
+tokens:
+  # Extra token files (JSON or YAML lists) merged into the registry at detect time.
+  files: []
+
+aws:
+  # Both default to the AWS SDK's own configuration chain (AWS_REGION, AWS_PROFILE, ~/.aws).
+  # region: us-east-1
+  # profile: canaries
+
+canary:
+  # IAM path for canary users. "/" blends in; a path like /canary/ is a tell.
+  userPath: /
+  # User-name templates, picked at random when minting. Placeholders: {team} {service} {env}
+  # {repo} {n}. Words that give a canary away (canary, honey, trap, decoy, token, bait, fake)
+  # are rejected.
+  nameTemplates:
+${templates}
+  # Tags put on canary users. None by default: tags are readable by anyone who can call IAM.
+  tags: {}
+  secrets:
+    # "encrypted": keep canary secret keys sealed with keyFile; "none": never store them.
+    mode: encrypted
+    # Key file for sealing secrets, relative to the workspace. Keep it out of backups you share.
+    keyFile: secrets.key
+
+# ARNs whose IAM calls on canary users are Keysnare's own (minting, rotating), not tampering.
+managementPrincipals: []
+
+safetyNet:
+  # Width of the windows the Safety Net poller compares "last used" times against (minutes).
+  granularityMinutes: 15
+  # IAM requests per second the poller may make.
+  requestsPerSecond: 5
+  # Read the IAM credential report instead of one GetAccessKeyLastUsed call per key.
+  useCredentialReport: true
+`;
+}

@@ -1,0 +1,114 @@
+/**
+ * Turns rule hits into findings: hits of one rule and group key become one finding until a quiet
+ * gap longer than the configured one separates them. Pure; order of input does not matter.
+ */
+import { createHash } from 'node:crypto';
+import type { Finding } from '../core/index.js';
+import type { HitSummary, Rule, RuleContext } from './rule.js';
+
+/** Sort key: hits without a readable time sort first, then by time, then by eventId. */
+function byTime(a: HitSummary, b: HitSummary): number {
+  const ta = a.timeMs ?? -Infinity;
+  const tb = b.timeMs ?? -Infinity;
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+}
+
+/** Split hits into clusters per (rule, groupKey) separated by more than `gapMs` of quiet. */
+export function clusterHits(hits: readonly HitSummary[], gapMs: number): HitSummary[][] {
+  const groups = new Map<string, HitSummary[]>();
+  const seen = new Set<string>();
+  for (const h of hits) {
+    const dedupe = `${h.rule}\u0000${h.eventId}`;
+    if (seen.has(dedupe)) continue;
+    seen.add(dedupe);
+    const key = `${h.rule}\u0000${h.groupKey}`;
+    const list = groups.get(key);
+    if (list) list.push(h);
+    else groups.set(key, [h]);
+  }
+  const clusters: HitSummary[][] = [];
+  for (const list of groups.values()) {
+    list.sort(byTime);
+    let current: HitSummary[] = [];
+    let last: number | undefined;
+    for (const h of list) {
+      if (last !== undefined && h.timeMs !== undefined && h.timeMs - last > gapMs) {
+        clusters.push(current);
+        current = [];
+      }
+      current.push(h);
+      if (h.timeMs !== undefined) last = h.timeMs;
+    }
+    if (current.length) clusters.push(current);
+  }
+  return clusters;
+}
+
+/** A finding id that is the same for the same rule, group and first event. */
+export function findingId(rule: string, groupKey: string, firstEventId: string): string {
+  const h = createHash('sha256').update(`${rule}\u0000${groupKey}\u0000${firstEventId}`);
+  return `f_${h.digest('hex').slice(0, 20)}`;
+}
+
+function distinct(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))].sort();
+}
+
+/** Build the finding for one cluster (non-empty). `id` defaults to {@link findingId}. */
+export function buildFinding(
+  rule: Rule,
+  cluster: readonly HitSummary[],
+  ctx: RuleContext,
+  id?: string,
+): Finding {
+  const first = cluster[0];
+  if (!first) throw new RangeError('buildFinding needs at least one hit');
+  const text = rule.describe(cluster, ctx);
+  const timed = cluster.find((h) => h.time !== undefined);
+  const f: Record<string, unknown> = {
+    id: id ?? findingId(rule.id, first.groupKey, first.eventId),
+    rule: rule.id,
+    severity: rule.severity,
+    title: text.title,
+    time: timed?.time ?? new Date(0).toISOString(),
+    eventIds: cluster.map((h) => h.eventId),
+  };
+  const pick = (k: keyof HitSummary): string | undefined => {
+    for (const h of cluster) {
+      const v = h[k];
+      if (typeof v === 'string' && v !== '') return v;
+    }
+    return undefined;
+  };
+  for (const k of ['accessKeyId', 'principalArn', 'accountId', 'sourceIp', 'userAgent'] as const) {
+    const v = pick(k);
+    if (v !== undefined) f[k] = v;
+  }
+  f['regions'] = distinct(cluster.map((h) => h.region));
+  f['eventNames'] = distinct(cluster.map((h) => h.eventName));
+  if (first.tokenId !== undefined) {
+    f['tokenId'] = first.tokenId;
+    const token = ctx.canaries.token(first.tokenId);
+    if (token) f['accessKeyId'] = token.accessKeyId;
+  }
+  f['source'] = 'cloudtrail';
+  f['details'] = timed ? text.details : { ...text.details, timeUnknown: true };
+  return f as unknown as Finding;
+}
+
+/** Group hits into findings for the given rules (hits of unknown rules are ignored). */
+export function findingsFromHits(
+  hits: readonly HitSummary[],
+  rules: readonly Rule[],
+  ctx: RuleContext,
+  gapMs: number,
+): Finding[] {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const out: Finding[] = [];
+  for (const cluster of clusterHits(hits, gapMs)) {
+    const rule = byId.get(cluster[0]?.rule ?? '');
+    if (rule) out.push(buildFinding(rule, cluster, ctx));
+  }
+  return out.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.id < b.id ? -1 : 1));
+}

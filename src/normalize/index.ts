@@ -1,0 +1,33 @@
+/**
+ * The normalize stage: files → CloudTrail records → `CloudEvent`s, with enrichment.
+ */
+export {
+  DEFAULT_MAX_DEPTH,
+  decodeText,
+  extractRecords,
+  extractRecordsFromText,
+  isDigestPath,
+  type DeliveryFormat,
+  type ExtractLimits,
+  type ExtractResult,
+  type ExtractedRecord,
+} from './records.js';
+export {
+  DEFAULT_FIELD_LIMITS,
+  capString,
+  flattenIdentity,
+  isRecordRejection,
+  normalizeRecord,
+  syntheticEventId,
+  type FieldLimits,
+  type TruncatedObject,
+} from './cloudtrail.js';
+export { parseTime, type ParsedTime } from './time.js';
+export { AWS_REGIONS, isKnownRegion } from './enrich/regions.js';
+export { classifySource, isDnsNameLike } from './enrich/source.js';
+export { classifyUserAgent, MAX_USER_AGENT_SCAN, type UserAgentInfo } from './enrich/user-agent.js';
+export {
+  OFFENSIVE_DISTROS,
+  TOOL_SIGNATURES,
+  type ToolSignature,
+} from './enrich/user-agent-tools.js';

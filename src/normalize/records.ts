@@ -1,0 +1,168 @@
+/**
+ * A file's bytes → CloudTrail records. Accepts every delivery shape Keysnare meets (S3 log files,
+ * JSON arrays and lines, EventBridge envelopes, LookupEvents items and responses, CloudWatch Logs
+ * subscription payloads, single records), gzip or not. Bad input never throws: the whole file or
+ * the one record is rejected with a reason a person can act on, and the rest goes on.
+ */
+import { gunzipSync } from 'node:zlib';
+import type { RecordRejection } from '../core/event.js';
+import { formatBytes } from './json-size.js';
+import {
+  describeJsonError,
+  looksLikeJsonLines,
+  maxNestingDepth,
+  nonBlankLines,
+  parseJson,
+  type TextLine,
+} from './json-text.js';
+import { textOverLimit, type RecordChecks } from './shapes.js';
+import { fromDocument } from './documents.js';
+import { RecordCollector } from './collector.js';
+import type { ExtractLimits, ExtractResult } from './extract-types.js';
+
+export type {
+  DeliveryFormat,
+  ExtractLimits,
+  ExtractResult,
+  ExtractedRecord,
+} from './extract-types.js';
+
+/** Default {@link ExtractLimits.maxDepth}: far deeper than any real record, far below the stack. */
+export const DEFAULT_MAX_DEPTH = 256;
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+function fileRejection(file: string, reason: string): { rejection: RecordRejection } {
+  return { rejection: { file, reason } };
+}
+
+function gunzipReason(err: unknown, limits: ExtractLimits): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+    return `decompresses to more than the ${formatBytes(limits.maxDecompressedBytes)} limit`;
+  }
+  if (code === 'Z_BUF_ERROR') return 'unexpected end of gzip data (truncated file?)';
+  if (code === 'Z_DATA_ERROR') return 'corrupt gzip data (not a valid gzip stream)';
+  return 'cannot decompress gzip data';
+}
+
+/** True for paths of CloudTrail digest files (integrity digests, not events). */
+export function isDigestPath(file: string): boolean {
+  return file.includes('CloudTrail-Digest');
+}
+
+/**
+ * Bytes → text: gunzip when the data starts with the gzip magic bytes (whatever the file is
+ * called), enforce `maxDecompressedBytes`, decode UTF-8 and strip a byte-order mark.
+ */
+export function decodeText(
+  file: string,
+  data: Buffer,
+  limits: ExtractLimits,
+): { text: string } | { rejection: RecordRejection } {
+  let bytes = data;
+  if (data.length >= 2 && data[0] === GZIP_MAGIC_0 && data[1] === GZIP_MAGIC_1) {
+    try {
+      bytes = gunzipSync(data, { maxOutputLength: limits.maxDecompressedBytes });
+    } catch (err) {
+      return fileRejection(file, gunzipReason(err, limits));
+    }
+  } else if (data.length > limits.maxDecompressedBytes) {
+    const limit = formatBytes(limits.maxDecompressedBytes);
+    return fileRejection(file, `file is ${formatBytes(data.length)}, over the ${limit} limit`);
+  }
+  if (
+    bytes.length >= 2 &&
+    ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+  ) {
+    return fileRejection(file, 'file is UTF-16 text; CloudTrail files are UTF-8');
+  }
+  const text = bytes.toString('utf8');
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+/** The per-record checks a text still needs, decided by cheap whole-text tests. */
+function checksFor(text: string, limits: ExtractLimits): RecordChecks {
+  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+  return {
+    maxRecordBytes: limits.maxRecordBytes,
+    maxDepth,
+    checkSize: text.length * 3 > limits.maxRecordBytes,
+    checkDepth: maxNestingDepth(text, maxDepth) > maxDepth,
+  };
+}
+
+function fromJsonLines(
+  file: string,
+  text: string,
+  lines: readonly TextLine[],
+  limits: ExtractLimits,
+): ExtractResult {
+  const collector = new RecordCollector(file, checksFor(text, limits));
+  for (const line of lines) {
+    const bytes = textOverLimit(line.text, limits.maxRecordBytes);
+    if (bytes !== undefined) {
+      collector.reject(`${collector.tooBig(bytes)} (line ${line.line})`);
+      continue;
+    }
+    const parsed = parseJson(line.text);
+    if (parsed.ok) collector.add(parsed.value, collector.context({ checkSize: false }));
+    else collector.reject(describeJsonError(parsed.error, line.text, line.line));
+  }
+  return collector.result('json-lines');
+}
+
+/** A base64 gzip payload inside a document (`{"awslogs":{"data":…}}`), read one level deep. */
+function decodeNested(file: string, base64: string, limits: ExtractLimits): ExtractResult {
+  const decoded = decodeText(file, Buffer.from(base64, 'base64'), limits);
+  if ('rejection' in decoded) return { records: [], rejections: [decoded.rejection] };
+  const parsed = parseJson(decoded.text);
+  if (!parsed.ok) {
+    const reason = `awslogs.data: ${describeJsonError(parsed.error, decoded.text)}`;
+    return { records: [], rejections: [{ file, reason }] };
+  }
+  return fromDocument(file, parsed.value, { checks: checksFor(decoded.text, limits) });
+}
+
+function extractUnchecked(file: string, text: string, limits: ExtractLimits): ExtractResult {
+  if (isDigestPath(file)) return { records: [], rejections: [], skipped: 'CloudTrail digest file' };
+  if (text.trim().length === 0) return { records: [], rejections: [], skipped: 'empty file' };
+  const parsed = parseJson(text);
+  if (parsed.ok) {
+    return fromDocument(file, parsed.value, {
+      checks: checksFor(text, limits),
+      decodeNested: (nested) => decodeNested(file, nested, limits),
+    });
+  }
+  const lines = nonBlankLines(text);
+  if (lines.length > 1 && looksLikeJsonLines(lines))
+    return fromJsonLines(file, text, lines, limits);
+  return { records: [], rejections: [{ file, reason: describeJsonError(parsed.error, text) }] };
+}
+
+/**
+ * Text → records, for callers that already decoded the file. Never throws: an unexpected failure
+ * becomes a file-level rejection.
+ */
+export function extractRecordsFromText(
+  file: string,
+  text: string,
+  limits: ExtractLimits,
+): ExtractResult {
+  try {
+    return extractUnchecked(file, text, limits);
+  } catch (err) {
+    const what =
+      err instanceof RangeError ? 'input too large or too deeply nested' : 'unexpected error';
+    return { records: [], rejections: [{ file, reason: `cannot read records: ${what}` }] };
+  }
+}
+
+/** Bytes → records: {@link decodeText} then {@link extractRecordsFromText}. Never throws. */
+export function extractRecords(file: string, data: Buffer, limits: ExtractLimits): ExtractResult {
+  if (isDigestPath(file)) return { records: [], rejections: [], skipped: 'CloudTrail digest file' };
+  const decoded = decodeText(file, data, limits);
+  if ('rejection' in decoded) return { records: [], rejections: [decoded.rejection] };
+  return extractRecordsFromText(file, decoded.text, limits);
+}

@@ -1,0 +1,219 @@
+/**
+ * One file through the per-event path: read → decode → (pre-filter) → extract records → normalize →
+ * detect. Used in-process and inside worker threads (pipeline-worker.ts); pipeline.ts orders it all.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { RecordRejection, StoredEvent, TokenFact } from './core/index.js';
+import { describeError } from './core/index.js';
+import type { Engine, HitSummary } from './detect/index.js';
+import { decodeText, extractRecordsFromText, normalizeRecord } from './normalize/index.js';
+
+/** Limits applied to every file. */
+export interface FileLimits {
+  readonly maxFileBytes: number;
+  readonly maxRecordBytes: number;
+}
+
+/** How to process a file. */
+export interface FileOptions {
+  readonly limits: FileLimits;
+  /** Canary identifiers for the pre-filter, or null to consider every record. */
+  readonly needles: Needles | null;
+  /** Keep normalized events and their raw JSON (for `ingest`). */
+  readonly keepEvents: boolean;
+  /** At most this many rejections are returned per file (the count is always exact). */
+  readonly maxRejections?: number;
+}
+
+/** What processing one file produced. */
+export interface FileResult {
+  readonly file: string;
+  readonly bytes: number;
+  /** Records found in the file (0 when the pre-filter passed over it). */
+  readonly records: number;
+  /** Records normalized and run through the rules. */
+  readonly considered: number;
+  /** True when the pre-filter proved no canary identifier is in the file and it was not parsed. */
+  readonly passedOver: boolean;
+  /** Why the whole file was skipped on purpose (e.g. a digest file). */
+  readonly skipped?: string;
+  readonly rejected: number;
+  readonly rejections: RecordRejection[];
+  readonly hits: HitSummary[];
+  readonly facts: TokenFact[];
+  readonly events?: StoredEvent[];
+}
+
+/** Canary identifiers prepared for fast text and record checks. */
+export interface Needles {
+  /** Key ids and principal ids (case-sensitive). */
+  readonly ids: ReadonlySet<string>;
+  /** IAM user names, lower-cased. */
+  readonly names: ReadonlySet<string>;
+  readonly idPattern: RegExp | null;
+}
+
+const NAME_PATTERN = /userName\\?"\s*:\s*\\?"([^"\\]{1,128})/g;
+
+/** Split identifier strings into ids (AKIA…/AIDA…) and names, and build the id scanner. */
+export function prepareNeedles(values: Iterable<string>): Needles {
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  const prefixes = new Set<string>();
+  for (const v of values) {
+    if (/^A[A-Z]{3}[A-Z0-9]{12,124}$/.test(v)) {
+      ids.add(v);
+      prefixes.add(v.slice(0, 4));
+    } else {
+      names.add(v.toLowerCase());
+    }
+  }
+  const idPattern = prefixes.size
+    ? new RegExp(`(?:${[...prefixes].sort().join('|')})[A-Z0-9]{12,124}`, 'g')
+    : null;
+  return { ids, names, idPattern };
+}
+
+/** True when the text may mention a canary identifier (false means it certainly does not). */
+export function textMentions(text: string, n: Needles): boolean {
+  if (n.idPattern) {
+    n.idPattern.lastIndex = 0;
+    for (let m = n.idPattern.exec(text); m; m = n.idPattern.exec(text)) {
+      if (n.ids.has(m[0])) return true;
+    }
+  }
+  if (n.names.size) {
+    NAME_PATTERN.lastIndex = 0;
+    for (let m = NAME_PATTERN.exec(text); m; m = NAME_PATTERN.exec(text)) {
+      if (n.names.has((m[1] ?? '').toLowerCase())) return true;
+    }
+  }
+  return false;
+}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Record-level pre-filter over the raw record: does any identity field name a canary? */
+export function recordMentions(r: Record<string, unknown>, n: Needles): boolean {
+  const ui = obj(r['userIdentity']);
+  const issuer = obj(obj(ui?.['sessionContext'])?.['sessionIssuer']);
+  for (const id of [ui?.['accessKeyId'], ui?.['principalId'], issuer?.['principalId']]) {
+    const s = str(id);
+    if (s !== undefined && n.ids.has(s)) return true;
+  }
+  const names = [ui?.['userName'], issuer?.['userName'], obj(r['requestParameters'])?.['userName']];
+  for (const name of names) {
+    const s = str(name);
+    if (s !== undefined && n.names.has(s.toLowerCase())) return true;
+  }
+  const arn = str(ui?.['arn']);
+  if (arn !== undefined) {
+    const last = arn.slice(arn.lastIndexOf('/') + 1).toLowerCase();
+    if (n.names.has(last)) return true;
+  }
+  return false;
+}
+
+function plainJsonLooksWhole(text: string): boolean {
+  const t = text.trim();
+  const a = t[0];
+  const z = t[t.length - 1];
+  return (a === '{' && z === '}') || (a === '[' && z === ']');
+}
+
+/** Process one file; never throws for bad input (it becomes a rejection). */
+export function processFile(file: string, engine: Engine, opts: FileOptions): FileResult {
+  const base = { file, bytes: 0, records: 0, considered: 0, passedOver: false, rejected: 0 };
+  const empty = { hits: [], facts: [], rejections: [] as RecordRejection[] };
+  let data: Buffer;
+  try {
+    const size = statSync(file).size;
+    if (size > opts.limits.maxFileBytes) {
+      const reason = `file is ${size} bytes, over the ${opts.limits.maxFileBytes}-byte limit`;
+      return { ...base, ...empty, rejected: 1, rejections: [{ file, reason }] };
+    }
+    data = readFileSync(file);
+  } catch (err) {
+    return {
+      ...base,
+      ...empty,
+      rejected: 1,
+      rejections: [{ file, reason: `cannot read: ${describeError(err)}` }],
+    };
+  }
+  const limits = {
+    maxDecompressedBytes: opts.limits.maxFileBytes,
+    maxRecordBytes: opts.limits.maxRecordBytes,
+  };
+  const decoded = decodeText(file, data, limits);
+  if ('rejection' in decoded) {
+    return { ...base, ...empty, bytes: data.length, rejected: 1, rejections: [decoded.rejection] };
+  }
+  const gz = data[0] === 0x1f && data[1] === 0x8b;
+  const n = opts.needles;
+  // Pass over a file without parsing only when it is certainly whole (gzip's CRC, or a cheap
+  // shape check for plain JSON), looks like CloudTrail, and mentions no canary identifier.
+  const t = decoded.text;
+  const looksLikeEvents = t.includes('"eventName') || t.includes('\\"eventName');
+  if (
+    n &&
+    !opts.keepEvents &&
+    looksLikeEvents &&
+    (gz || plainJsonLooksWhole(t)) &&
+    !textMentions(t, n)
+  ) {
+    return { ...base, ...empty, bytes: data.length, passedOver: true };
+  }
+  return runRecords(file, data.length, decoded.text, engine, opts, limits);
+}
+
+function runRecords(
+  file: string,
+  bytes: number,
+  text: string,
+  engine: Engine,
+  opts: FileOptions,
+  limits: { maxDecompressedBytes: number; maxRecordBytes: number },
+): FileResult {
+  const extracted = extractRecordsFromText(file, text, limits);
+  const max = opts.maxRejections ?? 50;
+  const rejections = extracted.rejections.slice(0, max);
+  let rejected = extracted.rejections.length;
+  const hits: HitSummary[] = [];
+  const facts: TokenFact[] = [];
+  const events: StoredEvent[] | undefined = opts.keepEvents ? [] : undefined;
+  let considered = 0;
+  for (const { index, value } of extracted.records) {
+    if (opts.needles && !events && !recordMentions(value, opts.needles)) continue;
+    const ev = normalizeRecord(value, { file, index });
+    if (!('eventId' in ev)) {
+      rejected++;
+      if (rejections.length < max) rejections.push(ev);
+      continue;
+    }
+    considered++;
+    const out = engine.evaluate(ev);
+    for (const h of out.hits) hits.push(h);
+    for (const f of out.facts) facts.push(f);
+    if (events) events.push({ event: ev, raw: JSON.stringify(value) });
+  }
+  const result: FileResult = {
+    file,
+    bytes,
+    records: extracted.records.length,
+    considered,
+    passedOver: false,
+    rejected,
+    rejections,
+    hits,
+    facts,
+    ...(extracted.skipped !== undefined ? { skipped: extracted.skipped } : {}),
+  };
+  return events ? { ...result, events } : result;
+}

@@ -1,0 +1,65 @@
+/**
+ * Expands the PATH arguments of `detect`/`ingest` into a sorted list of files.
+ */
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RecordRejection } from './core/index.js';
+import { describeError } from './core/index.js';
+
+const EVENT_FILE = /\.(json|jsonl|ndjson|gz|cloudtrail|log)$/i;
+
+/** Files to read, and paths that could not be used. */
+export interface InputFiles {
+  readonly files: string[];
+  readonly problems: RecordRejection[];
+}
+
+/**
+ * Files named directly are always read; folders are walked recursively for CloudTrail-like files
+ * (.json, .json.gz, .jsonl, .ndjson, .gz, .cloudtrail, .log), skipping hidden entries and
+ * following each real folder once (symlink loops are harmless).
+ */
+export function listInputFiles(paths: readonly string[]): InputFiles {
+  const files = new Set<string>();
+  const problems: RecordRejection[] = [];
+  const visited = new Set<string>();
+  const walk = (dir: string): void => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch (err) {
+      problems.push({ file: dir, reason: `cannot read folder: ${describeError(err)}` });
+      return;
+    }
+    if (visited.has(real)) return;
+    visited.add(real);
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch (err) {
+      problems.push({ file: dir, reason: `cannot read folder: ${describeError(err)}` });
+      return;
+    }
+    for (const name of entries) {
+      if (name.startsWith('.')) continue;
+      const full = join(dir, name);
+      try {
+        const st = statSync(full);
+        if (st.isDirectory()) walk(full);
+        else if (st.isFile() && EVENT_FILE.test(name)) files.add(full);
+      } catch (err) {
+        problems.push({ file: full, reason: `cannot read: ${describeError(err)}` });
+      }
+    }
+  };
+  for (const p of paths) {
+    try {
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else files.add(p);
+    } catch (err) {
+      problems.push({ file: p, reason: `cannot read: ${describeError(err)}` });
+    }
+  }
+  return { files: [...files].sort(), problems };
+}

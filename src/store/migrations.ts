@@ -1,0 +1,166 @@
+/**
+ * The workspace database schema, as an ordered list of migrations tracked by SQLite's
+ * `user_version` pragma. Append new migrations; never edit one that has shipped.
+ */
+import type { Database } from 'better-sqlite3';
+import { AppError } from '../core/errors.js';
+
+/** One schema step. `version` is the `user_version` the database has after it. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+const INITIAL_SCHEMA = `
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY,
+  access_key_id TEXT NOT NULL UNIQUE,
+  user_name TEXT,
+  user_arn TEXT,
+  principal_id TEXT,
+  account_id TEXT,
+  label TEXT,
+  placement TEXT,
+  status TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  retired_at TEXT
+) STRICT;
+
+CREATE TABLE custody (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  token_id TEXT NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  placement TEXT,
+  previous TEXT,
+  note TEXT
+) STRICT;
+CREATE INDEX custody_token ON custody (token_id, id);
+
+-- No foreign key: facts may concern tokens that come from token files, not the registry.
+CREATE TABLE token_facts (
+  token_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  UNIQUE (kind, value)
+) STRICT;
+
+CREATE TABLE events (
+  event_id TEXT PRIMARY KEY,
+  time_ms INTEGER,
+  event_name TEXT NOT NULL,
+  event_source TEXT NOT NULL,
+  region TEXT NOT NULL,
+  access_key_id TEXT,
+  principal_arn TEXT,
+  source_ip TEXT,
+  user_agent TEXT,
+  error_code TEXT,
+  file TEXT NOT NULL,
+  record_index INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  raw TEXT NOT NULL
+) STRICT;
+CREATE INDEX events_time ON events (time_ms);
+CREATE INDEX events_access_key ON events (access_key_id);
+
+CREATE TABLE hits (
+  rule TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  time_ms INTEGER,
+  data TEXT NOT NULL,
+  PRIMARY KEY (rule, event_id)
+) STRICT;
+CREATE INDEX hits_group ON hits (rule, group_key);
+
+-- No foreign key on token_id, for the same reason as token_facts.
+CREATE TABLE findings (
+  id TEXT PRIMARY KEY,
+  rule TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  time TEXT NOT NULL,
+  token_id TEXT,
+  finding TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX findings_rule_time ON findings (rule, time);
+CREATE INDEX findings_time ON findings (time);
+CREATE INDEX findings_token ON findings (token_id);
+
+CREATE TABLE kv (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE secrets (
+  token_id TEXT PRIMARY KEY REFERENCES tokens(id) ON DELETE CASCADE,
+  sealed TEXT NOT NULL
+) STRICT;
+`;
+
+/** Every migration, in order; `version` runs 1, 2, 3 … without gaps. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
+  {
+    version: 2,
+    name: 'finding ids on hits; events by principal',
+    sql: `ALTER TABLE hits ADD COLUMN finding_id TEXT;
+CREATE INDEX events_principal ON events (principal_arn);`,
+  },
+];
+
+/** The schema version this build of Keysnare writes. */
+export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.at(-1)?.version ?? 0;
+}
+
+function userVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Bring the database up to the newest schema. Safe to call on every open: applied migrations are
+ * skipped, and each pending one runs in its own write transaction that re-checks the version, so
+ * two processes opening a fresh database at once do not both apply it. Throws KS_DB_MIGRATION
+ * when the database is newer than this build or a migration fails (nothing of that step is kept).
+ *
+ * @returns the schema version before and after.
+ */
+export function applyMigrations(
+  db: Database,
+  file: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): { from: number; to: number } {
+  const latest = latestSchemaVersion(migrations);
+  const from = userVersion(db);
+  if (from > latest) {
+    throw new AppError(
+      'KS_DB_MIGRATION',
+      { file, version: latest },
+      {
+        lines: [
+          `the database is at schema version ${from}; this Keysnare knows versions up to ${latest}`,
+          'upgrade Keysnare to use this workspace',
+        ],
+      },
+    );
+  }
+  for (const migration of migrations) {
+    const step = db.transaction(() => {
+      if (userVersion(db) >= migration.version) return;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    });
+    try {
+      step.immediate();
+    } catch (err) {
+      throw new AppError('KS_DB_MIGRATION', { file, version: migration.version }, { cause: err });
+    }
+  }
+  return { from, to: userVersion(db) };
+}

@@ -1,0 +1,193 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { isAppError } from '../core/errors.js';
+import { latestSchemaVersion } from './migrations.js';
+import { openSqliteStore } from './sqlite.js';
+import type { SqliteStore } from './sqlite.js';
+import { runStoreContract } from './store.contract.js';
+import { HOSTILE_STRINGS, makeEvent, makeFinding, makeToken } from './store.fixtures.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'keysnare-store-'));
+let counter = 0;
+const freshFile = (): string => path.join(root, `ws-${++counter}.db`);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+runStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));
+runStoreContract('sqlite file', () => openSqliteStore(freshFile()));
+
+const registered = {
+  at: '2026-01-01T00:00:00.000Z',
+  actor: 'alice',
+  action: 'registered',
+} as const;
+
+function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a throw');
+}
+
+const opened: SqliteStore[] = [];
+function open(file: string, options?: Parameters<typeof openSqliteStore>[1]): SqliteStore {
+  const store = openSqliteStore(file, options);
+  opened.push(store);
+  return store;
+}
+afterEach(() => {
+  for (const s of opened.splice(0)) s.close();
+});
+
+describe('sqlite workspace file', () => {
+  it('keeps everything across a close and reopen without re-running migrations', () => {
+    const file = freshFile();
+    const first = open(file);
+    first.add(makeToken(1), registered);
+    first.insertEvents([makeEvent('a')]);
+    first.upsertFindings([makeFinding('f', '2026-01-01T00:00:00.000Z')]);
+    first.setValue('k', 'v');
+    first.putSecret(makeToken(1).id, 'sealed');
+    first.close();
+
+    const again = open(file);
+    expect(again.get(makeToken(1).id)).toStrictEqual(makeToken(1));
+    expect(again.custody(makeToken(1).id)).toHaveLength(1);
+    expect(again.countEvents()).toBe(1);
+    expect(again.listFindings()).toHaveLength(1);
+    expect(again.getValue('k')).toBe('v');
+    expect(again.getSecret(makeToken(1).id)).toBe('sealed');
+  });
+
+  it('uses WAL journaling, with the -wal file beside the database while open', () => {
+    const file = freshFile();
+    const store = open(file);
+    store.setValue('k', 'v');
+    expect(existsSync(`${file}-wal`)).toBe(true);
+    store.close();
+    const raw = new Database(file, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.pragma('user_version', { simple: true })).toBe(latestSchemaVersion());
+    raw.close();
+  });
+
+  it('refuses a database written by a newer Keysnare', () => {
+    const file = freshFile();
+    open(file).close();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${latestSchemaVersion() + 1}`);
+    raw.close();
+    const err = thrownBy(() => open(file));
+    expect(isAppError(err, 'KS_DB_MIGRATION')).toBe(true);
+  });
+
+  it('reports a file that is not a database as KS_DB', () => {
+    const file = freshFile();
+    writeFileSync(
+      file,
+      'this is not sqlite, just text that is long enough to have a header '.repeat(20),
+    );
+    expect(
+      isAppError(
+        thrownBy(() => open(file)),
+        'KS_DB',
+      ),
+    ).toBe(true);
+  });
+
+  it('reports a missing directory as KS_DB naming the file', () => {
+    const file = path.join(root, 'no-such-dir', 'ws.db');
+    const err = thrownBy(() => open(file));
+    expect(isAppError(err, 'KS_DB')).toBe(true);
+    expect((err as Error).message).toContain(file);
+  });
+
+  it('turns SQLite errors such as a held write lock into KS_DB with the cause kept', () => {
+    const file = freshFile();
+    const store = open(file, { busyTimeoutMs: 0 });
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const err = thrownBy(() => store.setValue('k', 'v'));
+      expect(isAppError(err, 'KS_DB')).toBe(true);
+      expect((err as Error).cause).toBeInstanceOf(Database.SqliteError);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    store.setValue('k', 'v');
+    expect(store.getValue('k')).toBe('v');
+  });
+
+  it('stamps upserted findings with the injected clock', () => {
+    const file = freshFile();
+    const store = open(file, { now: () => new Date('2030-01-01T00:00:00.000Z') });
+    store.upsertFindings([makeFinding('f', '2026-01-01T00:00:00.000Z')]);
+    store.close();
+    const raw = new Database(file, { readonly: true });
+    expect(raw.prepare('SELECT updated_at FROM findings').pluck().get()).toBe(
+      '2030-01-01T00:00:00.000Z',
+    );
+    raw.close();
+  });
+});
+
+describe('sqlite secrets', () => {
+  it('stores, replaces and deletes a token’s sealed secret', () => {
+    const store = open(':memory:');
+    const id = makeToken(1).id;
+    store.add(makeToken(1), registered);
+    expect(store.getSecret(id)).toBeUndefined();
+    store.putSecret(id, 'v1.sealed');
+    store.putSecret(id, 'v2.sealed');
+    expect(store.getSecret(id)).toBe('v2.sealed');
+    store.deleteSecret(id);
+    expect(store.getSecret(id)).toBeUndefined();
+    store.deleteSecret(id);
+  });
+
+  it('refuses a secret for a token that is not in the registry', () => {
+    const store = open(':memory:');
+    expect(
+      isAppError(
+        thrownBy(() => store.putSecret('tok_nope', 's')),
+        'KS_TOKEN_NOT_FOUND',
+      ),
+    ).toBe(true);
+  });
+
+  it('round-trips hostile sealed strings', () => {
+    const store = open(':memory:');
+    store.add(makeToken(1), registered);
+    for (const s of HOSTILE_STRINGS) {
+      store.putSecret(makeToken(1).id, s);
+      expect(store.getSecret(makeToken(1).id)).toBe(s);
+    }
+  });
+
+  it('rolls a secret back with the transaction it was written in', () => {
+    const store = open(':memory:');
+    store.add(makeToken(1), registered);
+    thrownBy(() =>
+      store.transaction(() => {
+        store.putSecret(makeToken(1).id, 's');
+        throw new Error('abort');
+      }),
+    );
+    expect(store.getSecret(makeToken(1).id)).toBeUndefined();
+  });
+});
+
+describe('sqlite event columns', () => {
+  it('stores an event whose time is not a finite integer without failing the batch', () => {
+    const store = open(':memory:');
+    const odd = makeEvent('odd', { timeMs: Number.NaN });
+    const frac = makeEvent('frac', { timeMs: 1.5 });
+    expect(store.insertEvents([odd, frac, makeEvent('ok')]).size).toBe(3);
+    expect(store.getEvent('frac')?.event.timeMs).toBe(1.5);
+  });
+});

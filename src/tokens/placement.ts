@@ -1,0 +1,67 @@
+/**
+ * Placement strings (`host=build-7,path=~/.aws/credentials,owner=ops,notes=…`) ↔ objects.
+ */
+import type { Placement } from '../core/index.js';
+import { AppError } from '../core/index.js';
+
+const KEY = /^[A-Za-z_][\w-]{0,63}$/;
+const MAX_VALUE = 1024;
+
+/**
+ * Parse `k=v,k=v`. A comma only separates pairs when a `key=` follows it, so values may contain
+ * commas. Control characters are refused.
+ *
+ * @example
+ * parsePlacement('host=build-7,path=~/.aws/credentials,owner=ops') // { host: 'build-7', … }
+ */
+export function parsePlacement(input: string): Placement {
+  const text = input.trim();
+  if (text === '') throw new AppError('KS_PLACEMENT_INVALID', { input, reason: 'it is empty' });
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(text)) {
+    throw new AppError('KS_PLACEMENT_INVALID', {
+      input,
+      reason: 'control characters are not allowed',
+    });
+  }
+  const out: Record<string, string> = {};
+  for (const part of text.split(/,(?=\s*[A-Za-z_][\w-]*\s*=)/)) {
+    const eq = part.indexOf('=');
+    if (eq < 0)
+      throw new AppError('KS_PLACEMENT_INVALID', { input, reason: `"${part}" is not key=value` });
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (!KEY.test(key))
+      throw new AppError('KS_PLACEMENT_INVALID', { input, reason: `bad key "${key}"` });
+    if (value.length > MAX_VALUE) {
+      throw new AppError('KS_PLACEMENT_INVALID', {
+        input,
+        reason: `value of ${key} is over ${MAX_VALUE} characters`,
+      });
+    }
+    if (key in out)
+      throw new AppError('KS_PLACEMENT_INVALID', { input, reason: `${key} is given twice` });
+    if (value !== '') out[key] = value;
+  }
+  return out;
+}
+
+/** The inverse of {@link parsePlacement} (named keys first). */
+export function formatPlacement(p: Placement | undefined): string {
+  if (!p) return '';
+  const order = ['host', 'path', 'owner', 'notes'];
+  const keys = Object.keys(p).sort((a, b) => {
+    const ia = order.indexOf(a);
+    const ib = order.indexOf(b);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
+  });
+  return keys
+    .filter((k) => p[k] !== undefined)
+    .map((k) => `${k}=${p[k] ?? ''}`)
+    .join(',');
+}
+
+/** True when two placements hold the same keys and values. */
+export function samePlacement(a: Placement | undefined, b: Placement | undefined): boolean {
+  return formatPlacement(a) === formatPlacement(b);
+}

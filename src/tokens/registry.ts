@@ -1,0 +1,112 @@
+/**
+ * Registering canary tokens and changing their placement, with a custody entry for every change.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Placement, Token, TokenOrigin, TokenStore } from '../core/index.js';
+import { AppError } from '../core/index.js';
+import { keyAnatomy } from '../core/index.js';
+import { samePlacement } from './placement.js';
+import type { TokenInput } from './token-file.js';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** A new registry id: `tok_` + 12 random base32 characters. */
+export function newTokenId(): string {
+  const bytes = randomBytes(12);
+  let s = 'tok_';
+  for (const b of bytes) s += ALPHABET[b & 31];
+  return s;
+}
+
+/** Build a Token from input (not yet stored). Account id falls back to the one decoded from the key. */
+export function tokenFromInput(
+  input: TokenInput,
+  origin: TokenOrigin,
+  now: Date,
+  id = newTokenId(),
+): Token {
+  const accountId = input.accountId ?? keyAnatomy(input.accessKeyId).accountId;
+  return {
+    ...input,
+    id,
+    ...(accountId ? { accountId } : {}),
+    status: 'active',
+    origin,
+    createdAt: now.toISOString(),
+  };
+}
+
+/** Register one token; throws KS_TOKEN_EXISTS when its key is already registered. */
+export function registerToken(
+  store: TokenStore,
+  input: TokenInput,
+  actor: string,
+  now: Date,
+  origin: TokenOrigin = 'registered',
+): Token {
+  const existing = store.getByAccessKeyId(input.accessKeyId);
+  if (existing)
+    throw new AppError('KS_TOKEN_EXISTS', { accessKeyId: input.accessKeyId, id: existing.id });
+  const token = tokenFromInput(input, origin, now);
+  store.add(token, {
+    at: token.createdAt,
+    actor,
+    action: origin === 'minted' ? 'minted' : 'registered',
+    ...(token.placement ? { placement: token.placement } : {}),
+  });
+  return token;
+}
+
+/** Find a token by registry id or access key id. */
+export function findToken(store: TokenStore, ref: string): Token {
+  const t = store.get(ref) ?? store.getByAccessKeyId(ref);
+  if (!t) throw new AppError('KS_TOKEN_NOT_FOUND', { id: ref });
+  return t;
+}
+
+/** Move a token: record the new placement with the old one in its custody history. */
+export function movePlacement(
+  store: TokenStore,
+  ref: string,
+  placement: Placement,
+  actor: string,
+  now: Date,
+  note?: string,
+): Token {
+  const t = findToken(store, ref);
+  if (samePlacement(t.placement, placement)) return t;
+  return store.update(
+    t.id,
+    { placement },
+    {
+      at: now.toISOString(),
+      actor,
+      action: t.placement ? 'moved' : 'placed',
+      placement,
+      ...(t.placement ? { previous: t.placement } : {}),
+      ...(note ? { note } : {}),
+    },
+  );
+}
+
+/** Mark a token retired in the registry (the AWS side is handled by the caller). */
+export function retireInRegistry(
+  store: TokenStore,
+  ref: string,
+  actor: string,
+  now: Date,
+  note?: string,
+): Token {
+  const t = findToken(store, ref);
+  if (t.status === 'retired') return t;
+  return store.update(
+    t.id,
+    { status: 'retired', retiredAt: now.toISOString() },
+    {
+      at: now.toISOString(),
+      actor,
+      action: 'retired',
+      ...(note ? { note } : {}),
+    },
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * Token files (`token import FILE`, `detect --tokens FILE`): a JSON or YAML list of
+ * `{accessKeyId, userName?, userArn?, accountId?, label?, placement?}`.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Placement } from '../core/index.js';
+import { AppError, describeError, isAppError } from '../core/index.js';
+import { parsePlacement } from './placement.js';
+
+const placementSchema = z.union([
+  z.string().max(4096),
+  z.record(z.string().regex(/^[A-Za-z_][\w-]{0,63}$/), z.string().max(1024)),
+]);
+
+/** One entry of a token file, validated. */
+export const tokenEntrySchema = z.strictObject({
+  accessKeyId: z
+    .string()
+    .regex(/^A[A-Z0-9]{3}[A-Z0-9]{12,124}$/, 'expected an access key id like AKIA…'),
+  userName: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM user name')
+    .optional(),
+  userArn: z
+    .string()
+    .regex(/^arn:aws[\w-]*:iam::\d{12}:user\/[\x21-\x7e]{1,600}$/, 'expected an IAM user ARN')
+    .optional(),
+  principalId: z
+    .string()
+    .regex(/^AIDA[A-Z0-9]{12,124}$/)
+    .optional(),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, 'expected a 12-digit account id')
+    .optional(),
+  label: z.string().max(256).optional(),
+  placement: placementSchema.optional(),
+});
+
+/** A token as given in a file (before it has a registry id). */
+export interface TokenInput {
+  readonly accessKeyId: string;
+  readonly userName?: string;
+  readonly userArn?: string;
+  readonly principalId?: string;
+  readonly accountId?: string;
+  readonly label?: string;
+  readonly placement?: Placement;
+}
+
+function toInput(e: z.output<typeof tokenEntrySchema>, where: string): TokenInput {
+  let placement: Placement | undefined;
+  try {
+    placement = typeof e.placement === 'string' ? parsePlacement(e.placement) : e.placement;
+  } catch (err) {
+    if (isAppError(err))
+      throw new AppError('KS_TOKEN_INVALID', { where, reason: err.message }, { cause: err });
+    throw err;
+  }
+  const userName =
+    e.userName ?? (e.userArn ? e.userArn.slice(e.userArn.lastIndexOf('/') + 1) : undefined);
+  const accountId = e.accountId ?? e.userArn?.split(':')[4];
+  return {
+    accessKeyId: e.accessKeyId,
+    ...(userName ? { userName } : {}),
+    ...(e.userArn ? { userArn: e.userArn } : {}),
+    ...(e.principalId ? { principalId: e.principalId } : {}),
+    ...(accountId ? { accountId } : {}),
+    ...(e.label !== undefined ? { label: e.label } : {}),
+    ...(placement && Object.keys(placement).length ? { placement } : {}),
+  };
+}
+
+/** Parse token file text; every problem is reported at once (file, entry index, field). */
+export function parseTokenFile(text: string, file: string): TokenInput[] {
+  let data: unknown;
+  try {
+    data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new AppError(
+      'KS_INPUT_INVALID',
+      {
+        file,
+        reason: `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${describeError(err)}`,
+      },
+      { cause: err },
+    );
+  }
+  const list = Array.isArray(data) ? data : (data as { tokens?: unknown } | null)?.tokens;
+  if (!Array.isArray(list)) {
+    throw new AppError('KS_INPUT_INVALID', {
+      file,
+      reason: 'expected a list of tokens (or {tokens: [...]})',
+    });
+  }
+  const problems: string[] = [];
+  const out: TokenInput[] = [];
+  list.forEach((entry, i) => {
+    const r = tokenEntrySchema.safeParse(entry);
+    if (!r.success) {
+      for (const issue of r.error.issues)
+        problems.push(`[${i}]${issue.path.map((p) => `.${String(p)}`).join('')}: ${issue.message}`);
+      return;
+    }
+    try {
+      out.push(toInput(r.data, `${file}[${i}]`));
+    } catch (err) {
+      problems.push(`[${i}].placement: ${describeError(err)}`);
+    }
+  });
+  if (problems.length) {
+    throw new AppError(
+      'KS_INPUT_INVALID',
+      {
+        file,
+        reason: `${problems.length} invalid token entr${problems.length === 1 ? 'y' : 'ies'}`,
+      },
+      { lines: problems },
+    );
+  }
+  return out;
+}
+
+/** Read and parse a token file. */
+export function readTokenFile(file: string): TokenInput[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AppError('KS_INPUT_READ', { file, reason: describeError(err) }, { cause: err });
+  }
+  return parseTokenFile(text, file);
+}

@@ -1,0 +1,68 @@
+/**
+ * Test harness: a fresh fake per test and SDK clients pointed at it.
+ */
+import { IAMClient } from '@aws-sdk/client-iam';
+import { STSClient } from '@aws-sdk/client-sts';
+import { afterEach, beforeEach } from 'vitest';
+import { startFakeAws, type FakeAws } from './index.js';
+import { fakeSdkConfig } from './sdk.js';
+
+/** Credentials a client signs with. */
+export interface TestCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Access to the current test's fake and clients. */
+export interface FakeHarness {
+  readonly fake: FakeAws;
+  /** IAM client as the admin, or as `credentials`. */
+  iam(credentials?: TestCredentials, maxAttempts?: number): IAMClient;
+  /** STS client as the admin, or as `credentials`. */
+  sts(credentials?: TestCredentials, maxAttempts?: number): STSClient;
+}
+
+/** Start a fake before each test of the calling suite and close it after. */
+export function useFakeAws(opts: { accountId?: string } = {}): FakeHarness {
+  let current: FakeAws | undefined;
+  beforeEach(async () => {
+    current = await startFakeAws(opts);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const fake = (): FakeAws => {
+    if (!current) throw new Error('the fake is only available inside a test');
+    return current;
+  };
+  const config = (credentials?: TestCredentials, maxAttempts?: number) =>
+    fakeSdkConfig(fake(), {
+      ...(credentials ? { credentials } : {}),
+      ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+    });
+  return {
+    get fake() {
+      return fake();
+    },
+    iam: (credentials, maxAttempts) => new IAMClient(config(credentials, maxAttempts)),
+    sts: (credentials, maxAttempts) => new STSClient(config(credentials, maxAttempts)),
+  };
+}
+
+/** An error the SDK threw, with the response metadata tests assert on. */
+export interface RejectedCall extends Error {
+  readonly $metadata: { httpStatusCode?: number; attempts?: number; requestId?: string };
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<RejectedCall> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof Error) return err as RejectedCall;
+    throw new Error('the call rejected with a non-Error value', { cause: err });
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}

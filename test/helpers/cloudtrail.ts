@@ -1,0 +1,97 @@
+/**
+ * Builders for the project's own CloudTrail fixtures (composed here, never copied).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { keyIdForAccount } from '../../src/core/index.js';
+
+export const ACCOUNT = '111122223333';
+
+/** A deterministic key id for the test account. */
+export function testKey(prefix: 'AKIA' | 'ASIA', n: number, account = ACCOUNT): string {
+  return keyIdForAccount(
+    prefix,
+    account,
+    new Uint8Array([n & 255, (n >> 8) & 255, 17, 42, n % 251]),
+  );
+}
+
+let seq = 0;
+
+/** A CloudTrail record with sensible defaults. */
+export function ctRecord(o: {
+  eventName?: string;
+  eventSource?: string;
+  time?: string;
+  identity: Record<string, unknown>;
+  ip?: string;
+  ua?: string;
+  region?: string;
+  errorCode?: string;
+  requestParameters?: Record<string, unknown> | null;
+  responseElements?: Record<string, unknown> | null;
+  eventID?: string;
+}): Record<string, unknown> {
+  seq += 1;
+  return {
+    eventVersion: '1.09',
+    userIdentity: o.identity,
+    eventTime: o.time ?? '2025-03-01T10:00:00Z',
+    eventSource: o.eventSource ?? 'sts.amazonaws.com',
+    eventName: o.eventName ?? 'GetCallerIdentity',
+    awsRegion: o.region ?? 'us-east-1',
+    sourceIPAddress: o.ip ?? '203.0.113.45',
+    userAgent: o.ua ?? 'aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0',
+    ...(o.errorCode ? { errorCode: o.errorCode, errorMessage: 'denied' } : {}),
+    requestParameters: o.requestParameters ?? null,
+    responseElements: o.responseElements ?? null,
+    requestID: `r-${seq}`,
+    eventID: o.eventID ?? `e${String(seq).padStart(7, '0')}-0000-4000-8000-000000000000`,
+    readOnly: true,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: ACCOUNT,
+    eventCategory: 'Management',
+  };
+}
+
+/** userIdentity of an IAM user. */
+export function iamUser(
+  name: string,
+  accessKeyId: string,
+  principalId: string,
+  account = ACCOUNT,
+): Record<string, unknown> {
+  return {
+    type: 'IAMUser',
+    principalId,
+    arn: `arn:aws:iam::${account}:user/${name}`,
+    accountId: account,
+    accessKeyId,
+    userName: name,
+  };
+}
+
+/** Write an S3-delivery-shaped gz file under dir/AWSLogs/…; returns its path. */
+export function writeDelivery(
+  dir: string,
+  stamp: string,
+  records: readonly unknown[],
+  region = 'us-east-1',
+): string {
+  const day = join(
+    dir,
+    'AWSLogs',
+    ACCOUNT,
+    'CloudTrail',
+    region,
+    stamp.slice(0, 4),
+    stamp.slice(4, 6),
+    stamp.slice(6, 8),
+  );
+  mkdirSync(day, { recursive: true });
+  const file = join(day, `${ACCOUNT}_CloudTrail_${region}_${stamp}Z_AbCdEfGhIjKlMnOp.json.gz`);
+  writeFileSync(file, gzipSync(JSON.stringify({ Records: records })));
+  return file;
+}
