@@ -7,6 +7,8 @@ import type { RecordRejection, StoredEvent, TokenFact } from './core/index.js';
 import { describeError } from './core/index.js';
 import type { Engine, HitSummary } from './detect/index.js';
 import { decodeText, extractRecordsFromText, normalizeRecord } from './normalize/index.js';
+import type { Bloom } from './pipeline-bloom.js';
+import { bloomAdd, createBloom } from './pipeline-bloom.js';
 
 /** Limits applied to every file. */
 export interface FileLimits {
@@ -42,6 +44,8 @@ export interface FileResult {
   readonly hits: HitSummary[];
   readonly facts: TokenFact[];
   readonly events?: StoredEvent[];
+  /** Identifiers seen in the file (pre-filter mode): a later pass reads it again only on a hit. */
+  readonly bloom?: Bloom;
 }
 
 /** Canary identifiers prepared for fast text and record checks. */
@@ -50,7 +54,7 @@ export interface Needles {
   readonly ids: ReadonlySet<string>;
   /** IAM user names, lower-cased. */
   readonly names: ReadonlySet<string>;
-  readonly idPattern: RegExp | null;
+  readonly idPattern: RegExp;
 }
 
 const NAME_PATTERN = /userName\\?"\s*:\s*\\?"([^"\\]{1,128})/g;
@@ -68,27 +72,36 @@ export function prepareNeedles(values: Iterable<string>): Needles {
       names.add(v.toLowerCase());
     }
   }
-  const idPattern = prefixes.size
-    ? new RegExp(`(?:${[...prefixes].sort().join('|')})[A-Z0-9]{12,124}`, 'g')
-    : null;
+  for (const p of ['AKIA', 'ASIA', 'AIDA']) prefixes.add(p);
+  const idPattern = new RegExp(`(?:${[...prefixes].sort().join('|')})[A-Z0-9]{12,124}`, 'g');
   return { ids, names, idPattern };
 }
 
-/** True when the text may mention a canary identifier (false means it certainly does not). */
-export function textMentions(text: string, n: Needles): boolean {
-  if (n.idPattern) {
-    n.idPattern.lastIndex = 0;
-    for (let m = n.idPattern.exec(text); m; m = n.idPattern.exec(text)) {
-      if (n.ids.has(m[0])) return true;
+/**
+ * True when the text may mention a canary identifier (false means it certainly does not). With a
+ * Bloom filter the whole text is scanned and every key id, principal id and user name is added.
+ */
+export function textMentions(text: string, n: Needles, bloom?: Bloom): boolean {
+  let found = false;
+  const ids = n.idPattern;
+  ids.lastIndex = 0;
+  for (let m = ids.exec(text); m; m = ids.exec(text)) {
+    if (n.ids.has(m[0])) {
+      found = true;
+      if (!bloom) return true;
     }
+    if (bloom) bloomAdd(bloom, m[0]);
   }
-  if (n.names.size) {
-    NAME_PATTERN.lastIndex = 0;
-    for (let m = NAME_PATTERN.exec(text); m; m = NAME_PATTERN.exec(text)) {
-      if (n.names.has((m[1] ?? '').toLowerCase())) return true;
+  NAME_PATTERN.lastIndex = 0;
+  for (let m = NAME_PATTERN.exec(text); m; m = NAME_PATTERN.exec(text)) {
+    const name = (m[1] ?? '').toLowerCase();
+    if (n.names.has(name)) {
+      found = true;
+      if (!bloom) return true;
     }
+    if (bloom) bloomAdd(bloom, name);
   }
-  return false;
+  return found;
 }
 
 function obj(v: unknown): Record<string, unknown> | undefined {
@@ -161,16 +174,13 @@ export function processFile(file: string, engine: Engine, opts: FileOptions): Fi
   // shape check for plain JSON), looks like CloudTrail, and mentions no canary identifier.
   const t = decoded.text;
   const looksLikeEvents = t.includes('"eventName') || t.includes('\\"eventName');
-  if (
-    n &&
-    !opts.keepEvents &&
-    looksLikeEvents &&
-    (gz || plainJsonLooksWhole(t)) &&
-    !textMentions(t, n)
-  ) {
-    return { ...base, ...empty, bytes: data.length, passedOver: true };
+  const bloom = n && !opts.keepEvents ? createBloom(t.length / 250) : undefined;
+  const mentions = n && bloom ? textMentions(t, n, bloom) : true;
+  if (!mentions && looksLikeEvents && (gz || plainJsonLooksWhole(t))) {
+    return { ...base, ...empty, bytes: data.length, passedOver: true, ...(bloom ? { bloom } : {}) };
   }
-  return runRecords(file, data.length, decoded.text, engine, opts, limits);
+  const result = runRecords(file, data.length, decoded.text, engine, opts, limits);
+  return bloom ? { ...result, bloom } : result;
 }
 
 function runRecords(

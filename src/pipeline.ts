@@ -10,6 +10,8 @@ import type { HitSummary, RuleContext } from './detect/index.js';
 import { createCanaryIndex, createEngine, findingsFromHits, rules } from './detect/index.js';
 import type { FileLimits, FileResult } from './pipeline-file.js';
 import { prepareNeedles, processFile } from './pipeline-file.js';
+import type { Bloom } from './pipeline-bloom.js';
+import { bloomHas } from './pipeline-bloom.js';
 import type { ToWorker, WorkerInit } from './pipeline-worker.js';
 export { listInputFiles } from './pipeline-files.js';
 
@@ -78,31 +80,35 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     workers: opts.workers,
   };
   let known = createCanaryIndex(opts.tokens, facts).needles();
-  for (let pass = 1; pass <= 4; pass++) {
+  const blooms = new Map<string, Bloom>();
+  let files = opts.files;
+  for (let pass = 1; pass <= 4 && files.length > 0; pass++) {
     stats.passes = pass;
     const first = pass === 1;
     const learned: TokenFact[] = [];
-    await runPass(
-      opts,
-      facts,
-      first,
-      (r) => {
-        for (const h of r.hits) hits.set(`${h.rule}\u0000${h.eventId}`, h);
-        for (const f of r.facts) learned.push(f);
-        if (!first) return;
-        addStats(stats, r);
-        for (const rej of r.rejections) opts.onRejection?.(rej);
-        if (r.skipped) opts.onSkipped?.(r.file, r.skipped);
-        if (r.events) opts.onEvents?.(r.events, r.file);
-      },
-      stats,
-    );
+    const onResult = (r: FileResult): void => {
+      for (const h of r.hits) hits.set(`${h.rule}\u0000${h.eventId}`, h);
+      for (const f of r.facts) learned.push(f);
+      if (r.bloom) blooms.set(r.file, r.bloom);
+      if (!first) return;
+      addStats(stats, r);
+      for (const rej of r.rejections) opts.onRejection?.(rej);
+      if (r.skipped) opts.onSkipped?.(r.file, r.skipped);
+      if (r.events) opts.onEvents?.(r.events, r.file);
+    };
+    // A later pass usually re-reads a handful of files: not worth starting workers for.
+    const workers = first || files.length > 8 ? opts.workers : 1;
+    await runPass({ ...opts, files, workers }, facts, first, onResult, stats);
     facts.push(...learned);
     const next = createCanaryIndex(opts.tokens, facts).needles();
-    const grew = [...next].some((n) => !known.has(n));
+    const added = [...next].filter((n) => !known.has(n));
     known = next;
     // Ingest looks learned identifiers up in its store instead of re-reading files.
-    if (!grew || opts.onEvents) break;
+    if (added.length === 0 || opts.onEvents) break;
+    files = opts.files.filter((f) => {
+      const b = blooms.get(f);
+      return !b || added.some((n) => bloomHas(b, n));
+    });
   }
   const canaries = createCanaryIndex(opts.tokens, facts);
   const ctx: RuleContext = {

@@ -31,7 +31,7 @@ export function safeText(v: unknown): string {
         ? ''
         : typeof v === 'object'
           ? JSON.stringify(v)
-          : String(v as number);
+          : String(v as string | number | boolean | bigint | symbol);
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
 }
