@@ -24,14 +24,7 @@ export function parseFormat(v: string | undefined, fallback: Format = 'table'): 
 
 /** Remove control characters (incl. ESC) so hostile strings cannot drive the terminal. */
 export function safeText(v: unknown): string {
-  const s =
-    typeof v === 'string'
-      ? v
-      : v === null || v === undefined
-        ? ''
-        : typeof v === 'object'
-          ? JSON.stringify(v)
-          : String(v as string | number | boolean | bigint | symbol);
+  const s = typeof v === 'string' ? v : v === null ? '' : (JSON.stringify(v) ?? '');
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
 }
