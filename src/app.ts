@@ -54,3 +54,15 @@ export function configOrDefaults(home: string): KeysnareConfig {
     ? loadConfigOrThrow(join(home, CONFIG_FILE))
     : configSchema.parse({ version: 1 });
 }
+
+/** The IAM port for the workspace's AWS settings (standard SDK configuration applies). */
+export async function createIam(config: KeysnareConfig): Promise<import('./aws/ports.js').IamPort> {
+  const { createIamClient } = await import('./aws/clients.js');
+  const { createIamPort } = await import('./aws/iam.js');
+  return createIamPort(
+    createIamClient({
+      ...(config.aws.region ? { region: config.aws.region } : {}),
+      ...(config.aws.profile ? { profile: config.aws.profile } : {}),
+    }),
+  );
+}

@@ -185,3 +185,29 @@ describe('keysnare cli', () => {
     expect(r.err).toMatch(/skipped .*Tr9nCat3dFi1e00\.json\.gz/);
   });
 });
+
+describe('keysnare token audit', () => {
+  it('flags a key whose account is on a public canary list, offline', async () => {
+    const s = setup();
+    await runCli(['--home', s.home, 'init']);
+    const listed = testKey('AKIA', 40, '595918472158');
+    await runCli([
+      '--home',
+      s.home,
+      'token',
+      'add',
+      '--access-key-id',
+      listed,
+      '--user-name',
+      'svc-billing-prod',
+    ]);
+    const r = await runCli(['--home', s.home, 'token', 'audit', '--offline', '--format', 'jsonl']);
+    expect(r.code).toBe(0);
+    const [res] = jsonl<{ accountId: string; score: number; problems: { message: string }[] }>(
+      r.out,
+    );
+    expect(res!.accountId).toBe('595918472158');
+    expect(res!.score).toBeLessThan(100);
+    expect(res!.problems.map((p) => p.message).join(' ')).toMatch(/595918472158/);
+  });
+});

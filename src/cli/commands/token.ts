@@ -3,6 +3,7 @@ import type { CustodyEntry, Token } from '../../core/index.js';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
 import { parseFormat, renderJsonl, renderTable } from '../output.js';
+import { registerAudit } from './audit.js';
 
 async function withWorkspace<T>(
   ctx: CommandContext,
@@ -225,4 +226,5 @@ export const registerToken: RegisterCommand = (program, run) => {
   registerImport(token, run);
   registerListShow(token, run);
   registerMoveRetire(token, run);
+  registerAudit(token, run);
 };

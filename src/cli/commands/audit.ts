@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import type { RegisterCommand } from '../action.js';
+import type { CommandContext } from '../context.js';
+import { parseFormat, renderJsonl } from '../output.js';
+
+async function auditAction(ctx: CommandContext, cmd: Command): Promise<number> {
+  const o = cmd.opts<{ offline?: boolean; format?: string }>();
+  const format = parseFormat(o.format);
+  const { openWorkspace, createIam } = await import('../../app.js');
+  const { findToken } = await import('../../tokens/registry.js');
+  const { auditTokens } = await import('../../tokens/audit/audit.js');
+  const { formatAuditTable } = await import('../../tokens/audit/format.js');
+  const ws = openWorkspace(ctx.home);
+  try {
+    const all = ws.store.list({ status: 'active' });
+    const ref = cmd.args[0];
+    const targets = ref ? [findToken(ws.store, ref)] : all;
+    const iam = o.offline ? undefined : await createIam(ws.config);
+    const results = await auditTokens(targets, { allTokens: all, ...(iam ? { iam } : {}) });
+    if (format === 'jsonl') {
+      ctx.io.out(
+        renderJsonl(
+          results.map((r) => ({
+            tokenId: r.tokenId,
+            accessKeyId: r.accessKeyId,
+            accountId: r.accountId,
+            score: r.score,
+            problems: r.problems,
+            indeterminate: r.indeterminate,
+          })),
+        ),
+      );
+    } else {
+      ctx.io.out(formatAuditTable(results));
+    }
+    const unsure = results.reduce((n, r) => n + r.indeterminate.length, 0);
+    if (unsure)
+      ctx.io.err(
+        `${unsure} check(s) could not be completed (see "indeterminate"); they are not counted as clean\n`,
+      );
+    return 0;
+  } finally {
+    ws.close();
+  }
+}
+
+/** `keysnare token audit [ID]`: could an attacker tell each canary is one without using it? */
+export const registerAudit = (token: Command, run: Parameters<RegisterCommand>[1]): void => {
+  token
+    .command('audit [id]')
+    .description(
+      'score how recognisable each canary is to an attacker (account lists, shared prefix, name/path/policy tells)',
+    )
+    .option('--offline', 'skip the live IAM checks (policies, key status, user path)')
+    .option('--format <format>', 'table or jsonl', 'table')
+    .action(run(auditAction));
+};
