@@ -11,6 +11,8 @@ const EVENT_FILE = /\.(json|jsonl|ndjson|gz|cloudtrail|log)$/i;
 /** Files to read, and paths that could not be used. */
 export interface InputFiles {
   readonly files: string[];
+  /** Total size of the files on disk. */
+  readonly bytes: number;
   readonly problems: RecordRejection[];
 }
 
@@ -20,7 +22,7 @@ export interface InputFiles {
  * following each real folder once (symlink loops are harmless).
  */
 export function listInputFiles(paths: readonly string[]): InputFiles {
-  const files = new Set<string>();
+  const files = new Map<string, number>();
   const problems: RecordRejection[] = [];
   const visited = new Set<string>();
   const walk = (dir: string): void => {
@@ -46,7 +48,7 @@ export function listInputFiles(paths: readonly string[]): InputFiles {
       try {
         const st = statSync(full);
         if (st.isDirectory()) walk(full);
-        else if (st.isFile() && EVENT_FILE.test(name)) files.add(full);
+        else if (st.isFile() && EVENT_FILE.test(name)) files.set(full, st.size);
       } catch (err) {
         problems.push({ file: full, reason: `cannot read: ${describeError(err)}` });
       }
@@ -56,10 +58,12 @@ export function listInputFiles(paths: readonly string[]): InputFiles {
     try {
       const st = statSync(p);
       if (st.isDirectory()) walk(p);
-      else files.add(p);
+      else files.set(p, st.size);
     } catch (err) {
       problems.push({ file: p, reason: `cannot read: ${describeError(err)}` });
     }
   }
-  return { files: [...files].sort(), problems };
+  let bytes = 0;
+  for (const size of files.values()) bytes += size;
+  return { files: [...files.keys()].sort(), bytes, problems };
 }

@@ -82,14 +82,13 @@ export function keyAnatomy(keyId: string): KeyAnatomy {
 
 /**
  * Compose a modern key id (`AKIA`/`ASIA` + 16 base32 chars) that decodes to `accountId`, with the
- * remaining bits taken from `entropy` (≥ 5 bytes). The inverse of {@link accountIdFromKeyId}; used
+ * remaining bits taken from `entropy` (≥ 5 bytes: the low 7 bits of byte 0 fill the bits below the
+ * account, bytes 1–4 the tail). Bit 47 is set, as in real keys, so the fifth character is never
+ * the legacy `I`/`J`. The inverse of {@link accountIdFromKeyId}; used
  * by the demo, test fakes and benchmarks.
  */
-export function keyIdForAccount(
-  prefix: 'AKIA' | 'ASIA',
-  accountId: string,
-  entropy: Uint8Array,
-): string {
+export function keyIdForAccount(prefix: string, accountId: string, entropy: Uint8Array): string {
+  if (!/^[A-Z]{4}$/.test(prefix)) throw new RangeError('prefix must be 4 capital letters');
   if (!/^\d{12}$/.test(accountId)) throw new RangeError('accountId must be 12 digits');
   if (entropy.length < 5) throw new RangeError('entropy must be at least 5 bytes');
   const low7 = BigInt((entropy[0] ?? 0) & 0x7f);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Placement } from '../core/index.js';
+import type { Placement, Token } from '../core/index.js';
 import { AppError, describeError, isAppError } from '../core/index.js';
 import { parsePlacement } from './placement.js';
 
@@ -40,15 +40,10 @@ export const tokenEntrySchema = z.strictObject({
 });
 
 /** A token as given in a file (before it has a registry id). */
-export interface TokenInput {
-  readonly accessKeyId: string;
-  readonly userName?: string;
-  readonly userArn?: string;
-  readonly principalId?: string;
-  readonly accountId?: string;
-  readonly label?: string;
-  readonly placement?: Placement;
-}
+export type TokenInput = Pick<
+  Token,
+  'accessKeyId' | 'userName' | 'userArn' | 'principalId' | 'accountId' | 'label' | 'placement'
+>;
 
 function toInput(e: z.output<typeof tokenEntrySchema>, where: string): TokenInput {
   let placement: Placement | undefined;

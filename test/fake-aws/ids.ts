@@ -4,6 +4,7 @@
  * secrets and session tokens.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { keyIdForAccount } from '../../src/core/key-anatomy.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -25,18 +26,9 @@ export function base32(bytes: Uint8Array): string {
   return out;
 }
 
-/**
- * A modern access key id (`AKIA…`/`ASIA…`, 20 chars) that encodes `accountId`:
- * base32 of the 48-bit value `(1 << 47) | (account << 7) | low7` followed by 4 random bytes.
- */
+/** A modern access key id (`AKIA…`/`ASIA…`, 20 chars) that encodes `accountId` (core's encoder). */
 export function generateAccessKeyId(prefix: 'AKIA' | 'ASIA', accountId: string): string {
-  const random = randomBytes(5);
-  const low7 = BigInt((random[4] ?? 0) & 0x7f);
-  const z = (1n << 47n) | (BigInt(accountId) << 7n) | low7;
-  const bytes = new Uint8Array(10);
-  for (let i = 0; i < 6; i++) bytes[i] = Number((z >> BigInt(8 * (5 - i))) & 0xffn);
-  bytes.set(random.subarray(0, 4), 6);
-  return prefix + base32(bytes);
+  return keyIdForAccount(prefix, accountId, randomBytes(5));
 }
 
 /** A unique id such as `AIDA…` (user) or `AGPA…` (group): prefix + 17 base32 chars. */

@@ -134,7 +134,6 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
     ctx.io.err(
       'keysnare: no canary tokens registered or given (--tokens FILE); canary rules will not fire\n',
     );
-  const bytes = await totalBytes(input.files);
   const result = await runFiles({
     files: input.files,
     tokens,
@@ -142,7 +141,7 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
     managementPrincipals,
     limits: config.limits,
     quietGapMs: flags.quietGapMs,
-    workers: resolveWorkers(flags.workers, input.files.length, bytes),
+    workers: resolveWorkers(flags.workers, input.files.length, input.bytes),
     prefilter: o.prefilter !== false,
     onRejection: (r) => ctx.io.err(rejectionLine(r)),
     onProgress: progressPrinter(ctx),
@@ -156,19 +155,6 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
     );
   }
   return input.problems.length && input.files.length === 0 ? 1 : 0;
-}
-
-async function totalBytes(files: readonly string[]): Promise<number> {
-  const { statSync } = await import('node:fs');
-  let n = 0;
-  for (const f of files) {
-    try {
-      n += statSync(f).size;
-    } catch {
-      // unreadable files are reported when processed
-    }
-  }
-  return n;
 }
 
 /** `keysnare detect PATH…`: offline detection over CloudTrail exports. */

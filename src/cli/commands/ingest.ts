@@ -25,7 +25,7 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
     const result = await ingestFiles(ws, {
       files: input.files,
       quietGapMs: flags.quietGapMs,
-      workers: resolveWorkers(flags.workers, input.files.length, Number.MAX_SAFE_INTEGER),
+      workers: resolveWorkers(flags.workers, input.files.length, input.bytes),
       onRejection: (r) => ctx.io.err(rejectionLine(r)),
       onProgress: progressPrinter(ctx),
       now: ctx.now,

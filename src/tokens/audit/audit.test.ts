@@ -2,29 +2,18 @@ import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { IamPort } from '../../aws/ports.js';
-import { accountIdFromKeyId } from '../../core/key-anatomy.js';
+import { accountIdFromKeyId, keyIdForAccount } from '../../core/key-anatomy.js';
 import type { Token } from '../../core/token.js';
 import { DEFAULT_NAME_TEMPLATES, generateUserName } from '../names.js';
 import { auditTokens, scoreProblems, type AuditCheck, type AuditProblem } from './audit.js';
 import { auditChecks } from './checks/index.js';
 import { PUBLIC_CANARY_LISTS } from './public-canary-accounts.js';
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/**
- * The inverse of accountIdFromKeyId: a modern AKIA id for `account`. Bit 47 is set like real keys;
- * `salt` fills the 7 low bits and the 4 trailing bytes so ids in one account differ after the prefix.
- */
+/** A modern AKIA id for `account`; `salt` varies the bits after the account. */
 function encodeKeyId(account: string, salt = 0): string {
-  const z = (1n << 47n) | (BigInt(account) << 7n) | BigInt(salt & 0x7f);
-  const tail = BigInt((salt * 2654435761) >>> 0);
-  let bits = (z << 32n) | tail; // 80 bits = 16 base32 chars
-  let body = '';
-  for (let i = 0; i < 16; i++) {
-    body = (BASE32[Number(bits & 31n)] ?? '') + body;
-    bits >>= 5n;
-  }
-  return `AKIA${body}`;
+  const t = (salt * 2654435761) >>> 0;
+  const entropy = [salt & 0x7f, t >>> 24, (t >>> 16) & 255, (t >>> 8) & 255, t & 255];
+  return keyIdForAccount('AKIA', account, new Uint8Array(entropy));
 }
 
 function token(overrides: Partial<Token> = {}): Token {
