@@ -3,7 +3,7 @@
  * the only module that constructs stores and AWS clients.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { KeysnareConfig } from './config/schema.js';
 import { configSchema, defaultConfigYaml } from './config/schema.js';
 import { loadConfigOrThrow } from './config/load.js';
@@ -65,4 +65,55 @@ export async function createIam(config: KeysnareConfig): Promise<import('./aws/p
       ...(config.aws.profile ? { profile: config.aws.profile } : {}),
     }),
   );
+}
+
+/** The STS port for the workspace's AWS settings. */
+export async function createSts(config: KeysnareConfig): Promise<import('./aws/ports.js').StsPort> {
+  const { createStsClient } = await import('./aws/clients.js');
+  const { createStsPort } = await import('./aws/sts.js');
+  return createStsPort(
+    createStsClient({
+      ...(config.aws.region ? { region: config.aws.region } : {}),
+      ...(config.aws.profile ? { profile: config.aws.profile } : {}),
+    }),
+  );
+}
+
+const MANAGEMENT_KEY = 'management-principals';
+
+/** Principals whose IAM calls on canaries are Keysnare's own: config plus those recorded at mint. */
+export function managementPrincipals(ws: Workspace): string[] {
+  const recorded = JSON.parse(ws.store.getValue(MANAGEMENT_KEY) ?? '[]') as string[];
+  return [...new Set([...ws.config.managementPrincipals, ...recorded])];
+}
+
+/** Remember the principal Keysnare manages canaries as (so its own calls never look like tampering). */
+export function recordManagementPrincipal(ws: Workspace, arn: string): void {
+  const recorded = JSON.parse(ws.store.getValue(MANAGEMENT_KEY) ?? '[]') as string[];
+  if (!recorded.includes(arn))
+    ws.store.setValue(MANAGEMENT_KEY, JSON.stringify([...recorded, arn]));
+}
+
+/** Seal/open canary secrets per `canary.secrets`; `seal` is undefined when mode is 'none'. */
+export async function secretsFor(
+  ws: Workspace,
+  keyText: string | undefined,
+  create: boolean,
+): Promise<{
+  seal: ((id: string, s: string) => string) | undefined;
+  open: (id: string) => string | undefined;
+}> {
+  const { loadSecretKey, sealSecret, openSecret } = await import('./tokens/secrets.js');
+  if (ws.config.canary.secrets.mode === 'none') return { seal: undefined, open: () => undefined };
+  const keyFile = resolve(ws.home, ws.config.canary.secrets.keyFile);
+  let key: Buffer | undefined;
+  const getKey = (): Buffer =>
+    (key ??= loadSecretKey({ keyFile, create, ...(keyText ? { keyText } : {}) }));
+  return {
+    seal: (id, s) => sealSecret(getKey(), s, id),
+    open: (id) => {
+      const sealed = ws.store.getSecret(id);
+      return sealed === undefined ? undefined : openSecret(getKey(), sealed, id);
+    },
+  };
 }

@@ -14,6 +14,7 @@ import {
   rules,
 } from './detect/index.js';
 import type { Workspace } from './app.js';
+import { managementPrincipals } from './app.js';
 import type { RunStats } from './pipeline.js';
 import { runFiles } from './pipeline.js';
 import { readTokenFile } from './tokens/token-file.js';
@@ -57,7 +58,7 @@ export async function ingestFiles(ws: Workspace, o: IngestOptions): Promise<Inge
     files: o.files,
     tokens,
     facts: ws.store.facts(),
-    managementPrincipals: ws.config.managementPrincipals,
+    managementPrincipals: managementPrincipals(ws),
     limits: ws.config.limits,
     quietGapMs: o.quietGapMs,
     workers: o.workers,
@@ -79,7 +80,7 @@ export async function ingestFiles(ws: Workspace, o: IngestOptions): Promise<Inge
 function contextFor(tokens: readonly Token[], ws: Workspace): RuleContext {
   return {
     canaries: createCanaryIndex(tokens, ws.store.facts()),
-    managementPrincipals: new Set(ws.config.managementPrincipals),
+    managementPrincipals: new Set(managementPrincipals(ws)),
   };
 }
 

@@ -95,6 +95,13 @@ export interface KeyValueStore {
   setValue(key: string, value: string): void;
 }
 
+/** Sealed canary secrets, by token id (sealing happens in tokens/secrets.ts). */
+export interface SecretStore {
+  putSecret(tokenId: string, sealed: string): void;
+  getSecret(tokenId: string): string | undefined;
+  deleteSecret(tokenId: string): void;
+}
+
 /** Everything kept in the workspace database. */
 export interface WorkspaceStore
   extends TokenStore, EventStore, FindingStore, HitStore, KeyValueStore {

@@ -11,6 +11,7 @@ import type {
   StoredHit,
   TokenFilter,
   TokenPatch,
+  SecretStore,
   WorkspaceStore,
 } from '../core/ports.js';
 import type { CustodyEntry, Token, TokenFact } from '../core/token.js';
@@ -22,13 +23,9 @@ import { applyMigrations } from './migrations.js';
 import { SqliteTokenTable } from './tokens.js';
 
 /** The SQLite workspace store: a {@link WorkspaceStore} that also keeps sealed secrets. */
-export interface SqliteStore extends WorkspaceStore {
+export interface SqliteStore extends WorkspaceStore, SecretStore {
   /** The database file, or ':memory:'. */
   readonly file: string;
-  /** Store (or replace) a token's sealed secret. Throws KS_TOKEN_NOT_FOUND for an unknown token. */
-  putSecret(tokenId: string, sealed: string): void;
-  getSecret(tokenId: string): string | undefined;
-  deleteSecret(tokenId: string): void;
 }
 
 /** Options for {@link openSqliteStore}. */

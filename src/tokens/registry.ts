@@ -43,11 +43,12 @@ export function registerToken(
   actor: string,
   now: Date,
   origin: TokenOrigin = 'registered',
+  id: string = newTokenId(),
 ): Token {
   const existing = store.getByAccessKeyId(input.accessKeyId);
   if (existing)
     throw new AppError('KS_TOKEN_EXISTS', { accessKeyId: input.accessKeyId, id: existing.id });
-  const token = tokenFromInput(input, origin, now);
+  const token = tokenFromInput(input, origin, now, id);
   store.add(token, {
     at: token.createdAt,
     actor,

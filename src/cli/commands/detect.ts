@@ -91,7 +91,11 @@ async function loadTokens(
   tokensFile: string | undefined,
   configFiles: readonly string[],
 ) {
-  const { workspaceExists, openWorkspace } = await import('../../app.js');
+  const {
+    workspaceExists,
+    openWorkspace,
+    managementPrincipals: principals,
+  } = await import('../../app.js');
   const { readTokenFile } = await import('../../tokens/token-file.js');
   const { fileToken } = await import('../../tokens/file-token.js');
   const byKey = new Map<string, Token>();
@@ -102,7 +106,7 @@ async function loadTokens(
     try {
       for (const t of ws.store.list({ status: 'all' })) byKey.set(t.accessKeyId, t);
       facts = ws.store.facts();
-      managementPrincipals = [...ws.config.managementPrincipals];
+      managementPrincipals = principals(ws);
     } finally {
       ws.close();
     }

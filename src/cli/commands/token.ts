@@ -4,6 +4,7 @@ import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
 import { parseFormat, renderJsonl, renderTable } from '../output.js';
 import { registerAudit } from './audit.js';
+import { registerTokenAws } from './token-aws.js';
 
 async function withWorkspace<T>(
   ctx: CommandContext,
@@ -196,23 +197,30 @@ function registerMoveRetire(token: Command, run: Parameters<RegisterCommand>[1])
   token
     .command('retire <id>')
     .description(
-      'retire a token in the registry (its events still match: sessions can outlive the key)',
+      'retire a token: a minted one is deleted in AWS (keys, policies, user) first; its events still match',
     )
     .option('--note <text>', 'why')
+    .option('--registry-only', 'only mark it retired here; leave the IAM user alone')
     .action(
       run(async (ctx, cmd) => {
-        const { retireInRegistry } = await import('../../tokens/registry.js');
-        const t = await withWorkspace(ctx, (ws) =>
-          retireInRegistry(
-            ws.store,
-            cmd.args[0] ?? '',
-            ctx.actor,
-            ctx.now(),
-            cmd.opts<{ note?: string }>().note,
-          ),
-        );
-        ctx.io.err(`${t.id}: retired\n`);
-        return 0;
+        const o = cmd.opts<{ note?: string; registryOnly?: boolean }>();
+        const { retireInRegistry, findToken } = await import('../../tokens/registry.js');
+        const { retireInAws } = await import('../../tokens/lifecycle.js');
+        const { openWorkspace } = await import('../../app.js');
+        const ws = openWorkspace(ctx.home);
+        try {
+          const t = findToken(ws.store, cmd.args[0] ?? '');
+          if (t.origin === 'minted' && !o.registryOnly) {
+            const { awsDeps } = await import('./token-aws.js');
+            await retireInAws((await awsDeps(ctx, ws, false)).deps, t.id, o.note);
+          } else {
+            retireInRegistry(ws.store, t.id, ctx.actor, ctx.now(), o.note);
+          }
+          ctx.io.err(`${t.id}: retired\n`);
+          return 0;
+        } finally {
+          ws.close();
+        }
       }),
     );
 }
@@ -221,10 +229,13 @@ function registerMoveRetire(token: Command, run: Parameters<RegisterCommand>[1])
 export const registerToken: RegisterCommand = (program, run) => {
   const token = program
     .command('token')
-    .description('register, list, show, move and retire canary tokens');
+    .description(
+      'mint, register, render, plant, list, show, move, audit, rotate and retire canary tokens',
+    );
   registerAdd(token, run);
   registerImport(token, run);
   registerListShow(token, run);
   registerMoveRetire(token, run);
   registerAudit(token, run);
+  registerTokenAws(token, run);
 };

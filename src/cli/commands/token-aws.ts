@@ -1,0 +1,294 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Token } from '../../core/index.js';
+import type { RegisterCommand } from '../action.js';
+import type { CommandContext } from '../context.js';
+import { parseFormat, renderJsonl, renderTable } from '../output.js';
+
+type Run = Parameters<RegisterCommand>[1];
+type Ws = import('../../app.js').Workspace;
+
+async function withWorkspace<T>(ctx: CommandContext, fn: (ws: Ws) => Promise<T>): Promise<T> {
+  const { openWorkspace } = await import('../../app.js');
+  const ws = openWorkspace(ctx.home);
+  try {
+    return await fn(ws);
+  } finally {
+    ws.close();
+  }
+}
+
+async function awsDeps(ctx: CommandContext, ws: Ws, createKey: boolean) {
+  const app = await import('../../app.js');
+  const iam = await app.createIam(ws.config);
+  const secrets = await app.secretsFor(ws, ctx.env['KEYSNARE_SECRET_KEY'], createKey);
+  const log = (l: string): void => ctx.io.err(`${l}\n`);
+  return {
+    iam,
+    secrets,
+    deps: {
+      iam,
+      store: ws.store,
+      seal: secrets.seal,
+      canary: ws.config.canary,
+      actor: ctx.actor,
+      now: ctx.now,
+      log,
+    },
+  };
+}
+
+/** The public JSON of a minted token (never the secret). */
+function mintedJson(t: Token): Record<string, unknown> {
+  return {
+    id: t.id,
+    accessKeyId: t.accessKeyId,
+    userName: t.userName,
+    userArn: t.userArn,
+    accountId: t.accountId,
+    placement: t.placement ?? {},
+  };
+}
+
+async function writeBait(
+  dir: string,
+  host: string,
+  t: Token,
+  secret: string,
+  format: string,
+  profile?: string,
+): Promise<string> {
+  const { findBaitFormat } = await import('../../tokens/bait/index.js');
+  const { pickProfileName, pickRegion } = await import('../../tokens/bait/bait.js');
+  const bait = findBaitFormat(format);
+  const folder = join(dir, host.replace(/[^\w.-]/g, '_'));
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const file = join(folder, bait.defaultFileName.replace(/^.*\//, ''));
+  const text = bait.render({
+    accessKeyId: t.accessKeyId,
+    secretAccessKey: secret,
+    region: pickRegion(t.id),
+    profile: profile ?? pickProfileName(t.id),
+    seed: t.id,
+    ...(t.userName ? { userName: t.userName } : {}),
+  });
+  writeFileSync(file, text, { mode: 0o600 });
+  return file;
+}
+
+async function mintAction(ctx: CommandContext, cmd: Command): Promise<number> {
+  const o = cmd.opts<{
+    placement?: string;
+    label?: string;
+    count: string;
+    inventory?: string;
+    out?: string;
+    baitFormat: string;
+    format?: string;
+  }>();
+  const format = parseFormat(o.format);
+  const { AppError } = await import('../../core/index.js');
+  const { parsePlacement } = await import('../../tokens/placement.js');
+  const { readInventory } = await import('../../tokens/inventory.js');
+  const { mintToken, resumePendingMints } = await import('../../tokens/mint.js');
+  const count = Number(o.count);
+  if (!Number.isInteger(count) || count < 1 || count > 1000)
+    throw new AppError('KS_USAGE', { reason: '--count must be 1..1000' });
+  if (!o.inventory && !o.placement)
+    throw new AppError('KS_USAGE', {
+      reason: 'give --placement host=…,path=…,owner=… (or --inventory FILE)',
+    });
+  const rows = o.inventory
+    ? readInventory(o.inventory)
+    : Array.from({ length: count }, (_, i) => ({
+        line: i,
+        placement: parsePlacement(o.placement ?? ''),
+        ...(o.label ? { label: o.label } : {}),
+      }));
+  return withWorkspace(ctx, async (ws) => {
+    const app = await import('../../app.js');
+    if (ws.config.canary.secrets.mode === 'none' && !o.out && !o.inventory) {
+      throw new AppError('KS_USAGE', {
+        reason:
+          'canary.secrets.mode is none: pass --out DIR so bait is written now (the secret is not kept)',
+      });
+    }
+    const { deps } = await awsDeps(ctx, ws, true);
+    const caller = await (await app.createSts(ws.config)).getCallerIdentity();
+    const { managementArn } = await import('../../aws/sts.js');
+    app.recordManagementPrincipal(ws, managementArn(caller.arn));
+    const resumed = await resumePendingMints(deps);
+    const minted = [];
+    for (const row of rows) {
+      const m = await mintToken(deps, {
+        placement: row.placement,
+        ...(row.label ? { label: row.label } : {}),
+      });
+      minted.push(m.token);
+      const out = o.out ?? (o.inventory ? 'bait' : undefined);
+      if (out) {
+        const f = await writeBait(
+          resolve(ctx.cwd, out),
+          row.placement.host ?? m.token.id,
+          m.token,
+          m.secretAccessKey,
+          ('format' in row && row.format) || o.baitFormat,
+          'profile' in row ? row.profile : undefined,
+        );
+        ctx.io.err(`${m.token.id}: bait written to ${f}\n`);
+      }
+    }
+    const all = [...resumed.map((r) => r.token), ...minted];
+    if (format === 'jsonl') ctx.io.out(renderJsonl(all.map(mintedJson)));
+    else
+      ctx.io.out(
+        renderTable(
+          ['ID', 'ACCESS KEY', 'USER', 'ACCOUNT'],
+          all.map((t) => [t.id, t.accessKeyId, t.userName, t.accountId]),
+        ),
+      );
+    ctx.io.err(
+      `minted ${minted.length} token(s) in account ${caller.account}${resumed.length ? `, resumed ${resumed.length}` : ''}\n`,
+    );
+    return 0;
+  });
+}
+
+async function renderAction(ctx: CommandContext, cmd: Command): Promise<number> {
+  const o = cmd.opts<{ format: string; profile?: string; region?: string }>();
+  const { AppError } = await import('../../core/index.js');
+  const { findToken } = await import('../../tokens/registry.js');
+  const { findBaitFormat } = await import('../../tokens/bait/index.js');
+  const { pickProfileName, pickRegion } = await import('../../tokens/bait/bait.js');
+  const bait = findBaitFormat(o.format);
+  return withWorkspace(ctx, async (ws) => {
+    const app = await import('../../app.js');
+    const t = findToken(ws.store, cmd.args[0] ?? '');
+    const secret = (await app.secretsFor(ws, ctx.env['KEYSNARE_SECRET_KEY'], false)).open(t.id);
+    if (!secret)
+      throw new AppError('KS_TOKEN_INVALID', {
+        where: t.id,
+        reason:
+          'no stored secret (registered elsewhere, minted with secrets.mode none, or retired)',
+      });
+    ctx.io.out(
+      bait.render({
+        accessKeyId: t.accessKeyId,
+        secretAccessKey: secret,
+        region: o.region ?? pickRegion(t.id),
+        profile: o.profile ?? pickProfileName(t.id),
+        seed: t.id,
+        ...(t.userName ? { userName: t.userName } : {}),
+      }),
+    );
+    return 0;
+  });
+}
+
+async function plantAction(ctx: CommandContext, cmd: Command): Promise<number> {
+  const o = cmd.opts<{ file: string; profile?: string; host?: string; backup: boolean }>();
+  const { AppError } = await import('../../core/index.js');
+  const { findToken } = await import('../../tokens/registry.js');
+  const { plantCredentials } = await import('../../tokens/plant.js');
+  const { pickProfileName } = await import('../../tokens/bait/bait.js');
+  return withWorkspace(ctx, async (ws) => {
+    const app = await import('../../app.js');
+    const t = findToken(ws.store, cmd.args[0] ?? '');
+    const secret = (await app.secretsFor(ws, ctx.env['KEYSNARE_SECRET_KEY'], false)).open(t.id);
+    if (!secret)
+      throw new AppError('KS_TOKEN_INVALID', { where: t.id, reason: 'no stored secret to plant' });
+    const file = resolve(ctx.cwd, o.file);
+    const profile = o.profile ?? pickProfileName(t.id);
+    const r = await plantCredentials({
+      file,
+      profile,
+      accessKeyId: t.accessKeyId,
+      secretAccessKey: secret,
+      backup: o.backup,
+    });
+    const placement = {
+      ...(t.placement ?? {}),
+      host: o.host ?? hostname(),
+      path: file,
+      ...(t.placement?.owner ? {} : { owner: ctx.actor }),
+    };
+    ws.store.update(
+      t.id,
+      { placement },
+      {
+        at: ctx.now().toISOString(),
+        actor: ctx.actor,
+        action: 'planted',
+        placement,
+        ...(t.placement ? { previous: t.placement } : {}),
+        note: `profile [${profile}]`,
+      },
+    );
+    ctx.io.err(
+      `${t.id}: planted as profile [${profile}] in ${r.file}${r.backupFile ? ` (backup ${r.backupFile})` : ''}\n`,
+    );
+    return 0;
+  });
+}
+
+async function rotateAction(ctx: CommandContext, cmd: Command): Promise<number> {
+  const { rotateToken } = await import('../../tokens/lifecycle.js');
+  return withWorkspace(ctx, async (ws) => {
+    const { deps } = await awsDeps(ctx, ws, true);
+    const r = await rotateToken(deps, cmd.args[0] ?? '');
+    ctx.io.out(renderJsonl([mintedJson(r.token)]));
+    return 0;
+  });
+}
+
+/** Shared by `token retire`: AWS-side dependencies for a workspace. */
+export { awsDeps };
+
+/** `token mint|render|plant|rotate`: the AWS side of canaries. */
+export function registerTokenAws(token: Command, run: Run): void {
+  token
+    .command('mint')
+    .description(
+      'create canary IAM users with one access key each in the canary account (standard AWS SDK configuration)',
+    )
+    .option('--placement <k=v,…>', 'where the token(s) will live: host=…,path=…,owner=…')
+    .option('--label <text>', 'a label for people')
+    .option('--count <n>', 'how many tokens to mint with this placement', '1')
+    .option(
+      '--inventory <file.csv>',
+      'one token per row (columns host,path,owner,notes,label,format,profile); bait written per host',
+    )
+    .option('--out <dir>', 'write bait files to DIR/<host>/ (default with --inventory: ./bait)')
+    .option(
+      '--bait-format <format>',
+      'bait format for --out/--inventory rows without one',
+      'credentials',
+    )
+    .option('--format <format>', 'table or jsonl', 'table')
+    .action(run(mintAction));
+  token
+    .command('render <id>')
+    .description(
+      'print bait for a minted token: credentials, config, env, dotenv, terraform, python, js, postman, github-actions, k8s-secret',
+    )
+    .requiredOption('--format <format>', 'bait format')
+    .option('--profile <name>', 'profile name (default: a realistic one chosen per token)')
+    .option('--region <region>', 'region (default: chosen per token)')
+    .action(run(renderAction));
+  token
+    .command('plant <id>')
+    .description(
+      'merge the token into an AWS credentials file without touching other profiles, and record the placement',
+    )
+    .requiredOption('--file <path>', 'the credentials file, e.g. ~/.aws/credentials')
+    .option('--profile <name>', 'profile name (default: a realistic one chosen per token)')
+    .option('--host <name>', 'host recorded in the placement (default: this host)')
+    .option('--no-backup', 'do not keep a backup of the file')
+    .action(run(plantAction));
+  token
+    .command('rotate <id>')
+    .description("replace a minted token's access key (new key first, then the old one is deleted)")
+    .action(run(rotateAction));
+}
