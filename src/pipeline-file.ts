@@ -58,6 +58,9 @@ export interface Needles {
 }
 
 const NAME_PATTERN = /userName\\?"\s*:\s*\\?"([^"\\]{1,128})/g;
+/** The user a denied IAM call was about: IAM logs those without parameters, only the message. */
+const DENIED_TARGET =
+  /on resource: (?:user |arn:aws[\w-]*:iam::\d{12}:user\/(?:[\x21-\x7e]*?\/)?)([\w+=,.@-]{1,64})/g;
 
 /** Split identifier strings into ids (AKIA…/AIDA…) and names, and build the id scanner. */
 export function prepareNeedles(values: Iterable<string>): Needles {
@@ -101,6 +104,15 @@ export function textMentions(text: string, n: Needles, bloom?: Bloom): boolean {
     }
     if (bloom) bloomAdd(bloom, name);
   }
+  DENIED_TARGET.lastIndex = 0;
+  for (let m = DENIED_TARGET.exec(text); m; m = DENIED_TARGET.exec(text)) {
+    const name = (m[1] ?? '').toLowerCase();
+    if (n.names.has(name)) {
+      found = true;
+      if (!bloom) return true;
+    }
+    if (bloom) bloomAdd(bloom, name);
+  }
   return found;
 }
 
@@ -124,6 +136,13 @@ export function recordMentions(r: Record<string, unknown>, n: Needles): boolean 
   for (const name of names) {
     const s = str(name);
     if (s !== undefined && n.names.has(s.toLowerCase())) return true;
+  }
+  const message = str(r['errorMessage']);
+  if (message !== undefined && message.includes('on resource: ')) {
+    DENIED_TARGET.lastIndex = 0;
+    for (let m = DENIED_TARGET.exec(message); m; m = DENIED_TARGET.exec(message)) {
+      if (n.names.has((m[1] ?? '').toLowerCase())) return true;
+    }
   }
   const arn = str(ui?.['arn']);
   if (arn !== undefined) {

@@ -12,7 +12,10 @@ import { rules } from '../src/detect/rules/index.js';
 
 function runSample(rule: Rule, sample: RuleSample): number {
   const canaries = createCanaryIndex(sample.tokens ?? []);
-  const engine = createEngine([rule], { canaries, managementPrincipals: new Set() });
+  const engine = createEngine([rule], {
+    canaries,
+    managementPrincipals: new Set(sample.managementPrincipals ?? []),
+  });
   let hits = 0;
   sample.events.forEach((raw, index) => {
     const ev = normalizeRecord(raw, { file: `sample:${sample.name}`, index });

@@ -47,6 +47,8 @@ export interface RuleSample {
   readonly name: string;
   /** Canary tokens registered while the sample runs. */
   readonly tokens?: readonly Token[];
+  /** {@link RuleContext.managementPrincipals} while the sample runs (default none). */
+  readonly managementPrincipals?: readonly string[];
   readonly events: readonly Record<string, unknown>[];
 }
 

@@ -242,7 +242,15 @@ describe('normalizeRecord', () => {
       ORIGIN,
       limits,
     ) as CloudEvent;
-    expect(ev.requestParameters).toEqual({ _truncated: true, bytes: 111 });
+    // Short top-level strings are kept beside the marker, so the request's target stays visible.
+    expect(ev.requestParameters).toEqual({ note: 'n'.repeat(100), _truncated: true, bytes: 111 });
+    const long = normalizeRecord(
+      buildRecord({ requestParameters: { userName: 'u', doc: 'x'.repeat(2000) } }),
+      ORIGIN,
+      limits,
+    ) as CloudEvent;
+    expect(long.requestParameters).toMatchObject({ userName: 'u', _truncated: true });
+    expect(long.requestParameters).not.toHaveProperty('doc');
     expect(ev.userAgent).toBe('[aws-cli/2');
     expect(normalize(buildRecord({ requestParameters: params })).requestParameters).toBe(params);
   });

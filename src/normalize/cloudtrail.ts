@@ -35,6 +35,8 @@ export const DEFAULT_FIELD_LIMITS: FieldLimits = {
 
 /** What replaces a request/response object over the caps. */
 export type TruncatedObject = {
+  /** Top-level string fields of up to 1 KB are kept beside the marker. */
+  readonly [key: string]: unknown;
   readonly _truncated: true;
   /** Estimated serialized size (a lower bound when the walk stopped at the cap). */
   readonly bytes: number;
@@ -81,9 +83,18 @@ function cappedObject(v: unknown, limits: FieldLimits): Json | TruncatedObject |
   if (!isObject(v)) return undefined;
   const size = estimateJsonSize(v, limits.objectBytes, limits.objectDepth);
   if (!size.stopped) return v;
-  return size.depth > limits.objectDepth
-    ? { _truncated: true, bytes: size.bytes, depth: size.depth }
-    : { _truncated: true, bytes: size.bytes };
+  const marker: TruncatedObject =
+    size.depth > limits.objectDepth
+      ? { _truncated: true, bytes: size.bytes, depth: size.depth }
+      : { _truncated: true, bytes: size.bytes };
+  // Short top-level strings (userName, policyArn, roleArn …) survive: padding a request (e.g. a
+  // whitespace-stuffed policy document) must not hide which user or policy it was about.
+  const kept: Json = {};
+  for (const [k, val] of Object.entries(v).slice(0, 64)) {
+    if (typeof val === 'string' && val.length <= 1024 && k.length <= 64 && k !== '_truncated')
+      kept[k] = val;
+  }
+  return { ...kept, ...marker };
 }
 
 /** Flatten `userIdentity` (including `sessionContext.sessionIssuer`) into a {@link CloudIdentity}. */

@@ -4,6 +4,7 @@ import { registerDetect } from './detect.js';
 import { registerFindings } from './findings.js';
 import { registerIngest } from './ingest.js';
 import { registerInit } from './init.js';
+import { registerSafetyNet } from './safety-net.js';
 import { registerToken } from './token.js';
 
 /** Every command, in the order `--help` lists them. Adding one = one file + one line. */
@@ -13,5 +14,6 @@ export const commands = [
   registerDetect,
   registerIngest,
   registerFindings,
+  registerSafetyNet,
   registerDemo,
 ] as const satisfies readonly RegisterCommand[];

@@ -1,5 +1,6 @@
 import type { Rule } from '../rule.js';
+import { honeytokenTampered } from './honeytoken-tampered.js';
 import { honeytokenUsed } from './honeytoken-used.js';
 
 /** Every built-in rule. Adding a rule = one file + one line here. */
-export const rules = [honeytokenUsed] as const satisfies readonly Rule[];
+export const rules = [honeytokenUsed, honeytokenTampered] as const satisfies readonly Rule[];

@@ -68,3 +68,55 @@ export function sampleRecord(o: SampleOptions): Record<string, unknown> {
     eventCategory: 'Management',
   };
 }
+
+/** An administrator of the sample account who is neither a canary nor a management principal. */
+export const SAMPLE_ADMIN_IDENTITY: Readonly<Record<string, unknown>> = {
+  type: 'IAMUser',
+  principalId: 'AIDAQEXAMPLEADMIN0001',
+  arn: 'arn:aws:iam::111122223333:user/alice',
+  accountId: '111122223333',
+  accessKeyId: 'AKIAQEXAMPLEADMIN001',
+  userName: 'alice',
+};
+
+/** Options for {@link sampleIamCall}. */
+export interface IamCallOptions extends Omit<SampleOptions, 'eventSource' | 'userIdentity'> {
+  /** Who calls: 'canary' for the sample canary user, else a userIdentity (default: the admin). */
+  readonly actor?: 'canary' | Readonly<Record<string, unknown>>;
+  /** Logged `readOnly` (default false, as CloudTrail logs IAM changes). */
+  readonly readOnly?: boolean;
+  /** Logged `errorMessage` (default 'Access Denied' when `errorCode` is set). */
+  readonly errorMessage?: string;
+}
+
+/** An IAM CloudTrail record (default AttachUserPolicy, by {@link SAMPLE_ADMIN_IDENTITY}). */
+export function sampleIamCall(o: IamCallOptions): Record<string, unknown> {
+  const { actor, readOnly, errorMessage, ...rest } = o;
+  const base = sampleRecord({
+    eventName: 'AttachUserPolicy',
+    ...rest,
+    eventSource: 'iam.amazonaws.com',
+    ...(actor === 'canary' ? {} : { userIdentity: { ...(actor ?? SAMPLE_ADMIN_IDENTITY) } }),
+  });
+  return { ...base, readOnly: readOnly ?? false, ...(errorMessage ? { errorMessage } : {}) };
+}
+
+/** The errorMessage IAM logs when `callerArn` is denied `action` on the user `userName`. */
+export function sampleDeniedMessage(callerArn: string, action: string, userName: string): string {
+  return `User: ${callerArn} is not authorized to perform: iam:${action} on resource: user ${userName} because no identity-based policy allows the iam:${action} action`;
+}
+
+/** A role session of the sample account, with its role as session issuer. */
+export function sampleRoleIdentity(roleName: string, sessionName: string): Record<string, unknown> {
+  const account = CANARY_SAMPLE_TOKEN.accountId ?? '';
+  return {
+    type: 'AssumedRole',
+    principalId: `AROAQEXAMPLEROLE00001:${sessionName}`,
+    arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}`,
+    accountId: account,
+    accessKeyId: 'ASIAQEXAMPLEROLE0001',
+    sessionContext: {
+      sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${account}:role/${roleName}` },
+    },
+  };
+}

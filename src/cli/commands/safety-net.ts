@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import type { RegisterCommand } from '../action.js';
+import type { CommandContext } from '../context.js';
+import { parseFormat } from '../output.js';
+import { printFindings } from './detect.js';
+
+async function pass(ctx: CommandContext, format: string | undefined): Promise<number> {
+  const { openWorkspace, createIam } = await import('../../app.js');
+  const { runSafetyNet } = await import('../../safety-net.js');
+  const ws = openWorkspace(ctx.home);
+  try {
+    const sn = ws.config.safetyNet;
+    const run = await runSafetyNet(ws, await createIam(ws.config), {
+      requestsPerSecond: sn.requestsPerSecond,
+      useCredentialReport: sn.useCredentialReport,
+      granularityMs: sn.granularityMinutes * 60_000,
+      log: (l) => ctx.io.err(`${l}\n`),
+    });
+    printFindings(ctx, run.findings, format);
+    for (const i of run.indeterminate)
+      ctx.io.err(`safety net: could not read last-used data of ${i.tokenId}: ${i.error}\n`);
+    ctx.io.err(
+      `safety net: ${run.keysQueried} key(s) queried, ${run.checked} with last-used data, credential report ${run.reportUsed ? 'used' : 'not used'}, ${run.findings.length} new finding(s)\n`,
+    );
+    return run.indeterminate.length && run.indeterminate.length === run.keysQueried ? 1 : 0;
+  } finally {
+    ws.close();
+  }
+}
+
+async function safetyNetAction(ctx: CommandContext, cmd: Command): Promise<number> {
+  const o = cmd.opts<{ once?: boolean; every?: string; format?: string }>();
+  parseFormat(o.format);
+  const { AppError } = await import('../../core/index.js');
+  if (o.once === undefined && o.every === undefined)
+    throw new AppError('KS_USAGE', { reason: 'give --once, or --every MINUTES to keep polling' });
+  if (o.once) return pass(ctx, o.format);
+  const minutes = Number(o.every);
+  if (!Number.isFinite(minutes) || minutes < 1)
+    throw new AppError('KS_USAGE', { reason: '--every must be at least 1 minute' });
+  for (;;) {
+    const code = await pass(ctx, o.format);
+    if (code !== 0) ctx.io.err('safety net: pass failed; trying again at the next interval\n');
+    await new Promise((r) => setTimeout(r, minutes * 60_000));
+  }
+}
+
+/** `keysnare safety-net`: catch canary use that CloudTrail never logged. */
+export const registerSafetyNet: RegisterCommand = (program, run) => {
+  program
+    .command('safety-net')
+    .description(
+      "compare IAM's last-used data of every canary key with what CloudTrail showed; alert on unlogged use",
+    )
+    .option('--once', 'one pass, then exit')
+    .option('--every <minutes>', 'keep running a pass every N minutes')
+    .option('--format <format>', 'table or jsonl (the new findings)', 'table')
+    .action(run(safetyNetAction));
+};

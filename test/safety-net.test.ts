@@ -1,0 +1,180 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createIamClient } from '../src/aws/clients.js';
+import { createIamPort } from '../src/aws/iam.js';
+import { openWorkspace } from '../src/app.js';
+import type { Workspace } from '../src/app.js';
+import { runSafetyNet } from '../src/safety-net.js';
+import { startFakeAws } from './fake-aws/index.js';
+import type { FakeAws } from './fake-aws/index.js';
+import { ctRecord, iamUser, writeDelivery } from './helpers/cloudtrail.js';
+import { jsonl, runCli } from './helpers/cli.js';
+
+let fake: FakeAws;
+let home: string;
+let root: string;
+beforeEach(async () => {
+  fake = await startFakeAws({ accountId: '111122223333' });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: fake.endpoint,
+    AWS_ACCESS_KEY_ID: fake.admin.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: fake.admin.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  });
+  root = mkdtempSync(join(tmpdir(), 'ks-sn-'));
+  home = join(root, 'ws');
+  await runCli(['--home', home, 'init']);
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+async function mintOne() {
+  const r = await runCli([
+    '--home',
+    home,
+    'token',
+    'mint',
+    '--placement',
+    'host=build-7,path=~/.aws/credentials',
+    '--format',
+    'jsonl',
+  ]);
+  return jsonl<{ id: string; accessKeyId: string; userName: string; userArn: string }>(r.out)[0]!;
+}
+
+async function pass(opts: { report?: boolean } = {}) {
+  const ws: Workspace = openWorkspace(home);
+  try {
+    const iam = createIamPort(
+      createIamClient({ endpoint: fake.endpoint, credentials: fake.admin, maxAttempts: 3 }),
+    );
+    const logs: string[] = [];
+    const run = await runSafetyNet(ws, iam, {
+      requestsPerSecond: 50,
+      useCredentialReport: opts.report ?? true,
+      granularityMs: 15 * 60_000,
+      log: (l) => logs.push(l),
+      sleep: () => Promise.resolve(),
+    });
+    return { ...run, logs };
+  } finally {
+    ws.close();
+  }
+}
+
+describe('safety net', () => {
+  it('stays quiet for a key that was never used', async () => {
+    await mintOne();
+    const r = await pass();
+    expect(r.findings).toEqual([]);
+    expect(r.keysQueried).toBe(1);
+  });
+
+  it('alerts once on use CloudTrail never showed (a first use ever alerts)', async () => {
+    const t = await mintOne();
+    fake.control.recordKeyUse(t.accessKeyId, {
+      date: new Date('2026-11-20T10:00:00Z'),
+      service: 'sqs',
+      region: 'eu-west-1',
+    });
+    const first = await pass();
+    expect(first.findings).toHaveLength(1);
+    const f = first.findings[0]!;
+    expect(f).toMatchObject({
+      rule: 'honeytoken.unlogged-use',
+      source: 'safety-net',
+      tokenId: t.id,
+      accessKeyId: t.accessKeyId,
+      eventIds: [],
+      regions: ['eu-west-1'],
+    });
+    expect(f.details).toMatchObject({ service: 'sqs', lastUsedDate: '2026-11-20T10:00:00.000Z' });
+    expect((await pass()).findings).toEqual([]);
+    const stored = jsonl(
+      (
+        await runCli([
+          '--home',
+          home,
+          'findings',
+          'list',
+          '--rule',
+          'honeytoken.unlogged-use',
+          '--format',
+          'jsonl',
+        ])
+      ).out,
+    );
+    expect(stored).toHaveLength(1);
+  });
+
+  it('does not alert on use inside the 15-minute granularity of what CloudTrail showed, and does past it', async () => {
+    const t = await mintOne();
+    const logs = join(root, 'logs');
+    writeDelivery(logs, '20261120T1000', [
+      ctRecord({
+        identity: iamUser(t.userName, t.accessKeyId, 'AIDAQEXAMPLE000000001'),
+        time: '2026-11-20T10:00:00Z',
+      }),
+    ]);
+    expect((await runCli(['--home', home, 'ingest', logs])).code).toBe(0);
+    fake.control.recordKeyUse(t.accessKeyId, {
+      date: new Date('2026-11-20T10:10:00Z'),
+      service: 'sts',
+      region: 'us-east-1',
+    });
+    expect((await pass()).findings).toEqual([]);
+    fake.control.recordKeyUse(t.accessKeyId, {
+      date: new Date('2026-11-20T12:00:00Z'),
+      service: 'sqs',
+      region: 'us-east-1',
+    });
+    const later = await pass();
+    expect(later.findings).toHaveLength(1);
+    expect(later.findings[0]!.details).toMatchObject({ gapMinutes: 120 });
+  });
+
+  it('uses GetAccessKeyLastUsed while the credential report is still being generated, and survives throttling', async () => {
+    const t = await mintOne();
+    fake.control.reportReadyAfterPolls = 10;
+    fake.control.throttle('GetAccessKeyLastUsed', 2);
+    fake.control.recordKeyUse(t.accessKeyId, {
+      date: new Date('2026-11-21T08:00:00Z'),
+      service: 'sns',
+      region: 'us-east-1',
+    });
+    const r = await pass();
+    expect(r.reportUsed).toBe(false);
+    expect(r.logs.join('\n')).toMatch(/credential report is in-progress/);
+    expect(r.findings).toHaveLength(1);
+  });
+
+  it('reads both key slots of the credential report once it is ready', async () => {
+    const t = await mintOne();
+    fake.control.recordKeyUse(t.accessKeyId, {
+      date: new Date('2026-11-21T09:00:00Z'),
+      service: 's3',
+      region: 'us-west-2',
+    });
+    fake.control.reportReadyAfterPolls = 1;
+    await pass(); // starts the report; alerts from the API
+    const r = await pass();
+    expect(r.reportUsed).toBe(true);
+    expect(r.findings).toEqual([]); // same last-used time: no second alert
+  });
+
+  it('runs from the command line', async () => {
+    const t = await mintOne();
+    fake.control.recordKeyUse(t.accessKeyId, {
+      date: new Date('2026-11-21T07:00:00Z'),
+      service: 'sqs',
+      region: 'us-east-1',
+    });
+    const r = await runCli(['--home', home, 'safety-net', '--once', '--format', 'jsonl']);
+    expect(r.code).toBe(0);
+    expect(jsonl(r.out)).toHaveLength(1);
+    expect((await runCli(['--home', home, 'safety-net'])).code).toBe(2);
+  });
+});
