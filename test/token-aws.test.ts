@@ -197,3 +197,35 @@ describe('token render, plant, rotate, retire', () => {
     expect(list.map((x) => x.status)).toEqual(['retired']);
   });
 });
+
+describe('token audit, live', () => {
+  it('finds a freshly minted canary indistinguishable, and flags a deny-all policy added later', async () => {
+    const [t] = jsonl<{ id: string; userName: string }>((await mint()).out);
+    const clean = jsonl<{ score: number; problems: unknown[]; indeterminate: unknown[] }>(
+      (await runCli(['--home', home, 'token', 'audit', '--format', 'jsonl'])).out,
+    )[0]!;
+    expect(clean).toMatchObject({ score: 100, problems: [], indeterminate: [] });
+    const { IAMClient, PutUserPolicyCommand } = await import('@aws-sdk/client-iam');
+    const admin = new IAMClient({
+      endpoint: fake.endpoint,
+      region: 'us-east-1',
+      credentials: fake.admin,
+    });
+    const deny = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }],
+    });
+    await admin.send(
+      new PutUserPolicyCommand({
+        UserName: t!.userName,
+        PolicyName: 'deny-all',
+        PolicyDocument: deny,
+      }),
+    );
+    const flagged = jsonl<{ score: number; problems: { message: string }[] }>(
+      (await runCli(['--home', home, 'token', 'audit', t!.id, '--format', 'jsonl'])).out,
+    )[0]!;
+    expect(flagged.score).toBeLessThan(100);
+    expect(flagged.problems.map((p) => p.message).join(' ')).toMatch(/explicit deny/i);
+  });
+});

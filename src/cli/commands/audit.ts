@@ -1,7 +1,36 @@
 import type { Command } from 'commander';
+import type { Token } from '../../core/index.js';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
 import { parseFormat, renderJsonl } from '../output.js';
+
+/** Renders the bait Keysnare would plant for a token (when its secret is kept), for the bait checks. */
+async function baitRenderer(ctx: CommandContext, ws: import('../../app.js').Workspace) {
+  const { secretsFor } = await import('../../app.js');
+  const { findBaitFormat } = await import('../../tokens/bait/index.js');
+  const { pickProfileName, pickRegion } = await import('../../tokens/bait/bait.js');
+  const secrets = await secretsFor(ws, ctx.env['KEYSNARE_SECRET_KEY'], false);
+  return (t: Token): { format: string; text: string }[] => {
+    let secret: string | undefined;
+    try {
+      secret = secrets.open(t.id);
+    } catch {
+      secret = undefined; // no key file: nothing to render, the other checks still run
+    }
+    if (!secret) return [];
+    const input = {
+      accessKeyId: t.accessKeyId,
+      secretAccessKey: secret,
+      region: pickRegion(t.id),
+      profile: pickProfileName(t.id),
+      seed: t.id,
+    };
+    return ['credentials', 'config'].map((f) => ({
+      format: f,
+      text: findBaitFormat(f).render(input),
+    }));
+  };
+}
 
 async function auditAction(ctx: CommandContext, cmd: Command): Promise<number> {
   const o = cmd.opts<{ offline?: boolean; format?: string }>();
@@ -16,7 +45,12 @@ async function auditAction(ctx: CommandContext, cmd: Command): Promise<number> {
     const ref = cmd.args[0];
     const targets = ref ? [findToken(ws.store, ref)] : all;
     const iam = o.offline ? undefined : await createIam(ws.config);
-    const results = await auditTokens(targets, { allTokens: all, ...(iam ? { iam } : {}) });
+    const renderedBait = await baitRenderer(ctx, ws);
+    const results = await auditTokens(targets, {
+      allTokens: all,
+      renderedBait,
+      ...(iam ? { iam } : {}),
+    });
     if (format === 'jsonl') {
       ctx.io.out(
         renderJsonl(
