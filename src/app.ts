@@ -8,6 +8,7 @@ import type { KeysnareConfig } from './config/schema.js';
 import { configSchema, defaultConfigYaml } from './config/schema.js';
 import { loadConfigOrThrow } from './config/load.js';
 import { AppError } from './core/index.js';
+import type { Token } from './core/index.js';
 import type { SqliteStore } from './store/sqlite.js';
 import { openSqliteStore } from './store/sqlite.js';
 
@@ -116,4 +117,24 @@ export async function secretsFor(
       return sealed === undefined ? undefined : openSecret(getKey(), sealed, id);
     },
   };
+}
+
+/**
+ * Every canary to match: the registry (active and retired — sessions outlive keys), the config's
+ * token files, then `extraFiles` (e.g. `detect --tokens`); the first entry for a key wins.
+ */
+export async function canaryTokens(
+  ws: Workspace | undefined,
+  extraFiles: readonly string[],
+  now: Date,
+): Promise<Token[]> {
+  const { readTokenFile } = await import('./tokens/token-file.js');
+  const { fileToken } = await import('./tokens/file-token.js');
+  const byKey = new Map((ws?.store.list({ status: 'all' }) ?? []).map((t) => [t.accessKeyId, t]));
+  for (const file of [...(ws?.config.tokens.files ?? []), ...extraFiles]) {
+    for (const input of readTokenFile(file)) {
+      if (!byKey.has(input.accessKeyId)) byKey.set(input.accessKeyId, fileToken(input, now));
+    }
+  }
+  return [...byKey.values()];
 }

@@ -14,11 +14,9 @@ import {
   rules,
 } from './detect/index.js';
 import type { Workspace } from './app.js';
-import { managementPrincipals } from './app.js';
+import { canaryTokens, managementPrincipals } from './app.js';
 import type { RunStats } from './pipeline.js';
 import { runFiles } from './pipeline.js';
-import { readTokenFile } from './tokens/token-file.js';
-import { fileToken } from './tokens/file-token.js';
 
 /** Options of {@link ingestFiles}. */
 export interface IngestOptions {
@@ -39,19 +37,9 @@ export interface IngestResult {
   readonly changed: Finding[];
 }
 
-/** Registry tokens plus the config's token files. */
-export function workspaceTokens(ws: Workspace, now: Date): Token[] {
-  const byKey = new Map(ws.store.list({ status: 'all' }).map((t) => [t.accessKeyId, t]));
-  for (const file of ws.config.tokens.files) {
-    for (const input of readTokenFile(file))
-      if (!byKey.has(input.accessKeyId)) byKey.set(input.accessKeyId, fileToken(input, now));
-  }
-  return [...byKey.values()];
-}
-
 /** Ingest files into the workspace. */
 export async function ingestFiles(ws: Workspace, o: IngestOptions): Promise<IngestResult> {
-  const tokens = workspaceTokens(ws, o.now());
+  const tokens = await canaryTokens(ws, [], o.now());
   let newEvents = 0;
   let duplicates = 0;
   const run = await runFiles({

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Finding, RecordRejection, Token, TokenFact } from '../../core/index.js';
+import type { Finding, RecordRejection } from '../../core/index.js';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
 import { parseFormat, renderJsonl, renderTable, safeText } from '../output.js';
@@ -86,37 +86,23 @@ export function printFindings(
   ctx.io.out(renderTable(['TIME', 'SEVERITY', 'RULE', 'TITLE', 'EVENTS', 'REGIONS'], rows, 80));
 }
 
-async function loadTokens(
-  ctx: CommandContext,
-  tokensFile: string | undefined,
-  configFiles: readonly string[],
-) {
-  const {
-    workspaceExists,
-    openWorkspace,
-    managementPrincipals: principals,
-  } = await import('../../app.js');
-  const { readTokenFile } = await import('../../tokens/token-file.js');
-  const { fileToken } = await import('../../tokens/file-token.js');
-  const byKey = new Map<string, Token>();
-  let facts: TokenFact[] = [];
-  let managementPrincipals: string[] = [];
-  if (workspaceExists(ctx.home)) {
-    const ws = openWorkspace(ctx.home);
-    try {
-      for (const t of ws.store.list({ status: 'all' })) byKey.set(t.accessKeyId, t);
-      facts = ws.store.facts();
-      managementPrincipals = principals(ws);
-    } finally {
-      ws.close();
-    }
+async function loadTokens(ctx: CommandContext, tokensFile: string | undefined) {
+  const app = await import('../../app.js');
+  const extra = tokensFile ? [tokensFile] : [];
+  if (!app.workspaceExists(ctx.home)) {
+    return {
+      tokens: await app.canaryTokens(undefined, extra, ctx.now()),
+      facts: [],
+      managementPrincipals: [],
+    };
   }
-  for (const file of [...configFiles, ...(tokensFile ? [tokensFile] : [])]) {
-    for (const input of readTokenFile(file)) {
-      if (!byKey.has(input.accessKeyId)) byKey.set(input.accessKeyId, fileToken(input, ctx.now()));
-    }
+  const ws = app.openWorkspace(ctx.home);
+  try {
+    const tokens = await app.canaryTokens(ws, extra, ctx.now());
+    return { tokens, facts: ws.store.facts(), managementPrincipals: app.managementPrincipals(ws) };
+  } finally {
+    ws.close();
   }
-  return { tokens: [...byKey.values()], facts, managementPrincipals };
 }
 
 async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> {
@@ -127,11 +113,7 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
   const started = Date.now();
   const config = configOrDefaults(ctx.home);
   const flags = await parseRunFlags(o, config.detect);
-  const { tokens, facts, managementPrincipals } = await loadTokens(
-    ctx,
-    o.tokens,
-    config.tokens.files,
-  );
+  const { tokens, facts, managementPrincipals } = await loadTokens(ctx, o.tokens);
   const input = listInputFiles(cmd.args);
   for (const p of input.problems) ctx.io.err(rejectionLine(p));
   if (tokens.length === 0)
