@@ -95,17 +95,29 @@ interface Burst {
 }
 
 /**
- * Plan `total` canary events over a few files (about one file per ten events), in bursts of 2–8
- * events by one canary. Throws KS_USAGE when the files cannot hold them.
+ * How canary events are spread over the delivery files: `concentrated` puts them in a few files
+ * (about one file per ten events, as a real canary hit looks), `spread` round-robins them over every
+ * file of the canary accounts (what a pre-filter meets when real rules look at every event).
+ */
+export type CanaryLayout = 'concentrated' | 'spread';
+
+/** Every {@link CanaryLayout}, in the order the bench runs them. */
+export const CANARY_LAYOUTS: readonly CanaryLayout[] = ['concentrated', 'spread'];
+
+/**
+ * Plan `total` canary events over the files as `layout` says, in bursts of 2–8 events by one
+ * canary. Throws KS_USAGE when the files cannot hold them.
  */
 export function planCanaryEvents(
   rng: Rng,
   world: World,
   files: readonly FilePlan[],
   total: number,
+  layout: CanaryLayout = 'concentrated',
 ): CanaryPlan {
   const bursts = burstSizes(rng, total);
-  const chosen = chooseFiles(rng, world, files, Math.max(1, Math.ceil(total / 10)));
+  const want = layout === 'spread' ? files.length : Math.max(1, Math.ceil(total / 10));
+  const chosen = chooseFiles(rng, world, files, want);
   const byFile = new Map<number, string[]>();
   const eventIds: string[] = [];
   let keyIdHits = 0;

@@ -196,6 +196,28 @@ describe('generateDataset', () => {
     expect(leaks).toEqual([]);
   });
 
+  it('spreads canary use over nearly every file with the spread layout', async () => {
+    const spreadDir = mkdtempSync(join(tmpdir(), 'ks-bench-spread-'));
+    try {
+      const m = await generateDataset({
+        dir: spreadDir,
+        ...OPTIONS,
+        canaryEvents: 60,
+        layout: 'spread',
+      });
+      const concentrated = await generateDataset({ dir: dirB, ...OPTIONS, canaryEvents: 60 });
+      expect(m.canaryEventIds).toHaveLength(60);
+      expect(m.canaryFiles).toBeGreaterThanOrEqual(Math.floor(m.files * 0.8));
+      expect(concentrated.canaryFiles).toBeLessThanOrEqual(Math.ceil(60 / 10) + 1);
+      const withCanary = readFiles(spreadDir).filter((f) =>
+        f.records.some((r) => m.canaryEventIds.includes(r.record.eventID)),
+      );
+      expect(withCanary).toHaveLength(m.canaryFiles);
+    } finally {
+      rmSync(spreadDir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses canary events without canaries', async () => {
     const err: unknown = await generateDataset({
       dir: dirB,

@@ -4,7 +4,7 @@
  * (sizes and the eventIDs a correct canary detector must find). Deterministic for a seed and
  * written file by file, so memory stays bounded whatever the record count.
  *
- * CLI: `tsx bench/generate.ts --dir D --records N [--canaries N] [--canary-events N] [--seed N]
+ * CLI: `tsx bench/generate.ts --dir D --records N [--canaries N] [--canary-events N] [--layout L] [--seed N]
  * [--records-per-file MIN,MAX]`
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { AppError, describeError, isAppError } from '../src/core/errors.js';
-import { planCanaryEvents, type CanaryPlan } from './canary-scenarios.js';
+import { planCanaryEvents, type CanaryLayout, type CanaryPlan } from './canary-scenarios.js';
 import { planFiles, type FilePlan } from './layout.js';
 import { createRng, type Rng } from './prng.js';
 import { createTrafficSource, type TrafficSource } from './records.js';
@@ -29,6 +29,8 @@ export interface GenerateOptions {
   readonly records: number;
   readonly canaries: number;
   readonly canaryEvents: number;
+  /** Where the canary events go (default `concentrated`). */
+  readonly layout?: CanaryLayout;
   readonly seed?: number;
   readonly recordsPerFile?: readonly [number, number];
 }
@@ -38,6 +40,7 @@ export interface DatasetParams {
   readonly records: number;
   readonly canaries: number;
   readonly canaryEvents: number;
+  readonly layout: CanaryLayout;
   readonly seed: number;
   readonly recordsPerFile: readonly [number, number];
 }
@@ -83,6 +86,7 @@ export function datasetParams(opts: Omit<GenerateOptions, 'dir'>): DatasetParams
     records: opts.records,
     canaries: opts.canaries,
     canaryEvents: opts.canaryEvents,
+    layout: opts.layout ?? 'concentrated',
     seed: opts.seed ?? DEFAULT_SEED,
     recordsPerFile: opts.recordsPerFile ?? DEFAULT_PER_FILE,
   };
@@ -96,6 +100,7 @@ export function datasetParams(opts: Omit<GenerateOptions, 'dir'>): DatasetParams
       'canary events must be an integer >= 0',
     params.canaryEvents > 0 && params.canaries === 0 && 'canary events need at least one canary',
     params.canaryEvents > params.records && 'canary events cannot exceed records',
+    !['concentrated', 'spread'].includes(params.layout) && 'layout must be concentrated or spread',
     !(Number.isInteger(params.seed) && params.seed >= 0 && params.seed < 2 ** 32) &&
       'seed must be a 32-bit unsigned integer',
     !(Number.isInteger(min) && Number.isInteger(max) && min >= 1 && max >= min) &&
@@ -121,7 +126,13 @@ export async function generateDataset(opts: GenerateOptions): Promise<DatasetMan
     params.records,
     params.recordsPerFile,
   );
-  const canaries = planCanaryEvents(root.fork('canaries'), world, files, params.canaryEvents);
+  const canaries = planCanaryEvents(
+    root.fork('canaries'),
+    world,
+    files,
+    params.canaryEvents,
+    params.layout,
+  );
   await rm(join(opts.dir, 'manifest.json'), { force: true });
   await rm(join(opts.dir, TRAIL_SUBDIR), { recursive: true, force: true });
   await mkdir(opts.dir, { recursive: true });
@@ -228,6 +239,7 @@ async function main(argv: readonly string[]): Promise<number> {
       records: { type: 'string' },
       canaries: { type: 'string', default: '10000' },
       'canary-events': { type: 'string', default: '60' },
+      layout: { type: 'string', default: 'concentrated' },
       seed: { type: 'string' },
       'records-per-file': { type: 'string' },
     },
@@ -235,7 +247,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!values.dir || !values.records) {
     throw new AppError('KS_USAGE', {
       reason:
-        'usage: tsx bench/generate.ts --dir DIR --records N [--canaries N] [--canary-events N] [--seed N] [--records-per-file MIN,MAX]',
+        'usage: tsx bench/generate.ts --dir DIR --records N [--canaries N] [--canary-events N] [--layout concentrated|spread] [--seed N] [--records-per-file MIN,MAX]',
     });
   }
   const seed = optionalNumber(values.seed);
@@ -246,6 +258,7 @@ async function main(argv: readonly string[]): Promise<number> {
     records: Number(values.records),
     canaries: Number(values.canaries),
     canaryEvents: Number(values['canary-events']),
+    layout: values.layout as CanaryLayout,
     ...(seed === undefined ? {} : { seed }),
     ...(recordsPerFile === undefined ? {} : { recordsPerFile }),
   });

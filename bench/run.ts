@@ -4,14 +4,21 @@
  * event was found and nothing else was reported as canary use, and print detector throughput as a
  * ratio to the floor measured in the same run.
  *
- * Args: --records N (300000) --canaries N (10000) --canary-events N (60) --data DIR
- * (bench/.data/<params hash>) --runs N (3) [--cli PATH (bin/keysnare.js)]. Progress goes to stderr; the table and a final JSON
- * line go to stdout. Exit 1 when the detector fails or its findings are wrong.
+ * Two layouts are measured, each on its own data set: `concentrated` (canary events in a few files,
+ * as a real canary hit looks) and `spread` (canary events round-robined over every file, so a
+ * pre-filter can pass over almost nothing).
+ *
+ * Args: --records N (300000) --canaries N (10000) --canary-events N (60, concentrated)
+ * --spread-canary-events N (600) --layouts L,L (concentrated,spread) --data DIR (one sub-folder per
+ * layout; default bench/.data/<params hash>) --runs N (3) [--cli PATH (bin/keysnare.js)]. Progress
+ * goes to stderr; a table per layout and then one JSON line per layout go to stdout. Exit 1 when
+ * the detector fails or its findings are wrong.
  */
 import { join } from 'node:path';
 import { isAppError, describeError } from '../src/core/errors.js';
 import { median } from './child.js';
 import type { FloorResult } from './floor.js';
+import type { CanaryLayout } from './canary-scenarios.js';
 import { TRAIL_SUBDIR, type DatasetManifest } from './generate.js';
 import {
   ensureDataset,
@@ -22,6 +29,8 @@ import {
   runFloor,
   versionStartup,
   warmCache,
+  type BenchArgs,
+  type BenchDataset,
   type DetectRun,
 } from './steps.js';
 
@@ -59,6 +68,7 @@ async function detectRuns(
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 function printTable(
+  layout: CanaryLayout,
   m: DatasetManifest,
   floor: Spread,
   detect: Spread | undefined,
@@ -78,18 +88,19 @@ function printTable(
     ['keysnare --version (ms, median of 10)', startupMs === undefined ? 'n/a' : fmt(startupMs), ''],
   ];
   const out = [
-    `keysnare bench: ${fmt(m.records)} records in ${m.files} files (${(m.bytesRaw / 1e6).toFixed(1)} MB raw, ${(m.bytesGz / 1e6).toFixed(1)} MB gz, ${m.avgRecordBytes} B/record), ${fmt(m.params.canaries)} canaries, ${m.canaryEventIds.length} canary events in ${m.canaryFiles} files`,
+    `keysnare bench (${layout}): ${fmt(m.records)} records in ${m.files} files (${(m.bytesRaw / 1e6).toFixed(1)} MB raw, ${(m.bytesGz / 1e6).toFixed(1)} MB gz, ${m.avgRecordBytes} B/record), ${fmt(m.params.canaries)} canaries, ${m.canaryEventIds.length} canary events in ${m.canaryFiles} files`,
     `${''.padEnd(40)}${'best'.padStart(12)}${'median'.padStart(12)}`,
     ...rows.map(([a, b, c]) => `${a.padEnd(40)}${b.padStart(12)}${c.padStart(12)}`),
   ];
   process.stdout.write(out.join('\n') + '\n');
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const args = parseBenchArgs(argv);
-  const manifest = await ensureDataset(args);
-  const trailDir = join(args.dataDir, TRAIL_SUBDIR);
-  const tokens = join(args.dataDir, 'tokens.json');
+/** Generate or reuse one layout's data set, measure floor and detector, print its table. */
+async function benchDataset(args: BenchArgs, dataset: BenchDataset): Promise<Summary> {
+  progress(`layout ${dataset.layout}`);
+  const manifest = await ensureDataset(dataset);
+  const trailDir = join(dataset.dataDir, TRAIL_SUBDIR);
+  const tokens = join(dataset.dataDir, 'tokens.json');
   warmCache(trailDir);
   const floors: FloorResult[] = await runFloor(trailDir, tokens, args.runs);
   const problems: string[] = floorProblems(floors, manifest);
@@ -109,9 +120,10 @@ async function main(argv: readonly string[]): Promise<number> {
     runs.length > 0 ? spread(runs.map((r) => manifest.records / (r.wallMs / 1000))) : undefined;
   const rssMb =
     runs.length > 0 ? Math.max(...runs.map((r) => r.stats.maxRssBytes)) / 1e6 : undefined;
-  printTable(manifest, floor, detect, rssMb, startupMs);
-  for (const p of problems) process.stderr.write(`bench: FAILED: ${p}\n`);
-  const summary = {
+  printTable(dataset.layout, manifest, floor, detect, rssMb, startupMs);
+  for (const p of problems) process.stderr.write(`bench: FAILED (${dataset.layout}): ${p}\n`);
+  return {
+    layout: dataset.layout,
     manifest,
     floor,
     floors,
@@ -121,8 +133,14 @@ async function main(argv: readonly string[]): Promise<number> {
     startupMs,
     ok: problems.length === 0,
   };
-  process.stdout.write(JSON.stringify(summaryLine(summary)) + '\n');
-  return problems.length === 0 ? 0 : 1;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseBenchArgs(argv);
+  const summaries: Summary[] = [];
+  for (const dataset of args.datasets) summaries.push(await benchDataset(args, dataset));
+  for (const s of summaries) process.stdout.write(JSON.stringify(summaryLine(s)) + '\n');
+  return summaries.every((s) => s.ok) ? 0 : 1;
 }
 
 function floorProblems(floors: readonly FloorResult[], m: DatasetManifest): string[] {
@@ -134,6 +152,7 @@ function floorProblems(floors: readonly FloorResult[], m: DatasetManifest): stri
 }
 
 interface Summary {
+  readonly layout: CanaryLayout;
   readonly manifest: DatasetManifest;
   readonly floor: Spread;
   readonly floors: readonly FloorResult[];
@@ -151,6 +170,7 @@ function summaryLine(s: Summary): Record<string, unknown> {
     n === undefined ? null : Number(n.toFixed(digits));
   return {
     bench: 'keysnare-detect',
+    layout: s.layout,
     node: process.version,
     records: m.records,
     files: m.files,

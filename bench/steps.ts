@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../src/core/errors.js';
 import { median, runNode, stderrTail } from './child.js';
 import { listTrailFiles, measureFloor, type FloorResult } from './floor.js';
+import { CANARY_LAYOUTS, type CanaryLayout } from './canary-scenarios.js';
 import {
   datasetParams,
   generateDataset,
@@ -31,10 +32,17 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The CLI launcher the bench runs. */
 export const CLI = join(REPO_ROOT, 'bin', 'keysnare.js');
 
-/** Parsed `npm run bench` arguments. */
-export interface BenchArgs {
+/** One data set of a bench run: a canary layout and where its files are. */
+export interface BenchDataset {
+  readonly layout: CanaryLayout;
   readonly params: DatasetParams;
   readonly dataDir: string;
+}
+
+/** Parsed `npm run bench` arguments. */
+export interface BenchArgs {
+  /** One data set per layout asked for, measured in this order. */
+  readonly datasets: readonly BenchDataset[];
   readonly runs: number;
   /** The CLI launcher to run (`--cli`, default bin/keysnare.js). */
   readonly cli: string;
@@ -59,7 +67,20 @@ function positiveInt(name: string, value: string): number {
   return n;
 }
 
-/** Parse `--records --canaries --canary-events --data --runs --cli`; throws KS_USAGE on bad values. */
+function parseLayouts(value: string): CanaryLayout[] {
+  const names = value.split(',').map((v) => v.trim());
+  const bad = names.filter((n) => !(CANARY_LAYOUTS as readonly string[]).includes(n));
+  if (bad.length > 0 || names.length === 0)
+    throw new AppError('KS_USAGE', {
+      reason: `--layouts expects a comma-separated list of ${CANARY_LAYOUTS.join(', ')}; got "${value}"`,
+    });
+  return [...new Set(names)] as CanaryLayout[];
+}
+
+/**
+ * Parse `--records --canaries --canary-events --spread-canary-events --layouts --data --runs
+ * --cli`; throws KS_USAGE on bad values. `--data DIR` holds one sub-folder per layout.
+ */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values } = parseArgs({
     args: [...argv],
@@ -67,22 +88,34 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       records: { type: 'string', default: '300000' },
       canaries: { type: 'string', default: '10000' },
       'canary-events': { type: 'string', default: '60' },
+      'spread-canary-events': { type: 'string', default: '600' },
+      layouts: { type: 'string', default: CANARY_LAYOUTS.join(',') },
       data: { type: 'string' },
       runs: { type: 'string', default: '3' },
       cli: { type: 'string' },
     },
   });
-  const params = datasetParams({
-    records: positiveInt('records', values.records),
-    canaries: positiveInt('canaries', values.canaries),
-    canaryEvents: positiveInt('canary-events', values['canary-events']),
+  const datasets = parseLayouts(values.layouts).map((layout): BenchDataset => {
+    const events =
+      layout === 'spread'
+        ? positiveInt('spread-canary-events', values['spread-canary-events'])
+        : positiveInt('canary-events', values['canary-events']);
+    const params = datasetParams({
+      records: positiveInt('records', values.records),
+      canaries: positiveInt('canaries', values.canaries),
+      canaryEvents: events,
+      layout,
+    });
+    const hash = createHash('sha256')
+      .update(JSON.stringify({ GENERATOR_VERSION, params }))
+      .digest('hex');
+    const dataDir = values.data
+      ? resolve(values.data, layout)
+      : join(REPO_ROOT, 'bench', '.data', hash.slice(0, 12));
+    return { layout, params, dataDir };
   });
-  const hash = createHash('sha256')
-    .update(JSON.stringify({ GENERATOR_VERSION, params }))
-    .digest('hex');
-  const dataDir = resolve(values.data ?? join(REPO_ROOT, 'bench', '.data', hash.slice(0, 12)));
   const runs = Math.max(1, positiveInt('runs', values.runs));
-  return { params, dataDir, runs, cli: resolve(values.cli ?? CLI) };
+  return { datasets, runs, cli: resolve(values.cli ?? CLI) };
 }
 
 /** The manifest of an existing data set generated from `params`, or undefined. */
@@ -100,7 +133,7 @@ function reusableManifest(dataDir: string, params: DatasetParams): DatasetManife
 }
 
 /** Reuse the data set in `args.dataDir` when its manifest matches, else generate it. */
-export async function ensureDataset(args: BenchArgs): Promise<DatasetManifest> {
+export async function ensureDataset(args: BenchDataset): Promise<DatasetManifest> {
   const existing = reusableManifest(args.dataDir, args.params);
   if (existing) {
     progress(`reusing data set ${args.dataDir}`);
