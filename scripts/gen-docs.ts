@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configJsonSchema } from '../src/config/schema.js';
 import { ERRORS } from '../src/core/errors.js';
+import { describeSelector } from '../src/detect/rule.js';
 import { rules } from '../src/detect/rules/index.js';
 import { SAFETY_NET_RULE } from '../src/detect/safety-net.js';
 
@@ -24,12 +25,8 @@ interface RuleDoc {
 }
 
 function ruleDocs(): RuleDoc[] {
-  const scope = (s: 'canary' | 'all'): string =>
-    s === 'canary'
-      ? 'CloudTrail events that mention a canary identifier'
-      : 'every CloudTrail event';
   return [
-    ...rules.map((r) => ({ ...r, sees: scope(r.scope) })),
+    ...rules.map((r) => ({ ...r, sees: describeSelector(r.selector) })),
     { ...SAFETY_NET_RULE, sees: 'IAM last-used data (`keysnare safety-net`), not CloudTrail' },
   ];
 }

@@ -5,7 +5,7 @@
  * matters. A finding keeps its id when it grows.
  */
 import type { Finding, RecordRejection, StoredHit, Token } from './core/index.js';
-import type { HitSummary, RuleContext } from './detect/index.js';
+import type { Engine, HitSummary } from './detect/index.js';
 import {
   buildFinding,
   clusterHits,
@@ -65,15 +65,15 @@ export async function ingestFiles(ws: Workspace, o: IngestOptions): Promise<Inge
   return { stats: run.stats, newEvents, duplicates, changed };
 }
 
-function contextFor(tokens: readonly Token[], ws: Workspace): RuleContext {
-  return {
+function contextFor(tokens: readonly Token[], ws: Workspace): Engine {
+  return createEngine(rules, {
     canaries: createCanaryIndex(tokens, ws.store.facts()),
     managementPrincipals: new Set(managementPrincipals(ws)),
-  };
+  });
 }
 
 /** Re-evaluate stored events made by any canary identifier (covers late-learned ids). */
-function retroactiveHits(ws: Workspace, tokens: readonly Token[], ctx: RuleContext): HitSummary[] {
+function retroactiveHits(ws: Workspace, tokens: readonly Token[], engine: Engine): HitSummary[] {
   const facts = ws.store.facts();
   const accessKeyIds = [
     ...tokens.map((t) => t.accessKeyId),
@@ -83,7 +83,6 @@ function retroactiveHits(ws: Workspace, tokens: readonly Token[], ctx: RuleConte
     ...tokens.flatMap((t) => (t.userArn ? [t.userArn] : [])),
     ...facts.filter((f) => f.kind === 'user-arn' || f.kind === 'federated-arn').map((f) => f.value),
   ];
-  const engine = createEngine(rules, ctx);
   const hits: HitSummary[] = [];
   for (const ev of ws.store.findEventsByIdentity({ accessKeyIds, principalArns })) {
     for (const h of engine.evaluate(ev).hits) hits.push(h);
@@ -94,7 +93,7 @@ function retroactiveHits(ws: Workspace, tokens: readonly Token[], ctx: RuleConte
 function storeHitsAndRegroup(
   ws: Workspace,
   hits: readonly HitSummary[],
-  ctx: RuleContext,
+  ctx: Engine,
   gapMs: number,
 ): Finding[] {
   const toStore: StoredHit[] = hits.map((h) => ({
@@ -108,7 +107,7 @@ function storeHitsAndRegroup(
   const groups = new Map<string, { rule: string; groupKey: string }>();
   for (const h of hits)
     groups.set(`${h.rule}\u0000${h.groupKey}`, { rule: h.rule, groupKey: h.groupKey });
-  const byId = new Map(rules.map((r) => [r.id as string, r]));
+  const byId = new Map(rules.map((r) => [r.id, r]));
   const changed: Finding[] = [];
   for (const { rule: ruleId, groupKey } of groups.values()) {
     const rule = byId.get(ruleId);

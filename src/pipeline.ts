@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Finding, RecordRejection, StoredEvent, Token, TokenFact } from './core/index.js';
-import type { HitSummary, RuleContext } from './detect/index.js';
+import type { Engine, HitSummary } from './detect/index.js';
 import { createCanaryIndex, createEngine, findingsFromHits, rules } from './detect/index.js';
 import type { FileLimits, FileResult } from './pipeline-file.js';
 import { prepareNeedles, processFile } from './pipeline-file.js';
@@ -53,7 +53,8 @@ export interface RunResult {
   readonly facts: TokenFact[];
   readonly findings: Finding[];
   readonly stats: RunStats;
-  readonly ctx: RuleContext;
+  /** The engine the findings were described with (canary index with every learned fact). */
+  readonly engine: Engine;
 }
 
 /** Worker count for a config value: 'auto' → the machine's parallelism. */
@@ -111,17 +112,17 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     });
   }
   const canaries = createCanaryIndex(opts.tokens, facts);
-  const ctx: RuleContext = {
+  const engine = createEngine(rules, {
     canaries,
     managementPrincipals: new Set(opts.managementPrincipals ?? []),
-  };
+  });
   const all = [...hits.values()];
   return {
     hits: all,
     facts: dedupeFacts(facts),
-    findings: findingsFromHits(all, rules, ctx, opts.quietGapMs),
+    findings: findingsFromHits(all, engine.rules, engine, opts.quietGapMs),
     stats,
-    ctx,
+    engine,
   };
 }
 

@@ -1,30 +1,35 @@
-import { basename } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CloudEvent } from '../src/core/index.js';
+import type { CloudEvent, Finding } from '../src/core/index.js';
 import { SEVERITIES } from '../src/core/index.js';
 import { normalizeRecord } from '../src/normalize/index.js';
 import { createCanaryIndex } from '../src/detect/canary-index.js';
 import { createEngine } from '../src/detect/engine.js';
-import type { Rule, RuleSample } from '../src/detect/rule.js';
+import { findingsFromHits } from '../src/detect/grouping.js';
+import { defaultRuleConfig } from '../src/detect/rule-config.js';
+import type { HitSummary, Rule, RuleSample } from '../src/detect/rule.js';
 import { rules } from '../src/detect/rules/index.js';
 
-function runSample(rule: Rule, sample: RuleSample): number {
-  const canaries = createCanaryIndex(sample.tokens ?? []);
+const GAP_MS = 60 * 60_000;
+
+/** Run a sample's events through the rule alone, in the given order, and build the findings. */
+function runSample(rule: Rule, sample: RuleSample, order: readonly number[]): Finding[] {
   const engine = createEngine([rule], {
-    canaries,
+    canaries: createCanaryIndex(sample.tokens ?? []),
     managementPrincipals: new Set(sample.managementPrincipals ?? []),
   });
-  let hits = 0;
-  sample.events.forEach((raw, index) => {
-    const ev = normalizeRecord(raw, { file: `sample:${sample.name}`, index });
+  const hits = new Map<string, HitSummary>();
+  for (const index of order) {
+    const ev = normalizeRecord(sample.events[index]!, { file: `sample:${sample.name}`, index });
     expect('eventId' in ev, `sample event ${index} of "${sample.name}" must normalize`).toBe(true);
-    hits += engine.evaluate(ev as CloudEvent).hits.length;
-  });
-  return hits;
+    for (const h of engine.evaluate(ev as CloudEvent).hits) hits.set(`${h.rule}|${h.eventId}`, h);
+  }
+  return findingsFromHits([...hits.values()], engine.rules, engine, GAP_MS);
 }
 
+const forward = (s: RuleSample): number[] => s.events.map((_, i) => i);
+const eventIdsOf = (fs: readonly Finding[]): string[] => fs.flatMap((f) => f.eventIds).sort();
 const rulesDir = fileURLToPath(new URL('../src/detect/rules/', import.meta.url));
 
 describe('built-in rules', () => {
@@ -43,22 +48,37 @@ describe('built-in rules', () => {
 
   for (const rule of rules as readonly Rule[]) {
     describe(rule.id, () => {
-      it('has complete metadata', () => {
+      it('has complete metadata and options that default', () => {
         expect(rule.id).toMatch(/^[a-z]+(-[a-z]+)*\.[a-z]+(-[a-z]+)*$/);
         expect(SEVERITIES).toContain(rule.severity);
         expect(rule.title.length).toBeGreaterThan(5);
         expect(rule.description.length).toBeGreaterThan(20);
         expect(rule.runbook.length).toBeGreaterThanOrEqual(2);
+        expect(rule.source).toBe('cloudtrail');
+        expect(rule.selector).toBeTypeOf('object');
         for (const t of rule.attack) expect(t).toMatch(/^T\d{4}(\.\d{3})?$/);
         expect(rule.samples.match.length).toBeGreaterThan(0);
         expect(rule.samples.nonMatch.length).toBeGreaterThan(0);
-        expect(basename(`${rule.id.replace(/\./g, '-')}.ts`)).toBeTruthy();
+        expect(defaultRuleConfig(rule).enabled).toBe(true);
       });
       for (const s of rule.samples.match) {
-        it(`fires on: ${s.name}`, () => expect(runSample(rule, s)).toBeGreaterThan(0));
+        it(`fires on: ${s.name}`, () => {
+          const found = runSample(rule, s, forward(s));
+          if (s.expect) expect(found).toHaveLength(s.expect.findings);
+          else expect(found.length).toBeGreaterThan(0);
+          if (s.expect?.eventIds) expect(eventIdsOf(found)).toEqual([...s.expect.eventIds].sort());
+        });
+        it(`gives the same findings in reverse order: ${s.name}`, () => {
+          const ahead = runSample(rule, s, forward(s));
+          const back = runSample(rule, s, forward(s).reverse());
+          expect(back.map((f) => f.eventIds)).toEqual(ahead.map((f) => f.eventIds));
+        });
       }
       for (const s of rule.samples.nonMatch) {
-        it(`stays quiet on: ${s.name}`, () => expect(runSample(rule, s)).toBe(0));
+        it(`stays quiet on: ${s.name}`, () => {
+          expect(runSample(rule, s, forward(s))).toHaveLength(s.expect?.findings ?? 0);
+          expect(runSample(rule, s, forward(s).reverse())).toHaveLength(s.expect?.findings ?? 0);
+        });
       }
     });
   }

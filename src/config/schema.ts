@@ -3,6 +3,8 @@
  * path) and every section is optional with defaults, so `version: 1` alone is a complete config.
  */
 import { z } from 'zod';
+import { ruleConfigSchema } from '../detect/rule-config.js';
+import { rules as builtInRules } from '../detect/rules/index.js';
 
 /** Placeholders a canary user-name template may use. */
 export const NAME_TEMPLATE_PLACEHOLDERS = ['team', 'service', 'env', 'repo', 'n'] as const;
@@ -192,6 +194,12 @@ const safetyNet = z
   })
   .prefault({});
 
+/** `rules.<rule id>`: one strict entry per built-in rule, composed from the rule registry. */
+const rulesSection = z
+  .strictObject(Object.fromEntries(builtInRules.map((r) => [r.id, ruleConfigSchema(r).optional()])))
+  .prefault({})
+  .describe("per-rule settings: enabled, severity, allow-lists, and the rule's own options");
+
 /** The schema of `keysnare.yaml`. */
 export const configSchema = z.strictObject({
   version: z.literal(1, { error: 'expected version: 1' }),
@@ -208,6 +216,7 @@ export const configSchema = z.strictObject({
     .default([])
     .describe("ARNs whose IAM calls on canary users are Keysnare's own, not tampering"),
   safetyNet,
+  rules: rulesSection,
 });
 
 /** A validated configuration, defaults filled in. */
@@ -285,5 +294,19 @@ safetyNet:
   requestsPerSecond: 5
   # Read the IAM credential report instead of one GetAccessKeyLastUsed call per key.
   useCredentialReport: true
+
+# Per-rule settings, by rule id (\`keysnare rules list\` and docs/rules.md list the rules and
+# their options). Every rule takes enabled, severity and allow (cidrs, userAgents, principals,
+# accounts: events matching any of them never reach the rule). For example:
+# rules:
+#   recon.key-enumeration:
+#     minKeys: 3
+#     windowMinutes: 15
+#     allow:
+#       cidrs: [10.20.0.0/16]        # the security team's scanner
+#   useragent.offensive-os:
+#     allow:
+#       principals: ['arn:aws:iam::*:role/red-team']
+rules: {}
 `;
 }

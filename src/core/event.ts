@@ -70,6 +70,8 @@ export interface CloudEvent {
   readonly userAgentClass: UserAgentClass;
   /** The named tool or OS behind the user agent ('kali', 'trufflehog', 'terraform', 'aws-cli' …). */
   readonly userAgentName?: string;
+  /** The offensive OS the user agent names ('kali', 'parrot', 'pentoo', 'blackarch'), whatever its class. */
+  readonly userAgentOs?: string;
   readonly errorCode?: string;
   readonly errorMessage?: string;
   readonly readOnly?: boolean;

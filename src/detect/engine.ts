@@ -1,8 +1,27 @@
 /**
  * The detection engine: events × rules → hits (and facts learned about canaries). No I/O.
+ *
+ * Rules are indexed by their selectors, so an event is offered only to rules that can match it.
+ * Each rule sees a read-only context: canary lookups, its own options, and its own event-time state.
+ * Canary linking (session keys and ARNs learned from a canary's events) happens before the rules
+ * run, so a rule never changes what another rule sees.
  */
 import type { CloudEvent, TokenFact } from '../core/index.js';
-import type { HitSummary, Rule, RuleContext } from './rule.js';
+import type { CanaryIndex } from './canary-index.js';
+import type { RuleConfig } from './rule-config.js';
+import { allowListMatcher, defaultRuleConfig } from './rule-config.js';
+import type {
+  DescribeContext,
+  EventSummary,
+  HitSummary,
+  Rule,
+  RuleContext,
+  RuleSignal,
+} from './rule.js';
+import { isCanaryOnly } from './rule.js';
+import { createMemoryState } from './state/memory.js';
+import type { RuleState, RuleStateReader, StateStore, WindowEntry } from './state/state.js';
+import { HOUR_MS } from './state/state.js';
 
 /** What evaluating one event produced. */
 export interface Evaluation {
@@ -10,49 +29,209 @@ export interface Evaluation {
   readonly facts: TokenFact[];
 }
 
+/** The shared, read-only part of every rule's context. */
+export interface EngineContext {
+  readonly canaries: CanaryIndex;
+  /** ARNs whose IAM calls are Keysnare's own management (never tampering). */
+  readonly managementPrincipals: ReadonlySet<string>;
+}
+
+/** How to build an engine. */
+export interface EngineOptions extends EngineContext {
+  /** Rule state; default a fresh in-memory store. */
+  readonly state?: StateStore;
+  /** Parsed `rules:` config by rule id; a rule without an entry runs with its defaults. */
+  readonly ruleConfig?: ReadonlyMap<string, RuleConfig>;
+}
+
 /** A configured engine. */
 export interface Engine {
   /** 'canary' when every enabled rule only needs events that mention a canary identifier. */
   readonly scope: 'canary' | 'all';
+  /** The enabled rules. */
   readonly rules: readonly Rule[];
-  readonly ctx: RuleContext;
+  readonly ctx: EngineContext;
+  readonly state: StateStore;
   evaluate(event: CloudEvent): Evaluation;
+  /** The context `rule.describe` gets. */
+  describeContext(rule: Rule): DescribeContext;
+  /** The severity a rule's findings carry (the config may override the rule's). */
+  severityOf(rule: Rule): Rule['severity'];
 }
 
 const NONE: Evaluation = { hits: [], facts: [] };
+/** How often (in events) state behind the newest event time is evicted. */
+const EVICT_EVERY = 10_000;
 
-/** Builds an engine over `rules`; facts learned from an event are visible to the next event. */
-export function createEngine(rules: readonly Rule[], ctx: RuleContext): Engine {
-  const scope = rules.every((r) => r.scope === 'canary') ? 'canary' : 'all';
+interface Entry {
+  readonly rule: Rule;
+  readonly config: RuleConfig;
+  readonly sources: ReadonlySet<string> | undefined;
+  readonly canary: boolean;
+  readonly allowed: (e: CloudEvent) => boolean;
+  readonly ctx: RuleContext;
+  bind(event: CloudEvent): void;
+}
+
+/** Builds an engine over the enabled ones of `rules`. */
+export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engine {
+  const state = opts.state ?? createMemoryState();
+  const ctx: EngineContext = {
+    canaries: opts.canaries,
+    managementPrincipals: opts.managementPrincipals,
+  };
+  const entries: Entry[] = [];
+  for (const rule of rules) {
+    const config = opts.ruleConfig?.get(rule.id) ?? defaultRuleConfig(rule);
+    if (config.enabled) entries.push(entryFor(rule, config, ctx, state));
+  }
+  const enabled = entries.map((e) => e.rule);
+  const scope = enabled.every(isCanaryOnly) ? 'canary' : 'all';
+  const candidates = selectorIndex(entries);
+  let newest = -Infinity;
+  let sinceEvict = 0;
   return {
     scope,
-    rules,
+    rules: enabled,
     ctx,
+    state,
     evaluate(event) {
-      const canary = ctx.canaries.match(event);
-      const facts = canary ? ctx.canaries.learn(event, canary) : [];
-      if (facts.length > 0) ctx.canaries.addFacts(facts);
+      const facts = link(opts.canaries, event);
+      if (event.timeMs !== undefined && event.timeMs > newest) newest = event.timeMs;
+      if (++sinceEvict >= EVICT_EVERY) {
+        sinceEvict = 0;
+        state.evict(newest);
+      }
       let hits: HitSummary[] | undefined;
-      for (const rule of rules) {
-        const m = rule.match(event, ctx);
-        if (!m) continue;
-        (hits ??= []).push(summarize(rule.id, event, m.groupKey, m.tokenId, m.note));
+      for (const entry of candidates(event.eventName)) {
+        if (entry.sources && !entry.sources.has(event.eventSource)) continue;
+        if (entry.canary && opts.canaries.size === 0) continue;
+        if (entry.allowed(event)) continue;
+        entry.bind(event);
+        const verdict = entry.rule.match(event, entry.ctx);
+        if (!verdict) continue;
+        const signals: readonly RuleSignal[] = Array.isArray(verdict)
+          ? (verdict as readonly RuleSignal[])
+          : [verdict as RuleSignal];
+        for (const s of signals) (hits ??= []).push(...hitsOf(entry.rule.id, event, s));
       }
       return hits || facts.length ? { hits: hits ?? [], facts } : NONE;
+    },
+    describeContext(rule) {
+      const e = entries.find((x) => x.rule.id === rule.id);
+      const config = e?.config ?? defaultRuleConfig(rule);
+      return { ...ctx, options: config.options, state: readerFor(state, rule.id) };
+    },
+    severityOf(rule) {
+      return entries.find((x) => x.rule.id === rule.id)?.config.severity ?? rule.severity;
     },
   };
 }
 
-function summarize(
-  rule: string,
-  e: CloudEvent,
-  groupKey: string,
-  tokenId: string | undefined,
-  note: HitSummary['note'],
-): HitSummary {
-  const h: Record<string, unknown> = {
+/** Learn what a canary's event teaches (its session keys, ARNs) before any rule runs. */
+function link(canaries: CanaryIndex, event: CloudEvent): TokenFact[] {
+  const canary = canaries.match(event);
+  if (!canary) return [];
+  const facts = canaries.learn(event, canary);
+  if (facts.length > 0) canaries.addFacts(facts);
+  return facts;
+}
+
+/** Rules by event name: those that name it, plus those that take any name (cached per name). */
+function selectorIndex(entries: readonly Entry[]): (eventName: string) => readonly Entry[] {
+  const anyName = entries.filter((e) => !e.rule.selector.eventNames);
+  const cache = new Map<string, readonly Entry[]>();
+  return (name) => {
+    let list = cache.get(name);
+    if (list === undefined) {
+      list = entries.filter(
+        (e) => !e.rule.selector.eventNames || e.rule.selector.eventNames.includes(name),
+      );
+      if (list.length === anyName.length) list = anyName;
+      // Event names are attacker-controlled: bound the cache, the fallback is exact anyway.
+      if (cache.size < 4096) cache.set(name, list);
+    }
+    return list;
+  };
+}
+
+function entryFor(rule: Rule, config: RuleConfig, ctx: EngineContext, store: StateStore): Entry {
+  let current: CloudEvent | undefined;
+  const state = boundState(store, rule.id, () => current);
+  return {
     rule,
-    groupKey,
+    config,
+    sources: rule.selector.eventSources ? new Set(rule.selector.eventSources) : undefined,
+    canary: isCanaryOnly(rule),
+    allowed: allowListMatcher(config.allow),
+    ctx: { ...ctx, options: config.options, state },
+    bind(event) {
+      current = event;
+    },
+  };
+}
+
+function boundState(
+  store: StateStore,
+  ns: string,
+  current: () => CloudEvent | undefined,
+): RuleState {
+  return {
+    window(key, value, windowMs) {
+      const e = current();
+      if (e?.timeMs === undefined) return [];
+      const entry: WindowEntry = { eventId: e.eventId, timeMs: e.timeMs, value, event: summary(e) };
+      store.addEntry(ns, key, entry, 2 * windowMs);
+      return store.entries(ns, key, e.timeMs - windowMs, e.timeMs + windowMs);
+    },
+    seenBefore(key, value, lookbackMs) {
+      const e = current();
+      if (e?.timeMs === undefined) return undefined;
+      const before = lastBefore(store, ns, key, value, e.timeMs, lookbackMs);
+      store.addSighting(ns, key, value, e.timeMs, lookbackMs + HOUR_MS);
+      return before;
+    },
+  };
+}
+
+function lastBefore(
+  store: StateStore,
+  ns: string,
+  key: string,
+  value: string,
+  beforeMs: number,
+  lookbackMs: number,
+): number | undefined {
+  // Sightings are hour buckets: one in the event's own hour does not count as "before".
+  const own = Math.floor(beforeMs / HOUR_MS) * HOUR_MS;
+  const found = store.sightings(ns, key, value, beforeMs - lookbackMs, own - 1);
+  return found[found.length - 1];
+}
+
+function readerFor(store: StateStore, ns: string): RuleStateReader {
+  return {
+    lastSeenBefore: (key, value, beforeMs, lookbackMs) =>
+      lastBefore(store, ns, key, value, beforeMs, lookbackMs),
+  };
+}
+
+function hitsOf(rule: string, event: CloudEvent, s: RuleSignal): HitSummary[] {
+  const base = {
+    rule,
+    groupKey: s.groupKey,
+    ...(s.tokenId !== undefined ? { tokenId: s.tokenId } : {}),
+  };
+  if (!s.events) return [{ ...summary(event), ...base, ...(s.note ? { note: s.note } : {}) }];
+  return s.events.map((w) => ({
+    ...w.event,
+    ...base,
+    ...(s.note && w.eventId === event.eventId ? { note: s.note } : {}),
+  }));
+}
+
+/** The event facts a hit keeps. */
+export function summary(e: CloudEvent): EventSummary {
+  const h: Record<string, unknown> = {
     eventId: e.eventId,
     eventName: e.eventName,
     eventSource: e.eventSource,
@@ -68,7 +247,5 @@ function summarize(
   const account = e.identity.accountId ?? e.recipientAccountId;
   if (account !== undefined) h['accountId'] = account;
   if (e.errorCode !== undefined) h['errorCode'] = e.errorCode;
-  if (tokenId !== undefined) h['tokenId'] = tokenId;
-  if (note !== undefined) h['note'] = note;
-  return h as unknown as HitSummary;
+  return h as unknown as EventSummary;
 }

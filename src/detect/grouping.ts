@@ -4,7 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Finding } from '../core/index.js';
-import type { HitSummary, Rule, RuleContext } from './rule.js';
+import type { DescribeContext, HitSummary, Rule } from './rule.js';
+
+/** What building findings needs from the engine: each rule's describe context and severity. */
+export interface FindingContext {
+  describeContext(rule: Rule): DescribeContext;
+  severityOf(rule: Rule): Rule['severity'];
+}
 
 /** Sort key: hits without a readable time sort first, then by time, then by eventId. */
 function byTime(a: HitSummary, b: HitSummary): number {
@@ -51,7 +57,8 @@ export function findingId(rule: string, groupKey: string, firstEventId: string):
   return `f_${h.digest('hex').slice(0, 20)}`;
 }
 
-function distinct(values: readonly (string | undefined)[]): string[] {
+/** The distinct non-empty strings of `values`, sorted. */
+export function distinct(values: readonly (string | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))].sort();
 }
 
@@ -59,17 +66,18 @@ function distinct(values: readonly (string | undefined)[]): string[] {
 export function buildFinding(
   rule: Rule,
   cluster: readonly HitSummary[],
-  ctx: RuleContext,
+  fctx: FindingContext,
   id?: string,
 ): Finding {
   const first = cluster[0];
   if (!first) throw new RangeError('buildFinding needs at least one hit');
+  const ctx = fctx.describeContext(rule);
   const text = rule.describe(cluster, ctx);
   const timed = cluster.find((h) => h.time !== undefined);
   const f: Record<string, unknown> = {
     id: id ?? findingId(rule.id, first.groupKey, first.eventId),
     rule: rule.id,
-    severity: rule.severity,
+    severity: fctx.severityOf(rule),
     title: text.title,
     time: timed?.time ?? new Date(0).toISOString(),
     eventIds: cluster.map((h) => h.eventId),
@@ -92,7 +100,7 @@ export function buildFinding(
     const token = ctx.canaries.token(first.tokenId);
     if (token) f['accessKeyId'] = token.accessKeyId;
   }
-  f['source'] = 'cloudtrail';
+  f['source'] = rule.source;
   f['details'] = timed ? text.details : { ...text.details, timeUnknown: true };
   return f as unknown as Finding;
 }
@@ -101,7 +109,7 @@ export function buildFinding(
 export function findingsFromHits(
   hits: readonly HitSummary[],
   rules: readonly Rule[],
-  ctx: RuleContext,
+  ctx: FindingContext,
   gapMs: number,
 ): Finding[] {
   const byId = new Map(rules.map((r) => [r.id, r]));

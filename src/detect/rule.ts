@@ -1,26 +1,112 @@
 /**
- * The rule contract. A rule is pure: it reads one {@link CloudEvent} and what the engine hands it in
- * {@link RuleContext}, and says whether the event contributes to a finding and to which group.
- * The engine turns groups of hits into findings (see grouping.ts).
+ * The rule contract. A rule is pure: it reads one {@link CloudEvent} and what the engine hands it
+ * in {@link RuleContext} (canary lookups, its options, and its own event-time state), and returns
+ * signals: which events contribute to a finding and to which group. The engine indexes rules by
+ * their {@link RuleSelector}, so an event is only offered to rules that can match it, and turns
+ * groups of hits into findings (see grouping.ts).
  */
-import type { CloudEvent, Severity, Token } from '../core/index.js';
+import type { z } from 'zod';
+import type { CloudEvent, FindingSource, Severity, Token } from '../core/index.js';
 import type { CanaryIndex } from './canary-index.js';
+import type { RuleState, RuleStateReader, WindowEntry } from './state/state.js';
+
+/** What every rule-like thing shares: built-ins, the Safety Net, Sigma rules, and the docs. */
+export interface RuleMeta {
+  /** Stable id, e.g. 'honeytoken.used'; a built-in's file name is the id with dots as dashes. */
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly description: string;
+  /** Numbered triage steps. */
+  readonly runbook: readonly string[];
+  /** MITRE ATT&CK technique ids, e.g. 'T1078.004'. */
+  readonly attack: readonly string[];
+  /** Where its findings come from. */
+  readonly source: FindingSource;
+}
+
+/**
+ * Which events a rule can match. The engine offers an event to a rule only when every given part
+ * holds; an empty selector means every event.
+ */
+export interface RuleSelector {
+  /** Only events of these services, e.g. 'iam.amazonaws.com'. */
+  readonly eventSources?: readonly string[];
+  /** Only these API calls, e.g. 'GetCallerIdentity'. */
+  readonly eventNames?: readonly string[];
+  /**
+   * Only events that mention a canary identifier: made by a canary (key id, session key, principal
+   * id, ARN) or naming a canary user (`userName` in the identity or the request, or the user a
+   * denied IAM call's message names). Such rules let the reader pass over files and records that
+   * mention no canary.
+   */
+  readonly canary?: boolean;
+}
+
+/** Options common to every rule, set per rule id under `rules:` in keysnare.yaml. */
+export interface CommonRuleOptions {
+  readonly enabled: boolean;
+  /** Overrides the rule's severity. */
+  readonly severity?: Severity;
+  /** Events that match any of these never reach the rule (sanctioned scanners, automation). */
+  readonly allow: RuleAllowList;
+}
+
+/** Sanctioned sources, by several keys; an event matching any entry is not offered to the rule. */
+export interface RuleAllowList {
+  /** Source IPs as CIDRs ('10.0.0.0/8', '2001:db8::/32') or single addresses. */
+  readonly cidrs: readonly string[];
+  /** Case-insensitive regular expressions over the user agent. */
+  readonly userAgents: readonly string[];
+  /** Principal ARNs (identity ARN or session issuer ARN); `*` matches any run of characters. */
+  readonly principals: readonly string[];
+  /** Account ids. */
+  readonly accounts: readonly string[];
+}
+
+/**
+ * A rule's own options: a zod object whose every field has a default, so `{}` parses. Its fields
+ * sit beside the shared ones under `rules.<rule id>`.
+ */
+export interface RuleOptionsSpec<O> {
+  readonly schema: z.ZodObject & z.ZodType<O>;
+}
 
 /** What the engine gives a rule besides the event. */
-export interface RuleContext {
+export interface RuleContext<O = unknown> {
   readonly canaries: CanaryIndex;
   /** ARNs whose IAM calls are Keysnare's own management (never tampering). */
   readonly managementPrincipals: ReadonlySet<string>;
+  /** The rule's options, parsed from its schema (undefined for rules without options). */
+  readonly options: O;
+  /** The rule's own state, in event time; see state/state.ts. */
+  readonly state: RuleState;
 }
 
-/** A rule's verdict on one event. */
-export interface RuleMatch {
+/** What describing a finding may read: no per-event state is written any more. */
+export interface DescribeContext<O = unknown> {
+  readonly canaries: CanaryIndex;
+  readonly managementPrincipals: ReadonlySet<string>;
+  readonly options: O;
+  readonly state: RuleStateReader;
+}
+
+/** One signal: these events contribute to the finding of this group. */
+export interface RuleSignal {
   /** Hits with the same group key (and close in time) become one finding. */
   readonly groupKey: string;
+  /**
+   * The events that make this signal, from the rule's state (a threshold rule names every event
+   * of the window that crossed it). Absent: just the event being evaluated.
+   */
+  readonly events?: readonly WindowEntry[];
   readonly tokenId?: string;
-  /** Small rule-specific facts about this event, merged into the finding's details. */
+  /** Small rule-specific facts about the evaluated event, merged into its hit. */
   readonly note?: Readonly<Record<string, string | number | boolean>>;
 }
+
+/** What `match` returns: nothing, one signal, or several. */
+export type RuleVerdict = RuleSignal | readonly RuleSignal[] | undefined;
 
 /** The event facts a finding is built from (kept per hit, so findings can be regrouped later). */
 export interface HitSummary {
@@ -42,6 +128,17 @@ export interface HitSummary {
   readonly note?: Readonly<Record<string, string | number | boolean>>;
 }
 
+/** The part of a hit that depends only on the event (what state keeps per event). */
+export type EventSummary = Omit<HitSummary, 'rule' | 'groupKey' | 'tokenId' | 'note'>;
+
+/** What a sample must produce when its events run through the rule alone, in order. */
+export interface SampleExpectation {
+  /** How many findings. */
+  readonly findings: number;
+  /** The eventIDs of every finding's events, together (sorted); absent: not checked. */
+  readonly eventIds?: readonly string[];
+}
+
 /** A sample for a rule's own proof: a sequence of events (stateful rules need more than one). */
 export interface RuleSample {
   readonly name: string;
@@ -50,6 +147,8 @@ export interface RuleSample {
   /** {@link RuleContext.managementPrincipals} while the sample runs (default none). */
   readonly managementPrincipals?: readonly string[];
   readonly events: readonly Record<string, unknown>[];
+  /** Default for `match` samples: at least one finding; for `nonMatch`: none. */
+  readonly expect?: SampleExpectation;
 }
 
 /** Title and details of a finding built from a group of hits. */
@@ -58,28 +157,44 @@ export interface FindingText {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-/** A detection rule. */
-export interface Rule {
-  /** Stable id, e.g. 'honeytoken.used'; file name is the id with dots as dashes. */
-  readonly id: string;
-  readonly title: string;
-  readonly severity: Severity;
-  readonly description: string;
-  /** Numbered triage steps. */
-  readonly runbook: readonly string[];
-  /** MITRE ATT&CK technique ids, e.g. 'T1078.004'. */
-  readonly attack: readonly string[];
+/** A detection rule over CloudTrail events. `O` is the type of its own options. */
+export interface Rule<O = unknown> extends RuleMeta {
+  readonly selector: RuleSelector;
+  /** The rule's own options (thresholds, windows); absent when it has none. */
+  readonly options?: RuleOptionsSpec<O>;
   /**
-   * 'canary' when the rule can only fire on events that mention a canary identifier (key id,
-   * principal id or user name) — the engine may then skip records and whole files that mention
-   * none. 'all' when it must see every event.
+   * True when the rule reads `ctx.state`: such rules see events in one event-time-ordered stream
+   * (see the pipeline), stateless ones may run anywhere.
    */
-  readonly scope: 'canary' | 'all';
-  match(event: CloudEvent, ctx: RuleContext): RuleMatch | undefined;
+  readonly stateful?: boolean;
+  match(event: CloudEvent, ctx: RuleContext<O>): RuleVerdict;
   /** Title and details for the finding built from `hits` (non-empty, time-ordered). */
-  describe(hits: readonly HitSummary[], ctx: RuleContext): FindingText;
+  describe(hits: readonly HitSummary[], ctx: DescribeContext<O>): FindingText;
   readonly samples: {
     readonly match: readonly RuleSample[];
     readonly nonMatch: readonly RuleSample[];
   };
+}
+
+/**
+ * Declare a rule with its options type inferred from its schema. The registry stores rules as
+ * `Rule` (options `unknown`); the engine hands each rule the options its own schema parsed.
+ */
+export function defineRule<O = undefined>(rule: Rule<O>): Rule {
+  return rule;
+}
+
+/** True when the rule may only ever fire on events that mention a canary identifier. */
+export function isCanaryOnly(rule: Pick<Rule, 'selector'>): boolean {
+  return rule.selector.canary === true;
+}
+
+/** The selector in words, for docs and `keysnare rules list`. */
+export function describeSelector(s: RuleSelector): string {
+  const parts: string[] = [];
+  if (s.eventSources) parts.push(`from ${s.eventSources.join(', ')}`);
+  if (s.eventNames) parts.push(`calls ${s.eventNames.join(', ')}`);
+  const what =
+    parts.length > 0 ? `CloudTrail events ${parts.join(', ')}` : 'every CloudTrail event';
+  return s.canary ? `${what} that mention a canary identifier` : what;
 }

@@ -7,6 +7,7 @@
  */
 import { accountIdFromKeyId, describePlacement, type Finding, type Token } from '../core/index.js';
 import { findingId } from './grouping.js';
+import type { RuleMeta } from './rule.js';
 
 /** One reading of a key's last use. */
 export interface LastUseObservation {
@@ -64,7 +65,8 @@ export const SAFETY_NET_RULE = {
     'Rotate every real credential that lived beside the canary; keep the canary active until the investigation ends.',
   ],
   attack: ['T1552.001', 'T1078.004'],
-} as const;
+  source: 'safety-net',
+} as const satisfies RuleMeta;
 
 const NOTE =
   'found by the Safety Net: IAM last-used data shows use that CloudTrail did not record (unlogged API, data event, or trail gap)';

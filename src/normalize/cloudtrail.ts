@@ -183,6 +183,7 @@ function addEnrichedFields(event: Mutable<CloudEvent>, value: Json, limits: Fiel
   const ua = classifyUserAgent(userAgent);
   event.userAgentClass = ua.class;
   if (ua.name !== undefined) event.userAgentName = ua.name;
+  if (ua.os !== undefined) event.userAgentOs = ua.os;
 }
 
 /**

@@ -20,11 +20,11 @@ function run(
   records: readonly Record<string, unknown>[],
   opts: { tokens?: readonly Token[]; management?: readonly string[] } = {},
 ) {
-  const ctx = {
+  const engine = createEngine([rule], {
     canaries: createCanaryIndex(opts.tokens ?? [T]),
     managementPrincipals: new Set(opts.management ?? []),
-  };
-  const engine = createEngine([rule], ctx);
+  });
+  const ctx = engine.describeContext(rule);
   const hits: HitSummary[] = [];
   records.forEach((raw, index) => {
     const ev = normalizeRecord(raw, { file: 'test', index });

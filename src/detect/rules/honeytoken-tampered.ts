@@ -1,6 +1,6 @@
 import type { CloudEvent, Token } from '../../core/index.js';
 import { describePlacement } from '../../core/index.js';
-import type { HitSummary, Rule, RuleContext } from '../rule.js';
+import type { DescribeContext, HitSummary, Rule, RuleContext } from '../rule.js';
 import {
   SAMPLE_ADMIN_IDENTITY as ADMIN,
   CANARY_SAMPLE_TOKEN as T,
@@ -49,7 +49,9 @@ export const honeytokenTampered = {
     'Run `keysnare token audit` on the canary to confirm it is active, powerless and unchanged.',
   ],
   attack: ['T1098', 'T1098.001', 'T1098.003'],
-  scope: 'canary',
+  source: 'cloudtrail',
+  // Only IAM calls: every change to a user goes through iam.amazonaws.com.
+  selector: { eventSources: ['iam.amazonaws.com'], canary: true },
   match(event, ctx) {
     if (!isIamChange(event)) return undefined;
     const target = targetOf(event);
@@ -240,7 +242,7 @@ function noteOf(e: CloudEvent, actor: string): Record<string, string | boolean> 
   return note;
 }
 
-function describeTampering(hits: readonly HitSummary[], ctx: RuleContext) {
+function describeTampering(hits: readonly HitSummary[], ctx: DescribeContext) {
   const first = hits[0];
   const token = first?.tokenId ? ctx.canaries.token(first.tokenId) : undefined;
   const user = token?.userName ?? 'unknown user';

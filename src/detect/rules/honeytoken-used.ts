@@ -1,5 +1,5 @@
 import { describePlacement } from '../../core/index.js';
-import type { HitSummary, Rule, RuleContext } from '../rule.js';
+import type { DescribeContext, HitSummary, Rule } from '../rule.js';
 import { CANARY_SAMPLE_TOKEN as T, sampleRecord } from './samples.js';
 
 /** Any use of a canary key, its session keys or its federated users — failed calls included. */
@@ -17,7 +17,8 @@ export const honeytokenUsed = {
     'Keep the canary active until the investigation ends; retire and re-plant it afterwards.',
   ],
   attack: ['T1552.001', 'T1078.004'],
-  scope: 'canary',
+  source: 'cloudtrail',
+  selector: { canary: true },
   match(event, ctx) {
     const m = ctx.canaries.match(event);
     if (!m) return undefined;
@@ -80,7 +81,7 @@ export const honeytokenUsed = {
   },
 } as const satisfies Rule;
 
-function describeCanaryUse(hits: readonly HitSummary[], ctx: RuleContext) {
+function describeCanaryUse(hits: readonly HitSummary[], ctx: DescribeContext) {
   const first = hits[0];
   const token = first?.tokenId ? ctx.canaries.token(first.tokenId) : undefined;
   const denied = hits.filter((h) => h.errorCode !== undefined).length;

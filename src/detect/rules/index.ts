@@ -1,6 +1,13 @@
 import type { Rule } from '../rule.js';
 import { honeytokenTampered } from './honeytoken-tampered.js';
 import { honeytokenUsed } from './honeytoken-used.js';
+import { reconKeyEnumeration } from './recon-key-enumeration.js';
+import { useragentOffensiveOs } from './useragent-offensive-os.js';
 
 /** Every built-in rule. Adding a rule = one file + one line here. */
-export const rules = [honeytokenUsed, honeytokenTampered] as const satisfies readonly Rule[];
+export const rules = [
+  honeytokenUsed,
+  honeytokenTampered,
+  useragentOffensiveOs,
+  reconKeyEnumeration,
+] as const satisfies readonly Rule[];

@@ -120,3 +120,25 @@ export function sampleRoleIdentity(roleName: string, sessionName: string): Recor
     },
   };
 }
+
+/** An IAM user of the sample account (not a canary) with its own access key. */
+export function sampleUserIdentity(userName: string, accessKeyId: string): Record<string, unknown> {
+  const account = CANARY_SAMPLE_TOKEN.accountId ?? '';
+  return {
+    type: 'IAMUser',
+    principalId: `AIDAQ${userName
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, '')
+      .padEnd(16, '0')
+      .slice(0, 16)}`,
+    arn: `arn:aws:iam::${account}:user/${userName}`,
+    accountId: account,
+    accessKeyId,
+    userName,
+  };
+}
+
+/** `base` plus `minutes` minutes, as CloudTrail writes times. */
+export function sampleTime(base: string, minutes: number): string {
+  return new Date(Date.parse(base) + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -78,7 +78,7 @@ describe('classifyUserAgent', () => {
     ['aws-cli/2.13.0 Python/3.11.4 Linux/6.6.1-arch1-1 distrib/blackarch', 'blackarch'],
     ['APN/1.0 HashiCorp/1.0 Terraform/1.6.0 Linux/6.6.9-amd64-KALI', 'kali'],
   ])('flags the offensive OS in %s, beating the CLI/SDK', (ua, name) => {
-    expect(classifyUserAgent(ua)).toEqual({ class: 'offensive-os', name });
+    expect(classifyUserAgent(ua)).toEqual({ class: 'offensive-os', name, os: name });
   });
 
   it('does not flag words that merely contain a distro name', () => {
@@ -105,7 +105,8 @@ describe('classifyUserAgent', () => {
 
   it('prefers a named offensive tool over the offensive OS it runs on', () => {
     const ua = 'Boto3/1.26 Python/3.11 Linux/6.5.0-kali7-amd64 Botocore/1.29 Pacu/1.5.1';
-    expect(classifyUserAgent(ua)).toEqual({ class: 'offensive-tool', name: 'pacu' });
+    // The OS is still reported beside the tool, for useragent.offensive-os.
+    expect(classifyUserAgent(ua)).toEqual({ class: 'offensive-tool', name: 'pacu', os: 'kali' });
   });
 
   it('names a defensive auditing tool but keeps the class of its client', () => {

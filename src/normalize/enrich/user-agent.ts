@@ -11,6 +11,8 @@ export interface UserAgentInfo {
   readonly class: UserAgentClass;
   /** The named tool, OS, SDK or service ('kali', 'trufflehog', 'aws-cli', 'boto3' …). */
   readonly name?: string;
+  /** The offensive OS the agent names, even when a named tool decides the class. */
+  readonly os?: string;
 }
 
 /** Only this many characters are inspected (CloudTrail itself truncates at about 1 KB). */
@@ -170,9 +172,10 @@ export function classifyUserAgent(ua: string | undefined): UserAgentInfo {
   const lower = stripBrackets(capped.trim()).trim().toLowerCase();
   if (lower.length === 0) return MISSING;
   const tool = findTool(lower);
-  if (tool?.offensive) return { class: 'offensive-tool', name: tool.name };
   const distro = findDistro(lower);
-  if (distro !== undefined) return { class: 'offensive-os', name: distro };
+  const os = distro === undefined ? {} : { os: distro };
+  if (tool?.offensive) return { class: 'offensive-tool', name: tool.name, ...os };
+  if (distro !== undefined) return { class: 'offensive-os', name: distro, os: distro };
   const ordinary = classifyOrdinary(lower);
   return tool ? { class: ordinary.class, name: tool.name } : ordinary;
 }

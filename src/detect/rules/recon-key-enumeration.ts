@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import type { CloudEvent } from '../../core/index.js';
+import type { HitSummary } from '../rule.js';
+import { defineRule } from '../rule.js';
+import { denseWindowEntries } from '../state/windows.js';
+import { distinct } from '../grouping.js';
+import { sampleRecord, sampleRoleIdentity, sampleTime, sampleUserIdentity } from './samples.js';
+
+/** Calls an attacker makes to learn who a key is and what it may do. */
+const PROBES = [
+  'GetCallerIdentity',
+  'GetAccessKeyInfo',
+  'GetUser',
+  'ListAttachedUserPolicies',
+  'ListUserPolicies',
+  'ListGroupsForUser',
+  'ListAccessKeys',
+  'GetAccountAuthorizationDetails',
+];
+const options = z.object({
+  minKeys: z
+    .number()
+    .int()
+    .min(2)
+    .max(1000)
+    .default(3)
+    .describe('distinct access keys from one source IP that make a finding'),
+  windowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .default(15)
+    .describe('how close together the probes must be'),
+});
+type Options = z.infer<typeof options>;
+
+const KALI = 'aws-cli/2.15.30 Python/3.11.8 Linux/6.6.9-amd64 exe/x86_64.kali.2024 prompt/off';
+const T0 = '2025-03-04T09:00:00Z';
+const ATTACKER = '198.51.100.23';
+const NAT = '203.0.113.10';
+const stolen = (i: number) => sampleUserIdentity(`svc-${i}`, `AKIAQEXAMPLESTOLEN0${i}`);
+
+/**
+ * The value counted per source: a long-term key counts as itself; session keys count per
+ * principal, so one developer's rotating SSO or role sessions are one, not many.
+ */
+function keyOf(e: CloudEvent): string | undefined {
+  const id = e.identity;
+  if (id.accessKeyId?.startsWith('ASIA')) return id.arn ?? id.issuerArn ?? id.accessKeyId;
+  return id.accessKeyId ?? id.arn;
+}
+
+/** One source IP tries several access keys with identity probes in a short window. */
+export const reconKeyEnumeration = defineRule<Options>({
+  id: 'recon.key-enumeration',
+  title: 'One source tries several access keys',
+  severity: 'high',
+  description: `One source IP made identity probes (${PROBES.join(', ')}) with at least \`minKeys\` (default 3) distinct access keys within \`windowMinutes\` (default 15) of each other: someone holding a batch of keys is finding out which work and what they are. Session keys (ASIA…) count once per principal, so a developer's rotating SSO or role sessions count as one. Calls made by AWS services for the account (no IP address) are not counted. Benign look-alikes it stays quiet for: one CI key calling GetCallerIdentity all day, two developers behind one NAT, a credential-inventory tool run by the security team (allow-list its CIDR or user agent).`,
+  runbook: [
+    "List the keys in details.accessKeys and who owns them; each one that answered without an error (details.keysThatWorked) is in the attacker's hands.",
+    'Deactivate those keys now (aws iam update-access-key --status Inactive) and save the events first.',
+    'Search for the source IP (details.sourceIp) across all CloudTrail: calls after the probes show what the working keys were used for (SES quota checks, instance launches, new users or keys).',
+    'Find the common place the keys were stored (a repository, a CI system, a backup) — that is where they leaked — and rotate everything kept there.',
+  ],
+  attack: ['T1087.004', 'T1078.004'],
+  source: 'cloudtrail',
+  selector: { eventSources: ['sts.amazonaws.com', 'iam.amazonaws.com'], eventNames: PROBES },
+  options: { schema: options },
+  stateful: true,
+  match(event, ctx) {
+    if (event.sourceKind !== 'ipv4' && event.sourceKind !== 'ipv6') return undefined;
+    const key = keyOf(event);
+    if (event.sourceIp === undefined || key === undefined || event.timeMs === undefined)
+      return undefined;
+    const windowMs = ctx.options.windowMinutes * 60_000;
+    const seen = ctx.state.window(event.sourceIp, key, windowMs);
+    const dense = denseWindowEntries(seen, event.timeMs, windowMs, ctx.options.minKeys);
+    if (dense.length === 0) return undefined;
+    return { groupKey: event.sourceIp, events: dense };
+  },
+  describe(hits) {
+    return describeEnumeration(hits);
+  },
+  samples: {
+    match: [
+      {
+        name: 'a Kali CLI tries seven stolen keys with GetCallerIdentity from one IP',
+        events: [1, 2, 3, 4, 5, 6, 7].map((i) =>
+          sampleRecord({
+            eventID: `enum-${i}`,
+            userIdentity: stolen(i),
+            sourceIPAddress: ATTACKER,
+            userAgent: KALI,
+            eventTime: sampleTime(T0, i),
+            ...(i % 3 === 0 ? { errorCode: 'InvalidClientTokenId' } : {}),
+          }),
+        ),
+        expect: {
+          findings: 1,
+          eventIds: [1, 2, 3, 4, 5, 6, 7].map((i) => `enum-${i}`),
+        },
+      },
+      {
+        name: 'three keys probed with GetUser and ListAttachedUserPolicies, logged out of order',
+        events: [3, 1, 2].map((i) =>
+          sampleRecord({
+            eventID: `iam-${i}`,
+            userIdentity: stolen(i),
+            eventSource: 'iam.amazonaws.com',
+            eventName: i === 2 ? 'ListAttachedUserPolicies' : 'GetUser',
+            sourceIPAddress: ATTACKER,
+            eventTime: sampleTime(T0, i * 4),
+          }),
+        ),
+        expect: { findings: 1, eventIds: ['iam-1', 'iam-2', 'iam-3'] },
+      },
+    ],
+    nonMatch: [
+      {
+        name: 'one CI key calling GetCallerIdentity every 20 minutes all day',
+        events: Array.from({ length: 72 }, (_, i) =>
+          sampleRecord({
+            userIdentity: sampleUserIdentity('ci-bot', 'AKIAQEXAMPLECIBOT001'),
+            sourceIPAddress: NAT,
+            eventTime: sampleTime(T0, i * 20),
+          }),
+        ),
+      },
+      {
+        name: 'two developers behind one NAT checking who they are',
+        events: [0, 1, 2, 3].map((i) =>
+          sampleRecord({
+            userIdentity:
+              i % 2 === 0
+                ? sampleUserIdentity('dev-jane', 'AKIAQEXAMPLEJANE0001')
+                : sampleUserIdentity('dev-omar', 'AKIAQEXAMPLEOMAR0001'),
+            sourceIPAddress: NAT,
+            eventTime: sampleTime(T0, i),
+          }),
+        ),
+      },
+      {
+        name: "one developer's rotating SSO sessions (new session keys, same principal)",
+        events: [1, 2, 3, 4].map((i) =>
+          sampleRecord({
+            userIdentity: {
+              ...sampleRoleIdentity('AWSReservedSSO_Dev_0123456789abcdef', 'jane@example.com'),
+              accessKeyId: `ASIAQEXAMPLESSO0000${i}`,
+            },
+            sourceIPAddress: NAT,
+            eventTime: sampleTime(T0, i),
+          }),
+        ),
+      },
+      {
+        name: 'AWS services calling for the account with several keys (no IP address)',
+        events: [1, 2, 3, 4].map((i) =>
+          sampleRecord({
+            userIdentity: stolen(i),
+            sourceIPAddress: 'cloudformation.amazonaws.com',
+            userAgent: 'cloudformation.amazonaws.com',
+            eventTime: sampleTime(T0, i),
+          }),
+        ),
+      },
+      {
+        name: 'three keys from one IP, hours apart',
+        events: [1, 2, 3].map((i) =>
+          sampleRecord({
+            userIdentity: stolen(i),
+            sourceIPAddress: ATTACKER,
+            eventTime: sampleTime(T0, i * 120),
+          }),
+        ),
+      },
+    ],
+  },
+});
+
+function describeEnumeration(hits: readonly HitSummary[]) {
+  const first = hits[0]!;
+  const keys = distinct(hits.map((h) => h.accessKeyId));
+  const worked = distinct(hits.filter((h) => h.errorCode === undefined).map((h) => h.accessKeyId));
+  const principals = distinct(hits.map((h) => h.principalArn));
+  return {
+    title: `${keys.length} access keys probed from ${first.sourceIp ?? 'one source'}`,
+    details: {
+      sourceIp: first.sourceIp ?? null,
+      accessKeys: keys,
+      keysThatWorked: worked,
+      principals,
+      probes: distinct(hits.map((h) => h.eventName)),
+      userAgents: distinct(hits.map((h) => h.userAgent)),
+      calls: hits.length,
+      errorCodes: distinct(hits.map((h) => h.errorCode)),
+    },
+  };
+}

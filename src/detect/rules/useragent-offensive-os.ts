@@ -1,0 +1,133 @@
+import type { CloudEvent } from '../../core/index.js';
+import type { DescribeContext, HitSummary } from '../rule.js';
+import { defineRule } from '../rule.js';
+import { distinct } from '../grouping.js';
+import { sampleRecord, sampleRoleIdentity, sampleTime, sampleUserIdentity } from './samples.js';
+
+const LOOKBACK_MS = 14 * 24 * 3_600_000;
+const DEV = sampleUserIdentity('dev-jane', 'AKIAQEXAMPLEJANE0001');
+const KALI_CLI = 'aws-cli/2.15.30 Python/3.11.8 Linux/6.6.9-amd64 exe/x86_64.kali.2024 prompt/off';
+const T0 = '2025-03-04T09:00:00Z';
+
+/** Who made the call, as one string: the identity ARN, else the issuer, else the key id. */
+function principalOf(e: { identity: CloudEvent['identity'] }): string {
+  const id = e.identity;
+  return id.arn ?? id.issuerArn ?? id.accessKeyId ?? id.principalId ?? 'unknown';
+}
+
+/** A call whose user agent names a penetration-testing OS: Kali, Parrot, Pentoo, BlackArch. */
+export const useragentOffensiveOs = defineRule({
+  id: 'useragent.offensive-os',
+  title: 'AWS call from a penetration-testing OS',
+  severity: 'high',
+  description:
+    'The user agent of a call names a penetration-testing distribution (Kali, Parrot, Pentoo, BlackArch) in any form AWS CLIs and SDKs write it: `distrib#kali.2024`, `exe/x86_64.kali.2024`, `Linux/6.6.9-amd64-kali`, `+kali`. Attackers who steal keys try them from such machines; almost no production workload runs on one. details.seenBefore says whether the principal used that OS in the 14 days before. Benign look-alikes: a sanctioned penetration test or red-team exercise (allow-list its source CIDRs or principals under rules."useragent.offensive-os".allow), and a word that merely contains the name (`kalimba`), which does not match.',
+  runbook: [
+    'Check whether a penetration test or red-team exercise was scheduled for this principal and source IP (details.sourceIps); if so, allow-list it and close.',
+    'If details.seenBefore is false, this principal has not used that OS in 14 days: treat its key as stolen. Deactivate it (aws iam update-access-key --status Inactive) after saving the evidence.',
+    'List everything the key and source IP did around the finding (`keysnare findings list`, CloudTrail lookups by access key) — identity probes, SES quota checks and instance launches are the usual next steps.',
+    'Find where the key was stored and how it leaked (repository history, CI variables, workstation), and rotate every credential that lived beside it.',
+  ],
+  attack: ['T1078.004', 'T1552.001'],
+  source: 'cloudtrail',
+  selector: {},
+  stateful: true,
+  match(event, ctx) {
+    const os = event.userAgentOs;
+    if (os === undefined) return undefined;
+    const principal = principalOf(event);
+    ctx.state.seenBefore(principal, os, LOOKBACK_MS);
+    return { groupKey: `${principal}|${os}`, note: { os } };
+  },
+  describe(hits, ctx) {
+    return describeOffensiveOs(hits, ctx);
+  },
+  samples: {
+    match: [
+      {
+        name: 'the AWS CLI on Kali calls GetCallerIdentity with a developer key',
+        events: [sampleRecord({ userIdentity: DEV, userAgent: KALI_CLI, eventTime: T0 })],
+        expect: { findings: 1 },
+      },
+      {
+        name: 'boto3 on Parrot, written as a kernel suffix, lists buckets three times',
+        events: [0, 2, 5].map((m) =>
+          sampleRecord({
+            userIdentity: DEV,
+            eventSource: 's3.amazonaws.com',
+            eventName: 'ListBuckets',
+            eventTime: sampleTime(T0, m),
+            userAgent:
+              'Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.5.0-13parrot1-amd64 lang/python#3.11.2',
+          }),
+        ),
+        expect: { findings: 1 },
+      },
+      {
+        name: 'TruffleHog on a Pentoo box (the tool decides the class, the OS still counts)',
+        events: [
+          sampleRecord({
+            userIdentity: DEV,
+            eventTime: T0,
+            userAgent: 'TruffleHog aws-sdk-go/1.55.5 (go1.22.5; linux; amd64) distrib/pentoo',
+          }),
+        ],
+        expect: { findings: 1 },
+      },
+    ],
+    nonMatch: [
+      {
+        name: 'the AWS CLI on Ubuntu (routine developer use)',
+        events: [sampleRecord({ userIdentity: DEV, eventTime: T0 })],
+      },
+      {
+        name: 'Terraform applying from a CI role',
+        events: [
+          sampleRecord({
+            userIdentity: sampleRoleIdentity('ci-deploy', 'gha-1234'),
+            eventSource: 'ec2.amazonaws.com',
+            eventName: 'DescribeInstances',
+            eventTime: T0,
+            userAgent:
+              'APN/1.0 HashiCorp/1.0 Terraform/1.8.5 (+https://www.terraform.io) terraform-provider-aws/5.60.0 aws-sdk-go-v2/1.30.3 os/linux lang/go#1.22.5',
+          }),
+        ],
+      },
+      {
+        name: 'a user agent with a word that merely contains "kali"',
+        events: [
+          sampleRecord({
+            userIdentity: DEV,
+            eventTime: T0,
+            userAgent: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0 exe/x86_64.ubuntu.22 app/kalimba',
+          }),
+        ],
+      },
+    ],
+  },
+});
+
+function describeOffensiveOs(hits: readonly HitSummary[], ctx: DescribeContext) {
+  const first = hits[0]!;
+  const os = String(first.note?.['os'] ?? hits.find((h) => h.note?.['os'])?.note?.['os'] ?? '');
+  const principal = first.principalArn ?? first.accessKeyId ?? 'an unknown principal';
+  const before =
+    first.timeMs === undefined
+      ? undefined
+      : ctx.state.lastSeenBefore(principal, os, first.timeMs, LOOKBACK_MS);
+  const ips = distinct(hits.map((h) => h.sourceIp));
+  const name = os.charAt(0).toUpperCase() + os.slice(1);
+  return {
+    title: `${name} used by ${principal}${first.sourceIp ? ` from ${first.sourceIp}` : ''}`,
+    details: {
+      os,
+      principal,
+      sourceIps: ips,
+      userAgents: distinct(hits.map((h) => h.userAgent)),
+      calls: hits.length,
+      deniedCalls: hits.filter((h) => h.errorCode !== undefined).length,
+      seenBefore: before !== undefined,
+      lastSeenBefore: before === undefined ? null : new Date(before).toISOString(),
+    },
+  };
+}
