@@ -12,6 +12,7 @@ import {
   createCanaryIndex,
   createEngine,
   rules,
+  withPrevious,
 } from './detect/index.js';
 import type { Workspace } from './app.js';
 import { canaryTokens, managementPrincipals } from './app.js';
@@ -114,15 +115,16 @@ function storeHitsAndRegroup(
     if (!rule) continue;
     const stored = ws.store.hitsForGroup(ruleId, groupKey);
     const owner = new Map(stored.map((s) => [s.eventId, s.findingId]));
-    for (const cluster of clusterHits(
+    const clusters = clusterHits(
       stored.map((s) => s.data as unknown as HitSummary),
       gapMs,
-    )) {
+    );
+    for (const { cluster, previous } of withPrevious(clusters)) {
       const ids = [
         ...new Set(cluster.map((h) => owner.get(h.eventId)).filter((x): x is string => !!x)),
       ].sort();
       const keep = ids[0];
-      const finding = buildFinding(rule, cluster, ctx, keep);
+      const finding = buildFinding(rule, cluster, ctx, keep, previous);
       const grew = cluster.some((h) => owner.get(h.eventId) !== finding.id);
       if (ids.length > 1) ws.store.deleteFindings(ids.slice(1));
       if (grew || ids.length > 1) {

@@ -68,10 +68,12 @@ export function buildFinding(
   cluster: readonly HitSummary[],
   fctx: FindingContext,
   id?: string,
+  previous?: HitSummary,
 ): Finding {
   const first = cluster[0];
   if (!first) throw new RangeError('buildFinding needs at least one hit');
-  const ctx = fctx.describeContext(rule);
+  const base = fctx.describeContext(rule);
+  const ctx = previous ? { ...base, previous } : base;
   const text = rule.describe(cluster, ctx);
   const timed = cluster.find((h) => h.time !== undefined);
   const f: Record<string, unknown> = {
@@ -114,9 +116,25 @@ export function findingsFromHits(
 ): Finding[] {
   const byId = new Map(rules.map((r) => [r.id, r]));
   const out: Finding[] = [];
-  for (const cluster of clusterHits(hits, gapMs)) {
+  for (const { cluster, previous } of withPrevious(clusterHits(hits, gapMs))) {
     const rule = byId.get(cluster[0]?.rule ?? '');
-    if (rule) out.push(buildFinding(rule, cluster, ctx));
+    if (rule) out.push(buildFinding(rule, cluster, ctx, undefined, previous));
   }
   return out.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Each cluster with the last hit of the cluster before it in the same rule and group
+ * ({@link clusterHits} returns a group's clusters one after another, oldest first).
+ */
+export function withPrevious(
+  clusters: readonly HitSummary[][],
+): { cluster: HitSummary[]; previous?: HitSummary }[] {
+  return clusters.map((cluster, i) => {
+    const before = clusters[i - 1];
+    const head = cluster[0];
+    const last = before?.[before.length - 1];
+    const same = head && last && head.rule === last.rule && head.groupKey === last.groupKey;
+    return same ? { cluster, previous: last } : { cluster };
+  });
 }

@@ -89,6 +89,11 @@ export interface DescribeContext<O = unknown> {
   readonly managementPrincipals: ReadonlySet<string>;
   readonly options: O;
   readonly state: RuleStateReader;
+  /**
+   * The latest hit of the same rule and group before this finding's first one (an earlier
+   * finding of the same group), when there is one: "has this principal done this before?".
+   */
+  readonly previous?: HitSummary;
 }
 
 /** One signal: these events contribute to the finding of this group. */

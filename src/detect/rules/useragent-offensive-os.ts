@@ -31,13 +31,10 @@ export const useragentOffensiveOs = defineRule({
   attack: ['T1078.004', 'T1552.001'],
   source: 'cloudtrail',
   selector: {},
-  stateful: true,
-  match(event, ctx) {
+  match(event) {
     const os = event.userAgentOs;
     if (os === undefined) return undefined;
-    const principal = principalOf(event);
-    ctx.state.seenBefore(principal, os, LOOKBACK_MS);
-    return { groupKey: `${principal}|${os}`, note: { os } };
+    return { groupKey: `${principalOf(event)}|${os}`, note: { os } };
   },
   describe(hits, ctx) {
     return describeOffensiveOs(hits, ctx);
@@ -111,10 +108,12 @@ function describeOffensiveOs(hits: readonly HitSummary[], ctx: DescribeContext) 
   const first = hits[0]!;
   const os = String(first.note?.['os'] ?? hits.find((h) => h.note?.['os'])?.note?.['os'] ?? '');
   const principal = first.principalArn ?? first.accessKeyId ?? 'an unknown principal';
+  // An earlier finding of the same principal and OS within 14 days means it was used before.
+  const prev = ctx.previous?.timeMs;
   const before =
-    first.timeMs === undefined
-      ? undefined
-      : ctx.state.lastSeenBefore(principal, os, first.timeMs, LOOKBACK_MS);
+    prev !== undefined && first.timeMs !== undefined && first.timeMs - prev <= LOOKBACK_MS
+      ? prev
+      : undefined;
   const ips = distinct(hits.map((h) => h.sourceIp));
   const name = os.charAt(0).toUpperCase() + os.slice(1);
   return {
@@ -128,6 +127,7 @@ function describeOffensiveOs(hits: readonly HitSummary[], ctx: DescribeContext) 
       deniedCalls: hits.filter((h) => h.errorCode !== undefined).length,
       seenBefore: before !== undefined,
       lastSeenBefore: before === undefined ? null : new Date(before).toISOString(),
+      firstTimeIn14Days: before === undefined,
     },
   };
 }
