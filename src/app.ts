@@ -138,3 +138,9 @@ export async function canaryTokens(
   }
   return [...byKey.values()];
 }
+
+/** The rule catalog with the workspace's `rules:` settings applied (defaults without a workspace). */
+export async function listRules(home: string): Promise<import('./detect/index.js').CatalogEntry[]> {
+  const { ruleCatalog } = await import('./detect/catalog.js');
+  return ruleCatalog(configOrDefaults(home).rules);
+}

@@ -7,3 +7,4 @@ export * from './rule-config.js';
 export * from './state/state.js';
 export { createMemoryState } from './state/memory.js';
 export { denseWindowEntries, distinctValues } from './state/windows.js';
+export * from './catalog.js';

@@ -199,7 +199,10 @@ export function describeSelector(s: RuleSelector): string {
   const parts: string[] = [];
   if (s.eventSources) parts.push(`from ${s.eventSources.join(', ')}`);
   if (s.eventNames) parts.push(`calls ${s.eventNames.join(', ')}`);
-  const what =
-    parts.length > 0 ? `CloudTrail events ${parts.join(', ')}` : 'every CloudTrail event';
+  if (parts.length === 0)
+    return s.canary
+      ? 'CloudTrail events that mention a canary identifier'
+      : 'every CloudTrail event';
+  const what = `CloudTrail events ${parts.join(', ')}`;
   return s.canary ? `${what} that mention a canary identifier` : what;
 }

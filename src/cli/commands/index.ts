@@ -3,6 +3,7 @@ import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerFindings } from './findings.js';
 import { registerIngest } from './ingest.js';
+import { registerRules } from './rules.js';
 import { registerInit } from './init.js';
 import { registerSafetyNet } from './safety-net.js';
 import { registerToken } from './token.js';
@@ -14,6 +15,7 @@ export const commands = [
   registerDetect,
   registerIngest,
   registerFindings,
+  registerRules,
   registerSafetyNet,
   registerDemo,
 ] as const satisfies readonly RegisterCommand[];
