@@ -2,7 +2,9 @@ import { readFileSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openWorkspace } from '../src/app.js';
+import { createIam, openWorkspace } from '../src/app.js';
+import type { IamPort } from '../src/aws/ports.js';
+import { mintToken } from '../src/tokens/mint.js';
 import { findTells } from '../src/tokens/names.js';
 import { FAKE_ADMIN_USER, startFakeAws } from './fake-aws/index.js';
 import type { FakeAws } from './fake-aws/index.js';
@@ -109,6 +111,30 @@ describe('token mint', () => {
     expect(canaryUsers().every((u) => u.keys.length === 1)).toBe(true);
   });
 
+  it('a resumed mint keeps the label and placement it was asked for', async () => {
+    fake.control.failNext('CreateAccessKey', 'ServiceFailure', { status: 500, times: 5 });
+    fake.control.failNext('DeleteUser', 'ServiceFailure', { status: 500, times: 5 });
+    const failed = await runCli([
+      '--home',
+      home,
+      'token',
+      'mint',
+      '--placement',
+      'host=web-9,path=/srv/.env,owner=web',
+      '--label',
+      'payroll box',
+    ]);
+    expect(failed.code).toBe(1);
+    const [orphan] = canaryUsers();
+    expect((await mint()).code).toBe(0);
+    const list = jsonl<{ userName: string; label?: string; placement?: Record<string, string> }>(
+      (await runCli(['--home', home, 'token', 'list', '--format', 'jsonl'])).out,
+    );
+    const resumed = list.find((t) => t.userName === orphan!.userName);
+    expect(resumed?.label).toBe('payroll box');
+    expect(resumed?.placement).toEqual({ host: 'web-9', path: '/srv/.env', owner: 'web' });
+  });
+
   it('deploys from an inventory with per-host bait files', async () => {
     const inv = join(root, 'hosts.csv');
     writeFileSync(
@@ -134,6 +160,49 @@ describe('token mint', () => {
     expect(readFileSync(join(out, 'ci-2', 'credentials'), 'utf8')).toMatch(
       /aws_access_key_id = AKIA/,
     );
+  });
+});
+
+describe('a mint killed while CreateUser is in flight', () => {
+  it('is resumed by the next mint with the label and placement it was asked for', async () => {
+    const ws = openWorkspace(home);
+    const real = await createIam(ws.config);
+    let userMade!: () => void;
+    const made = new Promise<void>((r) => (userMade = r));
+    // AWS creates the user, then the process dies before the response arrives (kill -9): the
+    // promise never settles, so nothing after CreateUser runs — only the journal is left.
+    const dying: IamPort = {
+      ...real,
+      createUser: async (input) => {
+        await real.createUser(input);
+        userMade();
+        return new Promise<never>(() => undefined);
+      },
+    };
+    void mintToken(
+      {
+        iam: dying,
+        store: ws.store,
+        seal: undefined,
+        canary: ws.config.canary,
+        actor: 'test',
+        now: () => new Date(),
+        log: () => undefined,
+      },
+      { label: 'payroll box', placement: { host: 'web-9', path: '/srv/.env', owner: 'web' } },
+    );
+    await made;
+    ws.close();
+    const [orphan] = canaryUsers();
+    const again = await mint();
+    expect(again.code).toBe(0);
+    expect(again.err).toMatch(new RegExp(`resumed the interrupted mint of ${orphan!.userName}`));
+    const list = jsonl<{ userName: string; label?: string; placement?: Record<string, string> }>(
+      (await runCli(['--home', home, 'token', 'list', '--format', 'jsonl'])).out,
+    );
+    const resumed = list.find((t) => t.userName === orphan!.userName);
+    expect(resumed?.label).toBe('payroll box');
+    expect(resumed?.placement).toEqual({ host: 'web-9', path: '/srv/.env', owner: 'web' });
   });
 });
 
