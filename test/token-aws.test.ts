@@ -246,6 +246,37 @@ describe('token render, plant, rotate, retire', () => {
     expect(show.custody.map((c) => c.action)).toEqual(['minted', 'planted']);
   });
 
+  it("refuses to plant over a profile that is not the token's unless --force", async () => {
+    const [t] = jsonl<{ id: string; accessKeyId: string }>((await mint()).out);
+    const file = join(root, 'credentials');
+    const before =
+      '[default]\naws_access_key_id = AKIAREALKEY000000001\naws_secret_access_key = real\n';
+    writeFileSync(file, before, { mode: 0o600 });
+    const plant = (...extra: string[]) =>
+      runCli([
+        '--home',
+        home,
+        'token',
+        'plant',
+        t!.id,
+        '--file',
+        file,
+        '--profile',
+        'default',
+        ...extra,
+      ]);
+    const refused = await plant();
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/profile \[default\].*--force/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    const forced = await plant('--force');
+    expect(forced.code).toBe(0);
+    expect(forced.err).toMatch(/backup/);
+    expect(readFileSync(file, 'utf8')).toContain(`aws_access_key_id = ${t!.accessKeyId}`);
+    // Planting the same token's profile again is fine.
+    expect((await plant()).code).toBe(0);
+  });
+
   it('rotates the key and retires the user even with AWS quarantine policy attached', async () => {
     const [t] = jsonl<{ id: string; accessKeyId: string; userName: string }>((await mint()).out);
     const rot = jsonl<{ accessKeyId: string }>(

@@ -188,7 +188,13 @@ async function renderAction(ctx: CommandContext, cmd: Command): Promise<number> 
 }
 
 async function plantAction(ctx: CommandContext, cmd: Command): Promise<number> {
-  const o = cmd.opts<{ file: string; profile?: string; host?: string; backup: boolean }>();
+  const o = cmd.opts<{
+    file: string;
+    profile?: string;
+    host?: string;
+    backup: boolean;
+    force?: boolean;
+  }>();
   const { AppError } = await import('../../core/index.js');
   const { findToken } = await import('../../tokens/registry.js');
   const { plantCredentials } = await import('../../tokens/plant.js');
@@ -207,6 +213,7 @@ async function plantAction(ctx: CommandContext, cmd: Command): Promise<number> {
       accessKeyId: t.accessKeyId,
       secretAccessKey: secret,
       backup: o.backup,
+      ...(o.force ? { force: true } : {}),
     });
     const placement = {
       ...(t.placement ?? {}),
@@ -280,12 +287,16 @@ export function registerTokenAws(token: Command, run: Run): void {
   token
     .command('plant <id>')
     .description(
-      'merge the token into an AWS credentials file without touching other profiles, and record the placement',
+      "merge the token into an AWS credentials file without touching other profiles, and record the placement; an existing profile of that name that is not this token's is refused unless --force",
     )
     .requiredOption('--file <path>', 'the credentials file, e.g. ~/.aws/credentials')
     .option('--profile <name>', 'profile name (default: a realistic one chosen per token)')
     .option('--host <name>', 'host recorded in the placement (default: this host)')
     .option('--no-backup', 'do not keep a backup of the file')
+    .option(
+      '--force',
+      "replace the profile even when it holds credentials that are not this token's (a backup is kept)",
+    )
     .action(run(plantAction));
   token
     .command('rotate <id>')
