@@ -1,4 +1,12 @@
-import { readFileSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,6 +14,7 @@ import { createIam, openWorkspace } from '../src/app.js';
 import type { IamPort } from '../src/aws/ports.js';
 import { mintToken } from '../src/tokens/mint.js';
 import { findTells } from '../src/tokens/names.js';
+import { listProfiles } from '../src/tokens/plant.js';
 import { FAKE_ADMIN_USER, startFakeAws } from './fake-aws/index.js';
 import type { FakeAws } from './fake-aws/index.js';
 import { jsonl, runCli } from './helpers/cli.js';
@@ -29,6 +38,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await fake.close();
+  rmSync(root, { recursive: true, force: true });
 });
 const canaryUsers = () => fake.control.users().filter((u) => u.userName !== FAKE_ADMIN_USER);
 
@@ -160,6 +170,146 @@ describe('token mint', () => {
     expect(readFileSync(join(out, 'ci-2', 'credentials'), 'utf8')).toMatch(
       /aws_access_key_id = AKIA/,
     );
+  });
+});
+
+/** Switch the workspace to `canary.secrets.mode: none` (bait is the only copy of a secret). */
+function secretsModeNone(): void {
+  const file = join(home, 'keysnare.yaml');
+  const text = readFileSync(file, 'utf8');
+  writeFileSync(file, text.replace(/^(\s+mode:) encrypted$/m, '$1 none'));
+}
+
+async function mintOut(args: string[]) {
+  return runCli(['--home', home, 'token', 'mint', '--format', 'jsonl', ...args]);
+}
+
+/** The secret AWS holds for a key id. */
+const secretOf = (keyId: string) =>
+  canaryUsers()
+    .flatMap((u) => u.keys)
+    .find((k) => k.accessKeyId === keyId)!.secretAccessKey;
+
+describe('token mint --out: one place per token, nothing clobbered', () => {
+  it('--count 2 with a single-key format gives each token its own file (secrets mode none)', async () => {
+    secretsModeNone();
+    const out = join(root, 'bait2');
+    const r = await mintOut([
+      '--placement',
+      'host=web-1,path=.env,owner=x',
+      '--count',
+      '2',
+      '--out',
+      out,
+      '--bait-format',
+      'dotenv',
+    ]);
+    expect(r.code).toBe(0);
+    const tokens = jsonl<{ id: string; accessKeyId: string }>(r.out);
+    const files = [join(out, 'web-1', '.env'), join(out, 'web-1', '.env-2')];
+    tokens.forEach((t, i) => {
+      const text = readFileSync(files[i]!, 'utf8');
+      expect(text).toContain(t.accessKeyId);
+      expect(text).toContain(secretOf(t.accessKeyId));
+      expect(statSync(files[i]!).mode & 0o777).toBe(0o600);
+      expect(r.err).toContain(`${t.id}: bait written to ${files[i]}`);
+    });
+  });
+
+  it('--count 3 with credentials writes one file with three distinct profiles', async () => {
+    const out = join(root, 'bait3');
+    const r = await mintOut(['--placement', 'host=ci-2', '--count', '3', '--out', out]);
+    expect(r.code).toBe(0);
+    const tokens = jsonl<{ id: string; accessKeyId: string }>(r.out);
+    const text = readFileSync(join(out, 'ci-2', 'credentials'), 'utf8');
+    const profiles = listProfiles(text);
+    expect(new Set(profiles).size).toBe(3);
+    for (const t of tokens) expect(text).toContain(secretOf(t.accessKeyId));
+    expect(readdirSync(join(out, 'ci-2'))).toEqual(['credentials']);
+  });
+
+  it('merges into an existing credentials file: other profiles and comments kept, backup, 0600', async () => {
+    const out = join(root, 'merge');
+    mkdirSync(join(out, 'ci-2'), { recursive: true });
+    const file = join(out, 'ci-2', 'credentials');
+    const before =
+      '# real ones\r\n[default]\r\naws_access_key_id = AKIAREALKEY000000001\r\naws_secret_access_key = real\r\n';
+    writeFileSync(file, before, { mode: 0o644 });
+    const r = await mintOut(['--placement', 'host=ci-2', '--count', '2', '--out', out]);
+    expect(r.code).toBe(0);
+    const after = readFileSync(file, 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    expect(listProfiles(after)).toHaveLength(3);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const backups = readdirSync(join(out, 'ci-2')).filter((f) => f.endsWith('.bak'));
+    expect(backups).toHaveLength(1);
+    expect(readFileSync(join(out, 'ci-2', backups[0]!), 'utf8')).toBe(before);
+    expect(r.err).toMatch(/merged into the existing file \(backup /);
+  });
+
+  it('refuses, before minting, an existing single-key file or an existing profile asked for', async () => {
+    const out = join(root, 'taken');
+    mkdirSync(join(out, 'web-1'), { recursive: true });
+    writeFileSync(join(out, 'web-1', '.env'), 'DATABASE_URL=postgres://x\n', { mode: 0o644 });
+    writeFileSync(
+      join(out, 'web-1', 'credentials'),
+      '[prod]\naws_access_key_id = AKIAREALKEY000000001\n',
+    );
+    const inv = join(root, 'taken.csv');
+    writeFileSync(inv, 'host,format,profile\nweb-1,dotenv,\nweb-1,credentials,prod\n');
+    const r = await mintOut(['--inventory', inv, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/nothing was minted/);
+    expect(r.err).toMatch(/line 2: .*\.env already exists/);
+    expect(r.err).toMatch(/line 3: profile \[prod\] already exists/);
+    expect(readFileSync(join(out, 'web-1', '.env'), 'utf8')).toBe('DATABASE_URL=postgres://x\n');
+    expect(canaryUsers()).toEqual([]);
+  });
+
+  it('validates the whole inventory before any AWS call and reports every problem at once', async () => {
+    const inv = join(root, 'bad.csv');
+    writeFileSync(
+      inv,
+      [
+        'host,path,format,profile',
+        'web-1,/srv/.env,dotenv,',
+        'web-1,/srv/.env,dotenv,',
+        'db-3,,yaml,',
+        'ci-2,~/.aws/credentials,credentials,bad name',
+        'ci-2,~/.aws/credentials,credentials,ops',
+        'ci-2,~/.aws/credentials,credentials,ops',
+        '..,,dotenv,',
+        '',
+      ].join('\n'),
+    );
+    const r = await mintOut(['--inventory', inv, '--out', join(root, 'o')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/lines 2, 3: the same dotenv file \/srv\/\.env on host web-1/);
+    expect(r.err).toMatch(/line 4: unknown bait format "yaml"/);
+    expect(r.err).toMatch(/line 5: profile name "bad name"/);
+    expect(r.err).toMatch(/lines 6, 7: the same profile \[ops\]/);
+    expect(r.err).toMatch(/line 8: host "\.\." is not a folder name/);
+    expect(canaryUsers()).toEqual([]);
+    expect(fake.control.calls).toEqual([]);
+    const list = await runCli(['--home', home, 'token', 'list', '--format', 'jsonl']);
+    expect(list.out).toBe('');
+  });
+
+  it('writes inventory bait into the workspace by default, and warns inside a git work tree', async () => {
+    const inv = join(root, 'hosts.csv');
+    writeFileSync(inv, 'host\nweb-1\n');
+    const r = await mintOut(['--inventory', inv]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(home, 'bait', 'web-1', 'credentials'), 'utf8')).toMatch(/AKIA/);
+    expect(statSync(join(home, 'bait')).mode & 0o777).toBe(0o700);
+    expect(r.err).not.toMatch(/git work tree/);
+    mkdirSync(join(root, 'repo', '.git'), { recursive: true });
+    const inRepo = await mintOut(['--inventory', inv, '--out', join(root, 'repo', 'bait')]);
+    expect(inRepo.code).toBe(0);
+    const warnings = inRepo.err.split('\n').filter((l) => /git work tree/.test(l));
+    expect(warnings).toEqual([
+      `warning: bait holding plaintext secrets goes to ${join(root, 'repo', 'bait')}, inside the git work tree ${join(root, 'repo')}; make sure it is git-ignored`,
+    ]);
   });
 });
 

@@ -220,6 +220,15 @@ async function plantProfile(
   });
 }
 
+/**
+ * The text of a file a plant would merge into, checked the way a plant checks it (regular file,
+ * size, UTF-8, symlink rules); undefined when it does not exist yet. Throws `KS_PLANT` otherwise.
+ */
+export async function readPlantableText(file: string): Promise<string | undefined> {
+  const original = await readOriginal(file);
+  return original.bytes ? decodeText(file, original.bytes) : undefined;
+}
+
 async function readOriginal(file: string): Promise<Original> {
   const path = await fsStep(file, () => resolveTarget(file));
   const stats = await fsStep(file, () => statOrUndefined(path));

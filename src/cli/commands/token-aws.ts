@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -52,47 +51,21 @@ function mintedJson(t: Token): Record<string, unknown> {
   };
 }
 
-async function writeBait(
-  dir: string,
-  host: string,
-  t: Token,
-  secret: string,
-  format: string,
-  profile?: string,
-): Promise<string> {
-  const { findBaitFormat } = await import('../../tokens/bait/index.js');
-  const { pickProfileName, pickRegion } = await import('../../tokens/bait/bait.js');
-  const bait = findBaitFormat(format);
-  const folder = join(dir, host.replace(/[^\w.-]/g, '_'));
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
-  const file = join(folder, bait.defaultFileName.replace(/^.*\//, ''));
-  const text = bait.render({
-    accessKeyId: t.accessKeyId,
-    secretAccessKey: secret,
-    region: pickRegion(t.id),
-    profile: profile ?? pickProfileName(t.id),
-    seed: t.id,
-    ...(t.userName ? { userName: t.userName } : {}),
-  });
-  writeFileSync(file, text, { mode: 0o600 });
-  return file;
+interface MintOptions {
+  placement?: string;
+  label?: string;
+  count: string;
+  inventory?: string;
+  out?: string;
+  baitFormat: string;
+  format?: string;
 }
 
-async function mintAction(ctx: CommandContext, cmd: Command): Promise<number> {
-  const o = cmd.opts<{
-    placement?: string;
-    label?: string;
-    count: string;
-    inventory?: string;
-    out?: string;
-    baitFormat: string;
-    format?: string;
-  }>();
-  const format = parseFormat(o.format);
+/** The rows asked for, parsed and checked (no workspace or AWS needed). */
+async function mintRows(o: MintOptions) {
   const { AppError } = await import('../../core/index.js');
   const { parsePlacement } = await import('../../tokens/placement.js');
   const { readInventory } = await import('../../tokens/inventory.js');
-  const { mintToken, resumePendingMints } = await import('../../tokens/mint.js');
   const count = Number(o.count);
   if (!Number.isInteger(count) || count < 1 || count > 1000)
     throw new AppError('KS_USAGE', { reason: '--count must be 1..1000' });
@@ -100,13 +73,41 @@ async function mintAction(ctx: CommandContext, cmd: Command): Promise<number> {
     throw new AppError('KS_USAGE', {
       reason: 'give --placement host=…,path=…,owner=… (or --inventory FILE)',
     });
-  const rows = o.inventory
-    ? readInventory(o.inventory)
-    : Array.from({ length: count }, (_, i) => ({
-        line: i,
-        placement: parsePlacement(o.placement ?? ''),
-        ...(o.label ? { label: o.label } : {}),
-      }));
+  if (o.inventory) return readInventory(o.inventory);
+  const placement = parsePlacement(o.placement ?? '');
+  return Array.from({ length: count }, (_, i) => ({
+    line: i + 1,
+    placement,
+    ...(o.label ? { label: o.label } : {}),
+  }));
+}
+
+/** Write one minted token's bait and say truthfully on stderr where it went. */
+async function writeMintedBait(
+  ctx: CommandContext,
+  target: import('../../tokens/mint-plan.js').BaitTarget,
+  m: import('../../tokens/mint.js').Minted,
+  touched: Set<string>,
+): Promise<string> {
+  const { writeBait } = await import('../../tokens/bait-out.js');
+  const w = await writeBait(target, m.token, m.secretAccessKey, touched, ctx.now());
+  const how = w.fallbackReason
+    ? `could not be written to ${target.file} (${w.fallbackReason}); written to ${w.file} instead`
+    : `written to ${w.file}${target.merge ? ` as profile [${target.profile}]` : ''}` +
+      (w.mergedIntoExisting ? ', merged into the existing file' : '') +
+      (w.backupFile ? ` (backup ${w.backupFile})` : '');
+  ctx.io.err(`${m.token.id}: bait ${how}\n`);
+  return w.file;
+}
+
+async function mintAction(ctx: CommandContext, cmd: Command): Promise<number> {
+  const o = cmd.opts<MintOptions>();
+  const format = parseFormat(o.format);
+  const { AppError } = await import('../../core/index.js');
+  const { mintToken, resumePendingMints } = await import('../../tokens/mint.js');
+  const { planMint } = await import('../../tokens/mint-plan.js');
+  const { gitWorkTreeOf } = await import('../../tokens/bait-out.js');
+  const rows = await mintRows(o);
   return withWorkspace(ctx, async (ws) => {
     const app = await import('../../app.js');
     if (ws.config.canary.secrets.mode === 'none' && !o.out && !o.inventory) {
@@ -115,30 +116,40 @@ async function mintAction(ctx: CommandContext, cmd: Command): Promise<number> {
           'canary.secrets.mode is none: pass --out DIR so bait is written now (the secret is not kept)',
       });
     }
+    // Bait holds plaintext secrets: by default it goes into the workspace, not the current folder.
+    const outDir =
+      o.out !== undefined
+        ? resolve(ctx.cwd, o.out)
+        : o.inventory
+          ? join(resolve(ws.home), 'bait')
+          : undefined;
+    // Everything is checked before the first AWS call: a bad row mints nothing.
+    const plan = await planMint({
+      rows,
+      ...(o.inventory ? { inventory: o.inventory } : {}),
+      ...(outDir ? { outDir } : {}),
+      defaultFormat: o.baitFormat,
+    });
+    const tree = outDir ? gitWorkTreeOf(outDir) : undefined;
+    if (tree)
+      ctx.io.err(
+        `warning: bait holding plaintext secrets goes to ${outDir}, inside the git work tree ${tree}; make sure it is git-ignored\n`,
+      );
     const { deps } = await awsDeps(ctx, ws, true);
     const caller = await (await app.createSts(ws.config)).getCallerIdentity();
     const { managementArn } = await import('../../aws/sts.js');
     app.recordManagementPrincipal(ws, managementArn(caller.arn));
     const resumed = await resumePendingMints(deps);
     const minted = [];
-    for (const row of rows) {
+    const touched = new Set<string>();
+    for (const p of plan) {
       const m = await mintToken(deps, {
-        placement: row.placement,
-        ...(row.label ? { label: row.label } : {}),
+        tokenId: p.tokenId,
+        placement: p.row.placement,
+        ...(p.row.label ? { label: p.row.label } : {}),
       });
       minted.push(m.token);
-      const out = o.out ?? (o.inventory ? 'bait' : undefined);
-      if (out) {
-        const f = await writeBait(
-          resolve(ctx.cwd, out),
-          row.placement.host ?? m.token.id,
-          m.token,
-          m.secretAccessKey,
-          ('format' in row && row.format) || o.baitFormat,
-          'profile' in row ? row.profile : undefined,
-        );
-        ctx.io.err(`${m.token.id}: bait written to ${f}\n`);
-      }
+      if (p.bait) await writeMintedBait(ctx, p.bait, m, touched);
     }
     const all = [...resumed.map((r) => r.token), ...minted];
     if (format === 'jsonl') ctx.io.out(renderJsonl(all.map(mintedJson)));
@@ -267,7 +278,10 @@ export function registerTokenAws(token: Command, run: Run): void {
       '--inventory <file.csv>',
       'one token per row (columns host,path,owner,notes,label,format,profile); bait written per host',
     )
-    .option('--out <dir>', 'write bait files to DIR/<host>/ (default with --inventory: ./bait)')
+    .option(
+      '--out <dir>',
+      'write bait files to DIR/<host>/: credentials/config tokens of one host as distinct profiles of one file (merged into an existing file like `token plant`), other formats one file per token (never over an existing file); default with --inventory: <home>/bait',
+    )
     .option(
       '--bait-format <format>',
       'bait format for --out/--inventory rows without one',
