@@ -18,6 +18,7 @@ import { listProfiles } from '../src/tokens/plant.js';
 import { FAKE_ADMIN_USER, startFakeAws } from './fake-aws/index.js';
 import type { FakeAws } from './fake-aws/index.js';
 import { jsonl, runCli } from './helpers/cli.js';
+import { ctRecord, writeDelivery } from './helpers/cloudtrail.js';
 
 // The CLI's AWS clients use the SDK's standard configuration: point it at the fake the way a user
 // would point it at any AWS-compatible endpoint (this file runs in its own process).
@@ -430,7 +431,7 @@ describe('token render, plant, rotate, retire', () => {
   it('rotates the key and retires the user even with AWS quarantine policy attached', async () => {
     const [t] = jsonl<{ id: string; accessKeyId: string; userName: string }>((await mint()).out);
     const rot = jsonl<{ accessKeyId: string }>(
-      (await runCli(['--home', home, 'token', 'rotate', t!.id])).out,
+      (await runCli(['--home', home, 'token', 'rotate', t!.id, '--format', 'jsonl'])).out,
     )[0]!;
     expect(rot.accessKeyId).not.toBe(t!.accessKeyId);
     expect(canaryUsers()[0]!.keys.map((k) => k.accessKeyId)).toEqual([rot.accessKeyId]);
@@ -445,6 +446,101 @@ describe('token render, plant, rotate, retire', () => {
       (await runCli(['--home', home, 'token', 'list', '--status', 'all', '--format', 'jsonl'])).out,
     );
     expect(list.map((x) => x.status)).toEqual(['retired']);
+  });
+});
+
+describe('token rotate: the new key where the old one was, the old one still watched', () => {
+  const rotate = (id: string, ...extra: string[]) =>
+    runCli(['--home', home, 'token', 'rotate', id, ...extra]);
+
+  it('re-plants a planted profile, and use of the old key still raises honeytoken.used', async () => {
+    const [t] = jsonl<{ id: string; accessKeyId: string }>((await mint()).out);
+    const file = join(root, 'credentials');
+    const prod = '[prod]\naws_access_key_id = AKIAREALKEY000000001\naws_secret_access_key = real\n';
+    writeFileSync(file, prod, { mode: 0o600 });
+    const plantArgs = ['--home', home, 'token', 'plant', t!.id, '--file', file];
+    expect((await runCli([...plantArgs, '--profile', 'billing'])).code).toBe(0);
+    const r = await rotate(t!.id, '--format', 'jsonl');
+    expect(r.code).toBe(0);
+    const rot = jsonl<{ accessKeyId: string; previousAccessKeyId: string }>(r.out)[0]!;
+    expect(rot.previousAccessKeyId).toBe(t!.accessKeyId);
+    const after = readFileSync(file, 'utf8');
+    expect(after.startsWith(prod)).toBe(true);
+    expect(after).toContain(`[billing]\naws_access_key_id = ${rot.accessKeyId}\n`);
+    expect(after).toContain(secretOf(rot.accessKeyId));
+    expect(after).not.toContain(t!.accessKeyId);
+    expect(r.err).toMatch(
+      new RegExp(`re-planted the new key as profile \\[billing\\] in ${file} \\(backup `),
+    );
+    expect(r.err).not.toMatch(/still holds the old key/);
+    const show = jsonl<{ custody: { action: string }[] }>(
+      (await runCli(['--home', home, 'token', 'show', t!.id, '--format', 'jsonl'])).out,
+    )[0]!;
+    expect(show.custody.map((c) => c.action)).toEqual(['minted', 'planted', 'rotated', 'planted']);
+
+    // An attacker who copied the file before the rotation tries the old key.
+    const logs = join(root, 'logs');
+    writeDelivery(logs, '20250301T1000', [
+      ctRecord({
+        identity: { type: 'IAMUser', accessKeyId: t!.accessKeyId, accountId: '210987654321' },
+        errorCode: 'InvalidClientTokenId',
+      }),
+    ]);
+    for (const command of ['detect', 'ingest']) {
+      const d = await runCli(['--home', home, command, logs, '--format', 'jsonl']);
+      expect(d.code).toBe(0);
+      const used = jsonl<{ rule: string; tokenId: string; details: Record<string, unknown> }>(
+        d.out,
+      ).filter((f) => f.rule === 'honeytoken.used');
+      expect(used).toHaveLength(1);
+      expect(used[0]).toMatchObject({
+        tokenId: t!.id,
+        details: { matchedVia: ['previous-key'], rotatedAwayKeys: [t!.accessKeyId] },
+      });
+    }
+  });
+
+  it('names every placement it cannot re-plant, and never rewrites a single-key bait file', async () => {
+    const out = join(root, 'out');
+    const minted = await runCli([
+      '--home',
+      home,
+      'token',
+      'mint',
+      '--placement',
+      'host=web-1,path=/srv/app/.env,owner=web',
+      '--out',
+      out,
+      '--bait-format',
+      'dotenv',
+      '--format',
+      'jsonl',
+    ]);
+    const [t] = jsonl<{ id: string; accessKeyId: string }>(minted.out);
+    const env = join(out, 'web-1', '.env');
+    const before = readFileSync(env, 'utf8');
+    const gone = join(root, 'gone-credentials');
+    const plant = ['--home', home, 'token', 'plant', t!.id, '--file', gone, '--profile', 'ops'];
+    expect((await runCli([...plant, '--host', 'web-1'])).code).toBe(0);
+    rmSync(gone);
+    const r = await rotate(t!.id);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/PREVIOUS KEY/);
+    expect(r.out).toContain(t!.accessKeyId);
+    expect(readFileSync(env, 'utf8')).toBe(before);
+    const fresh = readdirSync(join(out, 'web-1')).filter((f) => f.startsWith('.env.rotated-'));
+    expect(fresh).toHaveLength(1);
+    const newKey = jsonl<{ accessKeyId: string }>(
+      (await runCli(['--home', home, 'token', 'show', t!.id, '--format', 'jsonl'])).out,
+    )[0]!.accessKeyId;
+    expect(readFileSync(join(out, 'web-1', fresh[0]!), 'utf8')).toContain(secretOf(newKey));
+    expect(r.err).toContain(
+      `${env} (dotenv) still holds the old key; the new bait is in ${join(out, 'web-1', fresh[0]!)}`,
+    );
+    expect(r.err).toMatch(new RegExp(`update ${gone} \\(profile \\[ops\\]\\) by hand`));
+    expect(r.err).toMatch(
+      /the bait placed on web-1 in .*gone-credentials.* still holds the old key/,
+    );
   });
 });
 

@@ -85,6 +85,7 @@ async function mintRows(o: MintOptions) {
 /** Write one minted token's bait and say truthfully on stderr where it went. */
 async function writeMintedBait(
   ctx: CommandContext,
+  store: Ws['store'],
   target: import('../../tokens/mint-plan.js').BaitTarget,
   m: import('../../tokens/mint.js').Minted,
   touched: Set<string>,
@@ -97,7 +98,28 @@ async function writeMintedBait(
       (w.mergedIntoExisting ? ', merged into the existing file' : '') +
       (w.backupFile ? ` (backup ${w.backupFile})` : '');
   ctx.io.err(`${m.token.id}: bait ${how}\n`);
+  const { baitCustodyNote } = await import('../../tokens/replant.js');
+  store.update(
+    m.token.id,
+    {},
+    {
+      at: ctx.now().toISOString(),
+      actor: ctx.actor,
+      action: 'updated',
+      note: baitCustodyNote(w.file, target.format, target.profile),
+    },
+  );
   return w.file;
+}
+
+/** One stderr line when secrets were just written inside a git work tree. */
+async function warnIfInGitTree(ctx: CommandContext, file: string): Promise<void> {
+  const { gitWorkTreeOf } = await import('../../tokens/bait-out.js');
+  const tree = gitWorkTreeOf(file);
+  if (tree)
+    ctx.io.err(
+      `warning: ${file} holds a plaintext secret inside the git work tree ${tree}; make sure it is git-ignored\n`,
+    );
 }
 
 async function mintAction(ctx: CommandContext, cmd: Command): Promise<number> {
@@ -149,7 +171,7 @@ async function mintAction(ctx: CommandContext, cmd: Command): Promise<number> {
         ...(p.row.label ? { label: p.row.label } : {}),
       });
       minted.push(m.token);
-      if (p.bait) await writeMintedBait(ctx, p.bait, m, touched);
+      if (p.bait) await writeMintedBait(ctx, ws.store, p.bait, m, touched);
     }
     const all = [...resumed.map((r) => r.token), ...minted];
     if (format === 'jsonl') ctx.io.out(renderJsonl(all.map(mintedJson)));
@@ -247,18 +269,85 @@ async function plantAction(ctx: CommandContext, cmd: Command): Promise<number> {
     ctx.io.err(
       `${t.id}: planted as profile [${profile}] in ${r.file}${r.backupFile ? ` (backup ${r.backupFile})` : ''}\n`,
     );
+    await warnIfInGitTree(ctx, r.file);
     return 0;
   });
 }
 
 async function rotateAction(ctx: CommandContext, cmd: Command): Promise<number> {
+  const format = parseFormat(cmd.opts<{ format?: string }>().format);
   const { rotateToken } = await import('../../tokens/lifecycle.js');
+  const { replantAfterRotation } = await import('../../tokens/replant.js');
   return withWorkspace(ctx, async (ws) => {
     const { deps } = await awsDeps(ctx, ws, true);
     const r = await rotateToken(deps, cmd.args[0] ?? '');
-    ctx.io.out(renderJsonl([mintedJson(r.token)]));
+    const outcomes = await replantAfterRotation(deps, r.token, r.secretAccessKey, r.previousKeyId);
+    for (const o of outcomes) {
+      ctx.io.err(`${r.token.id}: ${describeReplant(o)}\n`);
+      if (o.result !== 'manual') await warnIfInGitTree(ctx, o.newFile ?? o.file);
+    }
+    await reportStaleBait(ctx, ws, r, outcomes);
+    const row = { ...mintedJson(r.token), previousAccessKeyId: r.previousKeyId };
+    if (format === 'jsonl') ctx.io.out(renderJsonl([row]));
+    else
+      ctx.io.out(
+        renderTable(
+          ['ID', 'ACCESS KEY', 'PREVIOUS KEY', 'USER', 'ACCOUNT'],
+          [[r.token.id, r.token.accessKeyId, r.previousKeyId, r.token.userName, r.token.accountId]],
+        ),
+      );
     return 0;
   });
+}
+
+type Outcome = import('../../tokens/replant.js').ReplantOutcome;
+
+function describeReplant(o: Outcome): string {
+  if (o.result === 'replanted')
+    return `re-planted the new key as profile [${o.profile}] in ${o.file}${o.backupFile ? ` (backup ${o.backupFile})` : ''}`;
+  if (o.result === 'new-file')
+    return `${o.file} (${o.format}) still holds the old key; the new bait is in ${o.newFile ?? ''}: put it in its place`;
+  return `update ${o.file} (profile [${o.profile}]) by hand, it was not re-planted: ${o.reason ?? ''}`;
+}
+
+/**
+ * Say which placement still holds the old key; when the new secret is kept nowhere else (secrets
+ * mode none and nothing re-planted), write it to a new bait file in the workspace first.
+ */
+async function reportStaleBait(
+  ctx: CommandContext,
+  ws: Ws,
+  r: import('../../tokens/lifecycle.js').Rotated,
+  outcomes: readonly Outcome[],
+): Promise<void> {
+  const t = r.token;
+  const { describePlacement } = await import('../../core/index.js');
+  const done = outcomes.filter((o) => o.result !== 'manual');
+  let saved: string | undefined;
+  if (ws.config.canary.secrets.mode === 'none' && done.length === 0) {
+    const { writeBait } = await import('../../tokens/bait-out.js');
+    const { pickProfileName } = await import('../../tokens/bait/bait.js');
+    const stamp = ctx.now().toISOString().replace(/[-:.]/g, '');
+    const file = join(resolve(ws.home), 'bait', 'rotated', `${t.id}-${stamp}-credentials`);
+    const target = {
+      file,
+      format: 'credentials',
+      profile: pickProfileName(t.id),
+      merge: undefined,
+    };
+    saved = (await writeBait(target, t, r.secretAccessKey, new Set(), ctx.now())).file;
+    ctx.io.err(
+      `${t.id}: the new secret is not kept (secrets mode none); its bait is in ${saved}\n`,
+    );
+  }
+  const path = t.placement?.path;
+  if (path === undefined || done.some((o) => o.result === 'replanted' && o.file === path)) return;
+  const how = saved
+    ? `from ${saved}`
+    : `(\`keysnare token render ${t.id} --format …\` prints the new bait)`;
+  ctx.io.err(
+    `${t.id}: the bait ${describePlacement(t.placement)} still holds the old key ${r.previousKeyId}: replace it with the new key ${how}\n`,
+  );
 }
 
 /** Shared by `token retire`: AWS-side dependencies for a workspace. */
@@ -314,6 +403,9 @@ export function registerTokenAws(token: Command, run: Run): void {
     .action(run(plantAction));
   token
     .command('rotate <id>')
-    .description("replace a minted token's access key (new key first, then the old one is deleted)")
+    .description(
+      "replace a minted token's access key (new key first, then the old one is deleted); re-plants the new key where `token plant` or `token mint --out` wrote the old one, and names what is left to update",
+    )
+    .option('--format <format>', 'table or jsonl', 'table')
     .action(run(rotateAction));
 }
