@@ -122,6 +122,19 @@ describe('token mint', () => {
     expect(canaryUsers().every((u) => u.keys.length === 1)).toBe(true);
   });
 
+  it("writes a resumed mint's secret to bait when secrets are not kept", async () => {
+    secretsModeNone();
+    fake.control.failNext('CreateAccessKey', 'ServiceFailure', { status: 500, times: 5 });
+    fake.control.failNext('DeleteUser', 'ServiceFailure', { status: 500, times: 5 });
+    expect((await mintOut(['--placement', 'host=a', '--out', join(root, 'o')])).code).toBe(1);
+    const again = await mintOut(['--placement', 'host=b', '--out', join(root, 'o')]);
+    expect(again.code).toBe(0);
+    const [resumed] = jsonl<{ id: string; accessKeyId: string }>(again.out);
+    const file = join(home, 'bait', 'resumed', `${resumed!.id}-credentials`);
+    expect(readFileSync(file, 'utf8')).toContain(secretOf(resumed!.accessKeyId));
+    expect(again.err).toContain(`${resumed!.id}: bait written to ${file}`);
+  });
+
   it('a resumed mint keeps the label and placement it was asked for', async () => {
     fake.control.failNext('CreateAccessKey', 'ServiceFailure', { status: 500, times: 5 });
     fake.control.failNext('DeleteUser', 'ServiceFailure', { status: 500, times: 5 });

@@ -112,6 +112,27 @@ async function writeMintedBait(
   return w.file;
 }
 
+/**
+ * With `canary.secrets.mode: none`, a secret that has no planned bait (a resumed mint) would be
+ * lost: write it as credentials bait into `<home>/bait/<why>/` and say where.
+ */
+async function saveUnkeptSecret(
+  ctx: CommandContext,
+  ws: Ws,
+  m: import('../../tokens/mint.js').Minted,
+  why: string,
+): Promise<void> {
+  const { pickProfileName } = await import('../../tokens/bait/bait.js');
+  const file = join(resolve(ws.home), 'bait', why, `${m.token.id}-credentials`);
+  const target = {
+    file,
+    format: 'credentials',
+    profile: pickProfileName(m.token.id),
+    merge: undefined,
+  };
+  await writeMintedBait(ctx, ws.store, target, m, new Set());
+}
+
 /** One stderr line when secrets were just written inside a git work tree. */
 async function warnIfInGitTree(ctx: CommandContext, file: string): Promise<void> {
   const { gitWorkTreeOf } = await import('../../tokens/bait-out.js');
@@ -162,6 +183,7 @@ async function mintAction(ctx: CommandContext, cmd: Command): Promise<number> {
     const { managementArn } = await import('../../aws/sts.js');
     app.recordManagementPrincipal(ws, managementArn(caller.arn));
     const resumed = await resumePendingMints(deps);
+    if (!deps.seal) for (const m of resumed) await saveUnkeptSecret(ctx, ws, m, 'resumed');
     const minted = [];
     const touched = new Set<string>();
     for (const p of plan) {
