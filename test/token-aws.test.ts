@@ -298,10 +298,11 @@ describe('token mint --out: one place per token, nothing clobbered', () => {
     );
     const r = await mintOut(['--inventory', inv, '--out', join(root, 'o')]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/lines 2, 3: the same dotenv file \/srv\/\.env on host web-1/);
+    expect(r.err).toMatch(/bad\.csv lines 2, 3: the same dotenv file \/srv\/\.env on host web-1/);
     expect(r.err).toMatch(/line 4: unknown bait format "yaml"/);
     expect(r.err).toMatch(/line 5: profile name "bad name"/);
-    expect(r.err).toMatch(/lines 6, 7: the same profile \[ops\]/);
+    expect(r.err).toMatch(/bad\.csv lines 6, 7: profile \[ops\] is asked for 2 times in /);
+    expect(r.err.match(/\[ops\]/g)).toHaveLength(1);
     expect(r.err).toMatch(/line 8: host "\.\." is not a folder name/);
     expect(canaryUsers()).toEqual([]);
     expect(fake.control.calls).toEqual([]);

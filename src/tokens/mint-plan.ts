@@ -16,7 +16,13 @@ import { lstat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Placement } from '../core/index.js';
 import { AppError, describeError } from '../core/index.js';
-import { PROFILE_NAMES, isProfileName, pickProfileName, seededPick } from './bait/bait.js';
+import {
+  PROFILE_NAMES,
+  PROFILE_NAME_PATTERN,
+  isProfileName,
+  pickProfileName,
+  seededPick,
+} from './bait/bait.js';
 import { baitFormats } from './bait/index.js';
 import { listProfiles, mergeProfile, type IniKind } from './plant-ini.js';
 import { readPlantableText } from './plant.js';
@@ -65,8 +71,17 @@ export interface MintPlanInput {
 interface Draft {
   readonly tokenId: string;
   readonly row: MintRow;
+  /** `FILE line N` or `token N`, for problems. */
   readonly name: string;
   readonly format: string | undefined;
+}
+
+/** Several rows named at once: `FILE lines 2, 3` or `tokens 1, 2`. */
+function namesOf(drafts: readonly Draft[]): string {
+  if (drafts.length === 1) return drafts[0]?.name ?? '';
+  const [head] = drafts[0]?.name.split(/ (?=line \d+$|\d+$)/) ?? [];
+  const numbers = drafts.map((d) => /\d+$/.exec(d.name)?.[0] ?? '').join(', ');
+  return head === 'token' ? `tokens ${numbers}` : `${head ?? ''} lines ${numbers}`;
 }
 
 const INI_KINDS: Readonly<Record<string, IniKind>> = {
@@ -89,7 +104,8 @@ export async function planMint(input: MintPlanInput): Promise<PlannedToken[]> {
       );
     }
     if (row.profile !== undefined && !isProfileName(row.profile)) {
-      problems.push(`${name}: profile name ${JSON.stringify(row.profile)} is not allowed`);
+      const rule = PROFILE_NAME_PATTERN.source;
+      problems.push(`${name}: profile name ${JSON.stringify(row.profile)} must match ${rule}`);
     }
     return { tokenId: newId(), row, name, format: known ? format : undefined };
   });
@@ -104,26 +120,21 @@ export async function planMint(input: MintPlanInput): Promise<PlannedToken[]> {
   });
 }
 
-/** Inventory rows that ask for the same file on the same host twice. */
+/** Inventory rows that ask for the same single-key file on the same host twice. */
 function duplicateRows(drafts: readonly Draft[]): string[] {
   const seen = new Map<string, Draft[]>();
   for (const d of drafts) {
     const { host, path } = d.row.placement;
-    if (!d.format || host === undefined || path === undefined) continue;
-    const ini = INI_KINDS[d.format] !== undefined;
-    if (ini && d.row.profile === undefined) continue;
-    const key = JSON.stringify([host, path, d.format, ini ? d.row.profile : '']);
+    // Profiles sharing a credentials/config file are checked per file (see planProfiles).
+    if (!d.format || INI_KINDS[d.format] || host === undefined || path === undefined) continue;
+    const key = JSON.stringify([host, path, d.format]);
     seen.set(key, [...(seen.get(key) ?? []), d]);
   }
   return [...seen.values()]
     .filter((list) => list.length > 1)
     .map((list) => {
-      const first = list[0]?.row;
-      const what = first?.profile
-        ? `profile [${first.profile}] in ${first.format ?? ''} file`
-        : `${first?.format ?? ''} file`;
-      const rows = list.map((d) => d.row.line).join(', ');
-      return `lines ${rows}: the same ${what} ${first?.placement.path ?? ''} on host ${first?.placement.host ?? ''}; one file cannot hold two keys`;
+      const { placement, format } = list[0]?.row ?? { placement: {} };
+      return `${namesOf(list)}: the same ${format ?? ''} file ${placement.path ?? ''} on host ${placement.host ?? ''}; one file cannot hold two keys`;
     });
 }
 
@@ -240,23 +251,27 @@ async function planProfiles(
   try {
     text = await readPlantableText(file);
   } catch (err) {
-    problems.push(`${list.map((d) => d.name).join(', ')}: ${describeError(err)}`);
+    problems.push(`${namesOf(list)}: ${describeError(err)}`);
     return [];
   }
   const existing = new Set(text === undefined ? [] : listProfiles(text, kind));
   const taken = new Set(existing);
   const chosen = new Map<string, string>();
-  for (const d of list.filter((x) => x.row.profile !== undefined)) {
-    const profile = d.row.profile ?? '';
+  const asked = groupBy(
+    list.filter((x) => x.row.profile !== undefined),
+    (d) => d.row.profile ?? '',
+  );
+  for (const [profile, rows] of asked) {
+    const names = namesOf(rows);
     if (existing.has(profile)) {
       problems.push(
-        `${d.name}: profile [${profile}] already exists in ${file} and is not replaced: choose another profile`,
+        `${names}: profile [${profile}] already exists in ${file} and is not replaced: choose another profile`,
       );
-    } else if (taken.has(profile)) {
-      problems.push(`${d.name}: profile [${profile}] is asked for twice in ${file}`);
+    } else if (rows.length > 1) {
+      problems.push(`${names}: profile [${profile}] is asked for ${rows.length} times in ${file}`);
     }
     taken.add(profile);
-    chosen.set(d.tokenId, profile);
+    for (const d of rows) chosen.set(d.tokenId, profile);
   }
   for (const d of list.filter((x) => x.row.profile === undefined)) {
     const profile = freeProfile(d.tokenId, taken);
