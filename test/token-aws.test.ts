@@ -436,7 +436,7 @@ describe('token render, plant, rotate, retire', () => {
     expect(readFileSync(file, 'utf8')).toBe(before);
     const forced = await plant('--force');
     expect(forced.code).toBe(0);
-    expect(forced.err).toMatch(/backup/);
+    expect(forced.err).toMatch(/replacing the credentials it held \(backup /);
     expect(readFileSync(file, 'utf8')).toContain(`aws_access_key_id = ${t!.accessKeyId}`);
     // Planting the same token's profile again is fine.
     expect((await plant()).code).toBe(0);

@@ -134,7 +134,12 @@ describe('plantCredentials', () => {
       '[billing]\naws_access_key_id = OLD\n# note\naws_secret_access_key = OLD\n',
     );
     const result = await creds(file, { backup: false, force: true });
-    expect(result).toEqual({ file, created: false, replacedProfile: true });
+    expect(result).toEqual({
+      file,
+      created: false,
+      replacedProfile: true,
+      replacedForeignProfile: true,
+    });
     expect(await readFile(file, 'utf8')).toBe(
       `[billing]\naws_access_key_id = ${KEY}\n# note\naws_secret_access_key = ${SECRET}\n`,
     );

@@ -50,6 +50,8 @@ export interface PlantResult {
   readonly created: boolean;
   /** True when the profile already existed and its keys were replaced. */
   readonly replacedProfile: boolean;
+  /** True when that profile held credentials that were not this token's (`force`). */
+  readonly replacedForeignProfile?: boolean;
 }
 
 /** Options shared by both plants. */
@@ -104,7 +106,11 @@ export async function plantCredentials(opts: PlantCredentialsOptions): Promise<P
     ['aws_access_key_id', opts.accessKeyId],
     ['aws_secret_access_key', opts.secretAccessKey],
   ] as const;
-  return plantProfile(opts, 'credentials', values, (text) => guardProfile(opts, text));
+  let foreign = false;
+  const result = await plantProfile(opts, 'credentials', values, (text) => {
+    foreign = guardProfile(opts, text);
+  });
+  return foreign ? { ...result, replacedForeignProfile: true } : result;
 }
 
 /** Whether a credentials file defines `profile`, and the access key id it holds if any. */
@@ -122,8 +128,11 @@ export function profileAccessKeyId(text: string, profile: string): ProfileKey {
   return { exists: section !== undefined, ...(keyId !== undefined ? { accessKeyId: keyId } : {}) };
 }
 
-/** Refuse to overwrite a profile that is not this token's (see {@link PlantCredentialsOptions}). */
-function guardProfile(opts: PlantCredentialsOptions, text: string): void {
+/**
+ * Refuse to overwrite a profile that is not this token's (see {@link PlantCredentialsOptions});
+ * true when such a profile is replaced anyway (`force`).
+ */
+function guardProfile(opts: PlantCredentialsOptions, text: string): boolean {
   const { exists, accessKeyId: held } = profileAccessKeyId(text, opts.profile);
   const taken = (reason: string): never => {
     throw new AppError('KS_PLANT_PROFILE_TAKEN', {
@@ -134,11 +143,12 @@ function guardProfile(opts: PlantCredentialsOptions, text: string): void {
   };
   if (opts.expectKeyIds) {
     if (!exists) taken('is not in the file (any more)');
-    if (held === opts.accessKeyId || (held && opts.expectKeyIds.includes(held))) return;
+    if (held === opts.accessKeyId || (held && opts.expectKeyIds.includes(held))) return false;
     taken(`holds ${held ? 'another access key' : 'no access key'}, not the token's old key`);
   }
-  if (!exists || held === opts.accessKeyId || opts.force) return;
-  taken(
+  if (!exists || held === opts.accessKeyId) return false;
+  if (opts.force) return true;
+  return taken(
     `already exists with ${held ? 'another access key' : 'other settings and no access key'}: ` +
       "it is not this token's, and replacing it would lose those credentials; choose another " +
       '--profile, or pass --force to replace it (a backup is kept)',

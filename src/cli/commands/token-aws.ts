@@ -83,11 +83,12 @@ async function plantAction(ctx: CommandContext, cmd: Command): Promise<number> {
         action: 'planted',
         placement,
         ...(t.placement ? { previous: t.placement } : {}),
-        note: `profile [${profile}]`,
+        note: `profile [${profile}]${r.replacedForeignProfile ? ', replacing other credentials (--force)' : ''}`,
       },
     );
+    const replaced = r.replacedForeignProfile ? ', replacing the credentials it held' : '';
     ctx.io.err(
-      `${t.id}: planted as profile [${profile}] in ${r.file}${r.backupFile ? ` (backup ${r.backupFile})` : ''}\n`,
+      `${t.id}: planted as profile [${profile}] in ${r.file}${replaced}${r.backupFile ? ` (backup ${r.backupFile})` : ''}\n`,
     );
     await warnIfInGitTree(ctx, r.file);
     return 0;
