@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.js';
 import { parseFormat, renderJsonl, renderTable } from '../output.js';
+import type { MintRow } from '../../tokens/mint-plan.js';
 import type { Ws } from './token-aws-common.js';
 import { awsDeps, mintedJson, withWorkspace } from './token-aws-common.js';
 
@@ -90,14 +91,39 @@ async function saveUnkeptSecret(
   await writeMintedBait(ctx, ws.store, target, m, new Set());
 }
 
+/**
+ * The checked plan. Bait holds plaintext secrets: by default (`--inventory`) it goes into the
+ * workspace, not the current folder, and a folder inside a git work tree gets a warning.
+ */
+async function planFor(ctx: CommandContext, ws: Ws, o: MintOptions, rows: readonly MintRow[]) {
+  const { planMint } = await import('../../tokens/mint-plan.js');
+  const { gitWorkTreeOf } = await import('../../tokens/bait-out.js');
+  const outDir =
+    o.out !== undefined
+      ? resolve(ctx.cwd, o.out)
+      : o.inventory
+        ? join(resolve(ws.home), 'bait')
+        : undefined;
+  const plan = await planMint({
+    rows,
+    ...(o.inventory ? { inventory: o.inventory } : {}),
+    ...(outDir ? { outDir } : {}),
+    defaultFormat: o.baitFormat,
+  });
+  const tree = outDir ? gitWorkTreeOf(outDir) : undefined;
+  if (tree)
+    ctx.io.err(
+      `warning: bait holding plaintext secrets goes to ${outDir}, inside the git work tree ${tree}; make sure it is git-ignored\n`,
+    );
+  return plan;
+}
+
 /** `token mint`. */
 export async function mintAction(ctx: CommandContext, cmd: Command): Promise<number> {
   const o = cmd.opts<MintOptions>();
   const format = parseFormat(o.format);
   const { AppError } = await import('../../core/index.js');
   const { mintToken, resumePendingMints } = await import('../../tokens/mint.js');
-  const { planMint } = await import('../../tokens/mint-plan.js');
-  const { gitWorkTreeOf } = await import('../../tokens/bait-out.js');
   const rows = await mintRows(o);
   return withWorkspace(ctx, async (ws) => {
     const app = await import('../../app.js');
@@ -107,25 +133,8 @@ export async function mintAction(ctx: CommandContext, cmd: Command): Promise<num
           'canary.secrets.mode is none: pass --out DIR so bait is written now (the secret is not kept)',
       });
     }
-    // Bait holds plaintext secrets: by default it goes into the workspace, not the current folder.
-    const outDir =
-      o.out !== undefined
-        ? resolve(ctx.cwd, o.out)
-        : o.inventory
-          ? join(resolve(ws.home), 'bait')
-          : undefined;
     // Everything is checked before the first AWS call: a bad row mints nothing.
-    const plan = await planMint({
-      rows,
-      ...(o.inventory ? { inventory: o.inventory } : {}),
-      ...(outDir ? { outDir } : {}),
-      defaultFormat: o.baitFormat,
-    });
-    const tree = outDir ? gitWorkTreeOf(outDir) : undefined;
-    if (tree)
-      ctx.io.err(
-        `warning: bait holding plaintext secrets goes to ${outDir}, inside the git work tree ${tree}; make sure it is git-ignored\n`,
-      );
+    const plan = await planFor(ctx, ws, o, rows);
     const { deps } = await awsDeps(ctx, ws, true);
     const caller = await (await app.createSts(ws.config)).getCallerIdentity();
     const { managementArn } = await import('../../aws/sts.js');
@@ -144,14 +153,14 @@ export async function mintAction(ctx: CommandContext, cmd: Command): Promise<num
       if (p.bait) await writeMintedBait(ctx, ws.store, p.bait, m, touched);
     }
     const all = [...resumed.map((r) => r.token), ...minted];
-    if (format === 'jsonl') ctx.io.out(renderJsonl(all.map(mintedJson)));
-    else
-      ctx.io.out(
-        renderTable(
-          ['ID', 'ACCESS KEY', 'USER', 'ACCOUNT'],
-          all.map((t) => [t.id, t.accessKeyId, t.userName, t.accountId]),
-        ),
-      );
+    ctx.io.out(
+      format === 'jsonl'
+        ? renderJsonl(all.map(mintedJson))
+        : renderTable(
+            ['ID', 'ACCESS KEY', 'USER', 'ACCOUNT'],
+            all.map((t) => [t.id, t.accessKeyId, t.userName, t.accountId]),
+          ),
+    );
     ctx.io.err(
       `minted ${minted.length} token(s) in account ${caller.account}${resumed.length ? `, resumed ${resumed.length}` : ''}\n`,
     );
