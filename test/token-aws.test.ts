@@ -514,6 +514,21 @@ describe('token rotate: the new key where the old one was, the old one still wat
     }
   });
 
+  it('with secrets mode none, keeps the new secret in a bait file when it can re-plant nothing', async () => {
+    secretsModeNone();
+    const out = join(root, 'out');
+    const minted = await mintOut(['--placement', 'host=web-1,path=/srv/creds', '--out', out]);
+    const [t] = jsonl<{ id: string }>(minted.out);
+    rmSync(join(out, 'web-1', 'credentials'));
+    const r = await rotate(t!.id, '--format', 'jsonl');
+    expect(r.code).toBe(0);
+    const { accessKeyId } = jsonl<{ accessKeyId: string }>(r.out)[0]!;
+    const saved = /its bait is in (\S+)\n/.exec(r.err)?.[1];
+    expect(saved?.startsWith(join(home, 'bait', 'rotated'))).toBe(true);
+    expect(readFileSync(saved!, 'utf8')).toContain(secretOf(accessKeyId));
+    expect(r.err).toContain(`replace it with the new key from ${saved}`);
+  });
+
   it('names every placement it cannot re-plant, and never rewrites a single-key bait file', async () => {
     const out = join(root, 'out');
     const minted = await runCli([

@@ -78,8 +78,9 @@ async function reportStaleBait(
   }
   const path = t.placement?.path;
   if (path === undefined || done.some((o) => o.result === 'replanted' && o.file === path)) return;
-  const how = saved
-    ? `from ${saved}`
+  const kept = saved ?? (ws.config.canary.secrets.mode === 'none' ? done[0] : undefined);
+  const how = kept
+    ? `from ${typeof kept === 'string' ? kept : (kept.newFile ?? kept.file)}`
     : `(\`keysnare token render ${t.id} --format …\` prints the new bait)`;
   ctx.io.err(
     `${t.id}: the bait ${describePlacement(t.placement)} still holds the old key ${r.previousKeyId}: replace it with the new key ${how}\n`,
