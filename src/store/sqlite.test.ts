@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -73,6 +81,34 @@ describe('sqlite workspace file', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.pragma('user_version', { simple: true })).toBe(latestSchemaVersion());
     raw.close();
+  });
+
+  it('creates the database and its -wal and -shm files 0600 whatever the umask and folder mode', () => {
+    const dir = path.join(root, `open-folder-${++counter}`);
+    mkdirSync(dir, { mode: 0o777 });
+    chmodSync(dir, 0o777);
+    const file = path.join(dir, 'keysnare.db');
+    const before = process.umask(0o000);
+    try {
+      const store = open(file);
+      store.setValue('k', 'v');
+      const mode = (f: string) => statSync(f).mode & 0o777;
+      expect(mode(file).toString(8)).toBe('600');
+      expect(mode(`${file}-wal`).toString(8)).toBe('600');
+      expect(mode(`${file}-shm`).toString(8)).toBe('600');
+    } finally {
+      process.umask(before);
+    }
+  });
+
+  it('tightens an existing database file that is readable by others to 0600', () => {
+    const file = freshFile();
+    open(file).close();
+    chmodSync(file, 0o644);
+    const store = open(file);
+    store.setValue('k', 'v');
+    expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+    expect((statSync(`${file}-wal`).mode & 0o777).toString(8)).toBe('600');
   });
 
   it('refuses a database written by a newer Keysnare', () => {

@@ -2,6 +2,7 @@
  * The embedded workspace store: one SQLite file (WAL) holding the token registry, events, hits,
  * findings, named values and sealed secrets.
  */
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { AppError, describeError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
@@ -37,6 +38,27 @@ export interface SqliteStoreOptions {
 }
 
 type Db = Database.Database;
+
+/** The database holds sealed secrets and attacker data: owner-only, whatever the umask. */
+const FILE_MODE = 0o600;
+
+/**
+ * Create the database file owner-only before SQLite opens it (SQLite would create it 0644 minus
+ * the umask). SQLite gives its -wal and -shm files the database file's mode.
+ */
+function createPrivately(file: string): void {
+  if (file === ':memory:' || file === '' || existsSync(file)) return;
+  // 'a' creates without truncating, so a file made by a racing process is left as it is.
+  closeSync(openSync(file, 'a', FILE_MODE));
+}
+
+/** Tighten the database and its -wal/-shm files to owner-only where they exist. */
+function tightenModes(file: string): void {
+  if (file === ':memory:' || file === '') return;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(f) && (statSync(f).mode & 0o777) !== FILE_MODE) chmodSync(f, FILE_MODE);
+  }
+}
 
 function configure(db: Db, busyTimeoutMs: number): void {
   // Takes effect only on a new, empty file: 16 KiB pages roughly doubled the insert rate of ~1.5 KB
@@ -184,9 +206,12 @@ class SqliteWorkspaceStore implements SqliteStore {
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteStore {
   let db: Db | undefined;
   try {
+    createPrivately(file);
+    tightenModes(file);
     db = new Database(file);
     configure(db, options.busyTimeoutMs ?? 5000);
     applyMigrations(db, file);
+    tightenModes(file);
     return new SqliteWorkspaceStore(db, file, options.now ?? (() => new Date()));
   } catch (err) {
     db?.close();
