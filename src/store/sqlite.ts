@@ -20,7 +20,7 @@ import { SqliteEventTable, SqliteHitTable } from './events.js';
 import { SqliteFindingTable } from './findings.js';
 import type { FindingFilter } from './findings.js';
 import { SqliteKeyValueTable, SqliteSecretTable } from './kv.js';
-import { applyMigrations } from './migrations.js';
+import { applyMigrations, EVENTS_ONCE_VERSION } from './migrations.js';
 import { SqliteTokenTable } from './tokens.js';
 
 /** The SQLite workspace store: a {@link WorkspaceStore} that also keeps sealed secrets. */
@@ -68,6 +68,18 @@ function configure(db: Db, busyTimeoutMs: number): void {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+}
+
+/**
+ * Give back the space freed when events went from two copies to one. Best effort: another process
+ * holding the file open makes VACUUM fail, and SQLite then reuses the free pages for new rows.
+ */
+function compact(db: Db): void {
+  try {
+    db.exec('VACUUM');
+  } catch {
+    // the free pages stay in the file and are reused
+  }
 }
 
 class SqliteWorkspaceStore implements SqliteStore {
@@ -210,7 +222,8 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     tightenModes(file);
     db = new Database(file);
     configure(db, options.busyTimeoutMs ?? 5000);
-    applyMigrations(db, file);
+    const { from, to } = applyMigrations(db, file);
+    if (from >= 1 && from < EVENTS_ONCE_VERSION && to >= EVENTS_ONCE_VERSION) compact(db);
     tightenModes(file);
     return new SqliteWorkspaceStore(db, file, options.now ?? (() => new Date()));
   } catch (err) {
