@@ -1,12 +1,14 @@
-import { readFileSync, statSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openWorkspace } from '../src/app.js';
 import { findTells } from '../src/tokens/names.js';
 import { FAKE_ADMIN_USER, startFakeAws } from './fake-aws/index.js';
 import type { FakeAws } from './fake-aws/index.js';
 import { jsonl, runCli } from './helpers/cli.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
 
 // The CLI's AWS clients use the SDK's standard configuration: point it at the fake the way a user
 // would point it at any AWS-compatible endpoint (this file runs in its own process).
@@ -21,7 +23,7 @@ beforeEach(async () => {
     AWS_SECRET_ACCESS_KEY: fake.admin.secretAccessKey,
     AWS_REGION: 'us-east-1',
   });
-  root = mkdtempSync(join(tmpdir(), 'ks-aws-'));
+  root = tempDir('ks-aws-');
   home = join(root, 'ws');
   await runCli(['--home', home, 'init']);
 });
