@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { CorpusSkipReporter } from './test/helpers/corpus-reporter.js';
 
 export default defineConfig({
   test: {
@@ -11,5 +12,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    reporters: ['default', new CorpusSkipReporter()],
   },
 });
