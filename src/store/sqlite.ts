@@ -56,7 +56,13 @@ function createPrivately(file: string): void {
 function tightenModes(file: string): void {
   if (file === ':memory:' || file === '') return;
   for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-    if (existsSync(f) && (statSync(f).mode & 0o777) !== FILE_MODE) chmodSync(f, FILE_MODE);
+    if (!existsSync(f) || (statSync(f).mode & 0o777) === FILE_MODE) continue;
+    try {
+      chmodSync(f, FILE_MODE);
+    } catch (err) {
+      // Another user's file (EPERM): not ours to change; SQLite still decides whether we may use it.
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    }
   }
 }
 
