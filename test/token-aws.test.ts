@@ -1,15 +1,13 @@
 import {
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIam, openWorkspace } from '../src/app.js';
 import type { IamPort } from '../src/aws/ports.js';
 import { mintToken } from '../src/tokens/mint.js';
@@ -19,6 +17,9 @@ import { FAKE_ADMIN_USER, startFakeAws } from './fake-aws/index.js';
 import type { FakeAws } from './fake-aws/index.js';
 import { jsonl, runCli } from './helpers/cli.js';
 import { ctRecord, writeDelivery } from './helpers/cloudtrail.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
 
 // The CLI's AWS clients use the SDK's standard configuration: point it at the fake the way a user
 // would point it at any AWS-compatible endpoint (this file runs in its own process).
@@ -33,7 +34,7 @@ beforeEach(async () => {
     AWS_SECRET_ACCESS_KEY: fake.admin.secretAccessKey,
     AWS_REGION: 'us-east-1',
   });
-  root = mkdtempSync(join(tmpdir(), 'ks-aws-'));
+  root = tempDir('ks-aws-');
   home = join(root, 'ws');
   await runCli(['--home', home, 'init']);
 });

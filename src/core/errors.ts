@@ -52,6 +52,12 @@ export const ERRORS = {
     exit: 2,
     http: 400,
   },
+  // safety net (issue 6, h-store)
+  KS_AWS_CREDENTIALS: {
+    message: 'AWS credentials do not work for {operation}: {reason}; {hint}',
+    exit: 1,
+    http: 502,
+  },
 } as const satisfies Record<string, { message: string; exit: 0 | 1 | 2; http: number }>;
 
 /** A code from the error catalog. */
