@@ -25,6 +25,7 @@ export interface IngestOptions {
   readonly workers: number;
   readonly now: () => Date;
   readonly onRejection?: (r: RecordRejection) => void;
+  readonly onSkipped?: (file: string, why: string) => void;
   readonly onProgress?: (done: number, total: number, s: RunStats) => void;
 }
 
@@ -48,6 +49,7 @@ export async function ingestFiles(ws: Workspace, o: IngestOptions): Promise<Inge
     facts: ws.store.facts(),
     managementPrincipals: managementPrincipals(ws),
     limits: ws.config.limits,
+    nowMs: o.now().getTime(),
     quietGapMs: o.quietGapMs,
     workers: o.workers,
     onEvents: (events) => {
@@ -56,6 +58,7 @@ export async function ingestFiles(ws: Workspace, o: IngestOptions): Promise<Inge
       duplicates += events.length - inserted.size;
     },
     ...(o.onRejection ? { onRejection: o.onRejection } : {}),
+    ...(o.onSkipped ? { onSkipped: o.onSkipped } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   ws.store.addFacts(run.facts);
