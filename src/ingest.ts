@@ -27,6 +27,8 @@ export interface IngestOptions {
   readonly onRejection?: (r: RecordRejection) => void;
   readonly onSkipped?: (file: string, why: string) => void;
   readonly onProgress?: (done: number, total: number, s: RunStats) => void;
+  /** Names each phase after the files are read (it can take a while on a large workspace). */
+  readonly onStage?: (what: string) => void;
 }
 
 /** What an ingest run did. */
@@ -63,7 +65,9 @@ export async function ingestFiles(ws: Workspace, o: IngestOptions): Promise<Inge
   });
   ws.store.addFacts(run.facts);
   const ctx = contextFor(tokens, ws);
+  o.onStage?.('looking up canary identifiers among stored events');
   const hits = [...run.hits, ...retroactiveHits(ws, tokens, ctx)];
+  o.onStage?.(`grouping ${hits.length} canary event(s) into findings`);
   const changed = ws.store.transaction(() => storeHitsAndRegroup(ws, hits, ctx, o.quietGapMs));
   return { stats: run.stats, newEvents, duplicates, changed };
 }

@@ -298,6 +298,6 @@ function firstRejections(file: string, extracted: ExtractResult, max: number): R
   const first = all[0];
   if (extracted.records.length > 0 || all.length <= 1 || !first) return all.slice(0, max);
   const where = first.index === undefined ? '' : `record ${first.index}: `;
-  const reason = `${all.length} record(s) rejected, none is CloudTrail; first: ${where}${first.reason}`;
+  const reason = `${all.length} record(s) rejected, none accepted; first: ${where}${first.reason}`;
   return [{ file, reason }];
 }

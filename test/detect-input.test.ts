@@ -57,7 +57,7 @@ describe('rejection lines', () => {
     const skipped = lines(r.err).filter((l) => l.startsWith('keysnare: skipped'));
     expect(skipped).toHaveLength(200);
     expect(skipped[0]).toMatch(
-      /f000\.json: 60 record\(s\) rejected, none is CloudTrail; first: record 0: not a CloudTrail record/,
+      /f000\.json: 60 record\(s\) rejected, none accepted; first: record 0: not a CloudTrail record/,
     );
     expect(r.err).toMatch(/keysnare: 50 more rejection line\(s\) not shown/);
     expect(r.err).toMatch(/15000 rejected/);
@@ -239,7 +239,10 @@ describe('progress', () => {
     expect((await run(['--home', home, 'init'], false)).code).toBe(0);
     const ingest = await run(['--home', home, 'ingest', goodDir], true);
     expect(ingest.err).toMatch(PROGRESS);
+    expect(ingest.err).toMatch(/grouping \d+ canary event\(s\) into findings/);
     expect(ingest.out).not.toMatch(PROGRESS);
+    const quiet = await run(['--home', home, 'ingest', goodDir], false);
+    expect(quiet.err).not.toMatch(/grouping/);
   });
 
   it('shows none off a terminal, under CI, or for --format jsonl', async () => {

@@ -34,6 +34,8 @@ export interface RunReporter {
   /** A file skipped on purpose (empty, digest …): named only when it was given explicitly. */
   readonly skipped: (file: string, why: string) => void;
   readonly progress: (done: number, total: number, s: RunStats) => void;
+  /** A phase after the files (progress only). */
+  readonly stage: (what: string) => void;
   /** Close an open progress line and say how many lines were not shown. */
   readonly finish: () => void;
 }
@@ -88,6 +90,12 @@ export function createRunReporter(
       );
       open = done !== total;
       if (!open) ctx.io.err('\n');
+    },
+    stage: (what) => {
+      if (!o.progress) return;
+      if (open) ctx.io.err('\n');
+      ctx.io.err(`  ${what}…\n`);
+      open = false;
     },
     finish: () => {
       if (open) ctx.io.err('\n');

@@ -29,6 +29,7 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
       onRejection: report.rejection,
       onSkipped: report.skipped,
       onProgress: report.progress,
+      onStage: report.stage,
       now: ctx.now,
     });
     report.finish();
