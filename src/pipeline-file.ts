@@ -182,8 +182,10 @@ export function readCapped(file: string, max: number): Buffer | undefined {
   const fd = openSync(file, 'r');
   try {
     const st = fstatSync(fd);
-    // A regular file is read in one buffer of its size plus one byte (to notice growth).
-    const step = st.isFile() && st.size > 0 ? st.size + 1 : 1024 * 1024;
+    // A regular file is read in one buffer of its size plus one byte (to notice growth); a short
+    // read of a regular file is its end. Anything else is read in chunks until it ends.
+    const regular = st.isFile() && st.size > 0;
+    const step = regular ? st.size + 1 : 1024 * 1024;
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -193,6 +195,7 @@ export function readCapped(file: string, max: number): Buffer | undefined {
       chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
       total += n;
       if (total > max) return undefined;
+      if (regular && n < chunk.length) break;
     }
     const [only] = chunks;
     return only && chunks.length === 1 ? only : Buffer.concat(chunks, total);
