@@ -26,7 +26,10 @@ export interface IngestOptions {
   readonly workers: number;
   readonly now: () => Date;
   readonly onRejection?: (r: RecordRejection) => void;
+  readonly onSkipped?: (file: string, why: string) => void;
   readonly onProgress?: (done: number, total: number, s: RunStats) => void;
+  /** Names each phase after the files are read (it can take a while on a large workspace). */
+  readonly onStage?: (what: string) => void;
 }
 
 /** What an ingest run did. */
@@ -49,6 +52,7 @@ export async function ingestFiles(ws: Workspace, o: IngestOptions): Promise<Inge
     facts: ws.store.facts(),
     managementPrincipals: managementPrincipals(ws),
     limits: ws.config.limits,
+    nowMs: o.now().getTime(),
     quietGapMs: o.quietGapMs,
     workers: o.workers,
     onEvents: (events) => {
@@ -57,11 +61,14 @@ export async function ingestFiles(ws: Workspace, o: IngestOptions): Promise<Inge
       duplicates += events.length - inserted.size;
     },
     ...(o.onRejection ? { onRejection: o.onRejection } : {}),
+    ...(o.onSkipped ? { onSkipped: o.onSkipped } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   ws.store.addFacts(run.facts);
   const ctx = contextFor(tokens, ws);
+  o.onStage?.('looking up canary identifiers among stored events');
   const hits = [...run.hits, ...retroactiveHits(ws, tokens, ctx)];
+  o.onStage?.(`grouping ${hits.length} canary event(s) into findings`);
   const changed = ws.store.transaction(() => storeHitsAndRegroup(ws, hits, ctx, o.quietGapMs));
   return { stats: run.stats, newEvents, duplicates, changed };
 }

@@ -2,19 +2,30 @@
  * One file through the per-event path: read → decode → (pre-filter) → extract records → normalize →
  * detect. Used in-process and inside worker threads (pipeline-worker.ts); pipeline.ts orders it all.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { RecordRejection, StoredEvent, TokenFact } from './core/index.js';
 import { describeError } from './core/index.js';
 import type { Engine, HitSummary } from './detect/index.js';
-import { decodeText, extractRecordsFromText, normalizeRecord } from './normalize/index.js';
+import type { ExtractResult, TimeWindow } from './normalize/index.js';
+import {
+  DEFAULT_FIELD_LIMITS,
+  decodeText,
+  formatBytes,
+  extractRecordsFromText,
+  normalizeRecord,
+} from './normalize/index.js';
 import type { Bloom } from './pipeline-bloom.js';
 import { bloomAdd, createBloom } from './pipeline-bloom.js';
 
 /** Limits applied to every file. */
 export interface FileLimits {
+  /** Bytes read from a file, and bytes it decompresses to, whatever its stat size says. */
   readonly maxFileBytes: number;
   readonly maxRecordBytes: number;
 }
+
+/** Rejections returned per file by default; the count stays exact. */
+export const MAX_REJECTIONS_PER_FILE = 50;
 
 /** How to process a file. */
 export interface FileOptions {
@@ -25,6 +36,8 @@ export interface FileOptions {
   readonly keepEvents: boolean;
   /** At most this many rejections are returned per file (the count is always exact). */
   readonly maxRejections?: number;
+  /** Accepted `eventTime` range; records outside it are rejected. */
+  readonly times: TimeWindow;
 }
 
 /** What processing one file produced. */
@@ -40,6 +53,8 @@ export interface FileResult {
   /** Why the whole file was skipped on purpose (e.g. a digest file). */
   readonly skipped?: string;
   readonly rejected: number;
+  /** True when the file could not be opened or read at all. */
+  readonly unreadable?: boolean;
   readonly rejections: RecordRejection[];
   readonly hits: HitSummary[];
   readonly facts: TokenFact[];
@@ -159,25 +174,51 @@ function plainJsonLooksWhole(text: string): boolean {
   return (a === '{' && z === '}') || (a === '[' && z === ']');
 }
 
+/**
+ * Read at most `max` bytes of a file, counting what is actually read: a device, FIFO or growing
+ * file reports a stat size that means nothing. Returns undefined when there is more than `max`.
+ */
+export function readCapped(file: string, max: number): Buffer | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    const st = fstatSync(fd);
+    // A regular file is read in one buffer of its size plus one byte (to notice growth); a short
+    // read of a regular file is its end. Anything else is read in chunks until it ends.
+    const regular = st.isFile() && st.size > 0;
+    const step = regular ? st.size + 1 : 1024 * 1024;
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(step, max + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      total += n;
+      if (total > max) return undefined;
+      if (regular && n < chunk.length) break;
+    }
+    const [only] = chunks;
+    return only && chunks.length === 1 ? only : Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Process one file; never throws for bad input (it becomes a rejection). */
 export function processFile(file: string, engine: Engine, opts: FileOptions): FileResult {
   const base = { file, bytes: 0, records: 0, considered: 0, passedOver: false, rejected: 0 };
   const empty = { hits: [], facts: [], rejections: [] as RecordRejection[] };
-  let data: Buffer;
+  const max = opts.limits.maxFileBytes;
+  let data: Buffer | undefined;
   try {
-    const size = statSync(file).size;
-    if (size > opts.limits.maxFileBytes) {
-      const reason = `file is ${size} bytes, over the ${opts.limits.maxFileBytes}-byte limit`;
-      return { ...base, ...empty, rejected: 1, rejections: [{ file, reason }] };
-    }
-    data = readFileSync(file);
+    data = readCapped(file, max);
   } catch (err) {
-    return {
-      ...base,
-      ...empty,
-      rejected: 1,
-      rejections: [{ file, reason: `cannot read: ${describeError(err)}` }],
-    };
+    const reason = `cannot read: ${describeError(err)}`;
+    return { ...base, ...empty, rejected: 1, unreadable: true, rejections: [{ file, reason }] };
+  }
+  if (data === undefined) {
+    const reason = `stopped reading after ${formatBytes(max)}: over the limits.maxFileBytes limit`;
+    return { ...base, ...empty, bytes: max, rejected: 1, rejections: [{ file, reason }] };
   }
   const limits = {
     maxDecompressedBytes: opts.limits.maxFileBytes,
@@ -211,8 +252,8 @@ function runRecords(
   limits: { maxDecompressedBytes: number; maxRecordBytes: number },
 ): FileResult {
   const extracted = extractRecordsFromText(file, text, limits);
-  const max = opts.maxRejections ?? 50;
-  const rejections = extracted.rejections.slice(0, max);
+  const max = opts.maxRejections ?? MAX_REJECTIONS_PER_FILE;
+  const rejections = firstRejections(file, extracted, max);
   let rejected = extracted.rejections.length;
   const hits: HitSummary[] = [];
   const facts: TokenFact[] = [];
@@ -220,7 +261,7 @@ function runRecords(
   let considered = 0;
   for (const { index, value } of extracted.records) {
     if (opts.needles && !events && !recordMentions(value, opts.needles)) continue;
-    const ev = normalizeRecord(value, { file, index });
+    const ev = normalizeRecord(value, { file, index }, DEFAULT_FIELD_LIMITS, opts.times);
     if (!('eventId' in ev)) {
       rejected++;
       if (rejections.length < max) rejections.push(ev);
@@ -231,6 +272,10 @@ function runRecords(
     for (const h of out.hits) hits.push(h);
     for (const f of out.facts) facts.push(f);
     if (events) events.push({ event: ev, raw: JSON.stringify(value) });
+  }
+  if (rejected > rejections.length && extracted.records.length > 0) {
+    const reason = `${rejected - rejections.length} more rejected record(s) in this file not shown`;
+    rejections.push({ file, reason });
   }
   const result: FileResult = {
     file,
@@ -245,4 +290,17 @@ function runRecords(
     ...(extracted.skipped !== undefined ? { skipped: extracted.skipped } : {}),
   };
   return events ? { ...result, events } : result;
+}
+
+/**
+ * The rejections to report for a file: a file with no record accepted at all is not CloudTrail, and
+ * gets one line with the count and the first reason instead of one per record.
+ */
+function firstRejections(file: string, extracted: ExtractResult, max: number): RecordRejection[] {
+  const all = extracted.rejections;
+  const first = all[0];
+  if (extracted.records.length > 0 || all.length <= 1 || !first) return all.slice(0, max);
+  const where = first.index === undefined ? '' : `record ${first.index}: `;
+  const reason = `${all.length} record(s) rejected, none accepted; first: ${where}${first.reason}`;
+  return [{ file, reason }];
 }

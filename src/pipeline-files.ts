@@ -14,6 +14,8 @@ export interface InputFiles {
   /** Total size of the files on disk. */
   readonly bytes: number;
   readonly problems: RecordRejection[];
+  /** Files named on the command line (not found by walking a folder). */
+  readonly explicit: ReadonlySet<string>;
 }
 
 /**
@@ -25,6 +27,7 @@ export function listInputFiles(paths: readonly string[]): InputFiles {
   const files = new Map<string, number>();
   const problems: RecordRejection[] = [];
   const visited = new Set<string>();
+  const explicit = new Set<string>();
   const walk = (dir: string): void => {
     let real: string;
     try {
@@ -58,12 +61,15 @@ export function listInputFiles(paths: readonly string[]): InputFiles {
     try {
       const st = statSync(p);
       if (st.isDirectory()) walk(p);
-      else files.set(p, st.size);
+      else {
+        files.set(p, st.size);
+        explicit.add(p);
+      }
     } catch (err) {
       problems.push({ file: p, reason: `cannot read: ${describeError(err)}` });
     }
   }
   let bytes = 0;
   for (const size of files.values()) bytes += size;
-  return { files: [...files.keys()].sort(), bytes, problems };
+  return { files: [...files.keys()].sort(), bytes, problems, explicit };
 }

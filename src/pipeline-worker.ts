@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Token, TokenFact } from './core/index.js';
 import { createCanaryIndex, createEngine, rules } from './detect/index.js';
+import type { TimeWindow } from './normalize/index.js';
 import type { FileLimits } from './pipeline-file.js';
 import { prepareNeedles, processFile } from './pipeline-file.js';
 
@@ -15,6 +16,7 @@ export interface WorkerInit {
   readonly facts: readonly TokenFact[];
   readonly managementPrincipals: readonly string[];
   readonly limits: FileLimits;
+  readonly times: TimeWindow;
   readonly prefilter: boolean;
   readonly keepEvents: boolean;
 }
@@ -39,6 +41,7 @@ if (port) {
     }
     const result = processFile(msg.file, engine, {
       limits: init.limits,
+      times: init.times,
       needles,
       keepEvents: init.keepEvents,
     });

@@ -13,6 +13,10 @@ import { prepareNeedles, processFile } from './pipeline-file.js';
 import type { Bloom } from './pipeline-bloom.js';
 import { bloomHas } from './pipeline-bloom.js';
 import type { ToWorker, WorkerInit } from './pipeline-worker.js';
+import { CLOUDTRAIL_START_MS } from './normalize/index.js';
+
+/** Clock skew tolerated before an `eventTime` counts as in the future. */
+const FUTURE_SLACK_MS = 24 * 60 * 60 * 1000;
 export { listInputFiles } from './pipeline-files.js';
 
 /** Counts for the closing line of a run. */
@@ -24,6 +28,8 @@ export interface RunStats {
   rejected: number;
   passedOver: number;
   skipped: number;
+  /** Files that could not be opened or read at all. */
+  unreadable: number;
   passes: number;
   workers: number;
 }
@@ -35,6 +41,8 @@ export interface RunOptions {
   readonly facts?: readonly TokenFact[];
   readonly managementPrincipals?: readonly string[];
   readonly limits: FileLimits;
+  /** The clock's now (epoch ms): an `eventTime` more than a day later is rejected as implausible. */
+  readonly nowMs: number;
   readonly quietGapMs: number;
   /** Worker threads; 1 runs in-process. */
   readonly workers: number;
@@ -57,12 +65,28 @@ export interface RunResult {
   readonly engine: Engine;
 }
 
-/** Worker count for a config value: 'auto' → the machine's parallelism. */
-export function resolveWorkers(value: 'auto' | number, files: number, bytes: number): number {
-  if (value !== 'auto') return Math.max(1, Math.min(value, files));
+/** The limits that bound memory across workers. */
+export interface MemoryLimits {
+  readonly maxFileBytes: number;
+  readonly maxInFlightBytes: number;
+}
+
+/**
+ * Worker count for a config value: 'auto' → the machine's parallelism. Each worker holds one file
+ * at a time (at most `maxFileBytes` read and `maxFileBytes` decompressed), so the count is capped
+ * at `maxInFlightBytes / maxFileBytes` (at least 1) to bound memory across workers.
+ */
+export function resolveWorkers(
+  value: 'auto' | number,
+  files: number,
+  bytes: number,
+  memory: MemoryLimits,
+): number {
+  const budget = Math.max(1, Math.floor(memory.maxInFlightBytes / memory.maxFileBytes));
+  if (value !== 'auto') return Math.max(1, Math.min(value, files, budget));
   // Starting a worker costs tens of milliseconds: small inputs run in-process.
   if (files <= 1 || bytes < 8 * 1024 * 1024) return 1;
-  return Math.max(1, Math.min(availableParallelism(), files));
+  return Math.max(1, Math.min(availableParallelism(), files, budget));
 }
 
 /** Run detection over files; see the module comment for the passes. */
@@ -77,6 +101,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     rejected: 0,
     passedOver: 0,
     skipped: 0,
+    unreadable: 0,
     passes: 0,
     workers: opts.workers,
   };
@@ -133,6 +158,7 @@ function addStats(s: RunStats, r: FileResult): void {
   s.rejected += r.rejected;
   if (r.passedOver) s.passedOver++;
   if (r.skipped) s.skipped++;
+  if (r.unreadable) s.unreadable++;
 }
 
 function dedupeFacts(facts: readonly TokenFact[]): TokenFact[] {
@@ -154,6 +180,7 @@ async function runPass(
     facts,
     managementPrincipals: opts.managementPrincipals ?? [],
     limits: opts.limits,
+    times: { notBeforeMs: CLOUDTRAIL_START_MS, notAfterMs: opts.nowMs + FUTURE_SLACK_MS },
     prefilter: opts.prefilter ?? true,
     keepEvents: first && opts.onEvents !== undefined,
   };
@@ -184,7 +211,12 @@ function runInProcess(
     init.prefilter && engine.scope === 'canary' ? prepareNeedles(canaries.needles()) : null;
   for (const file of files) {
     report(
-      processFile(file, engine, { limits: init.limits, needles, keepEvents: init.keepEvents }),
+      processFile(file, engine, {
+        limits: init.limits,
+        times: init.times,
+        needles,
+        keepEvents: init.keepEvents,
+      }),
     );
   }
 }

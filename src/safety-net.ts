@@ -5,7 +5,7 @@
  * `honeytoken.unlogged-use` finding, stored once per last-used time.
  */
 import type { Finding, Token } from './core/index.js';
-import { describeError } from './core/index.js';
+import { AppError, describeError, isAppError } from './core/index.js';
 import type { IamPort } from './aws/ports.js';
 import type { LastUseObservation } from './detect/safety-net.js';
 import { evaluateSafetyNet } from './detect/safety-net.js';
@@ -22,6 +22,10 @@ export interface SafetyNetOptions {
   readonly log: (line: string) => void;
   /** Waits between rate-limited calls (tests pass a fake clock's sleep). */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Each new finding as soon as it is made and stored (before the next key is checked). */
+  readonly onFinding?: (finding: Finding) => void;
+  /** After each key: how many of the active keys have been checked. */
+  readonly onProgress?: (checked: number, total: number) => void;
 }
 
 /** What a pass did. */
@@ -36,32 +40,91 @@ export interface SafetyNetRun {
 
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function fromApi(iam: IamPort, tokens: readonly Token[], o: SafetyNetOptions) {
-  const observations: LastUseObservation[] = [];
-  const indeterminate: { tokenId: string; error: string }[] = [];
-  const gap = 1000 / o.requestsPerSecond;
-  const start = Date.now();
-  for (const [i, t] of tokens.entries()) {
-    // Paced against the start, so slow calls do not stretch the sweep below the configured rate.
-    const due = start + i * gap - Date.now();
-    if (due > 0) await (o.sleep ?? wait)(due);
-    try {
-      const u = await iam.getAccessKeyLastUsed(t.accessKeyId);
-      if (u.lastUsedDate) {
-        observations.push({
-          tokenId: t.id,
-          accessKeyId: t.accessKeyId,
-          lastUsedDate: u.lastUsedDate,
-          via: 'GetAccessKeyLastUsed',
-          ...(u.serviceName ? { service: u.serviceName } : {}),
-          ...(u.region ? { region: u.region } : {}),
-        });
-      }
-    } catch (err) {
-      indeterminate.push({ tokenId: t.id, error: describeError(err) });
-    }
+/**
+ * AWS error codes (as awsError gives them, "Exception" stripped) that say the credentials
+ * themselves are missing, wrong, expired or not allowed: every later call would fail the same way.
+ */
+const CREDENTIAL_CODES: ReadonlySet<string> = new Set([
+  'CredentialsProviderError',
+  'TokenProviderError',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'MissingAuthenticationToken',
+  'InvalidAccessKeyId',
+  'InvalidToken',
+  'ExpiredToken',
+  'UnrecognizedClient',
+  'AuthFailure',
+  'AccessDenied',
+  'UnauthorizedOperation',
+]);
+
+const DENIED_HINT =
+  'the Safety Net needs iam:GetAccessKeyLastUsed, and iam:GenerateCredentialReport and iam:GetCredentialReport unless safetyNet.useCredentialReport is false';
+const CREDENTIALS_HINT =
+  'check the AWS credentials Keysnare runs with (aws.profile or AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, an expired session)';
+
+/** The error that ends the pass when `err` says the credentials cannot work, else undefined. */
+function credentialsFailure(operation: string, err: unknown): AppError | undefined {
+  const code = isAppError(err) ? err.details['awsCode'] : undefined;
+  if (typeof code !== 'string' || !CREDENTIAL_CODES.has(code)) return undefined;
+  const denied = code === 'AccessDenied' || code === 'UnauthorizedOperation';
+  const op = isAppError(err) ? err.details['operation'] : undefined;
+  return new AppError(
+    'KS_AWS_CREDENTIALS',
+    {
+      operation: typeof op === 'string' ? op : operation,
+      reason: isAppError(err) ? String(err.details['reason'] ?? describeError(err)) : code,
+      hint: denied ? DENIED_HINT : CREDENTIALS_HINT,
+    },
+    { cause: err },
+  );
+}
+
+/** One key's GetAccessKeyLastUsed reading (none when never used or unreadable). */
+async function lastUsed(
+  iam: IamPort,
+  t: Token,
+  indeterminate: { tokenId: string; error: string }[],
+): Promise<LastUseObservation[]> {
+  try {
+    const u = await iam.getAccessKeyLastUsed(t.accessKeyId);
+    if (!u.lastUsedDate) return [];
+    return [
+      {
+        tokenId: t.id,
+        accessKeyId: t.accessKeyId,
+        lastUsedDate: u.lastUsedDate,
+        via: 'GetAccessKeyLastUsed',
+        ...(u.serviceName ? { service: u.serviceName } : {}),
+        ...(u.region ? { region: u.region } : {}),
+      },
+    ];
+  } catch (err) {
+    const fatal = credentialsFailure('GetAccessKeyLastUsed', err);
+    if (fatal) throw fatal;
+    indeterminate.push({ tokenId: t.id, error: describeError(err) });
+    return [];
   }
-  return { observations, indeterminate };
+}
+
+/** The report's observations, or undefined when it cannot be had now (credential errors throw). */
+async function reportObservations(
+  iam: IamPort,
+  tokens: readonly Token[],
+  o: SafetyNetOptions,
+): Promise<LastUseObservation[] | undefined> {
+  try {
+    return await fromReport(iam, tokens, o);
+  } catch (err) {
+    const fatal = credentialsFailure('GetCredentialReport', err);
+    if (fatal) throw fatal;
+    o.log(
+      `safety net: credential report unavailable (${describeError(err)}); using GetAccessKeyLastUsed only`,
+    );
+    return undefined;
+  }
 }
 
 /** The credential report's last-used dates (both key slots) when a report is ready now. */
@@ -129,43 +192,67 @@ function lastCloudTrail(ws: Workspace, tokens: readonly Token[]): Map<string, nu
   return out;
 }
 
-/** One Safety Net pass over the workspace's active canaries. */
+/**
+ * One Safety Net pass over the workspace's active canaries. The credential report (when used) is
+ * read first, then each key is checked at the configured rate; a key's finding is stored and handed
+ * to `onFinding` as soon as it is made. Credentials that are missing, refused or not allowed end
+ * the pass at the first call with KS_AWS_CREDENTIALS.
+ */
 export async function runSafetyNet(
   ws: Workspace,
   iam: IamPort,
   o: SafetyNetOptions,
 ): Promise<SafetyNetRun> {
   const tokens = ws.store.list({ status: 'active' });
-  const api = await fromApi(iam, tokens, o);
-  let report: LastUseObservation[] | undefined;
-  if (o.useCredentialReport) {
-    try {
-      report = await fromReport(iam, tokens, o);
-    } catch (err) {
-      o.log(
-        `safety net: credential report unavailable (${describeError(err)}); using GetAccessKeyLastUsed only`,
-      );
-    }
+  const report = o.useCredentialReport ? await reportObservations(iam, tokens, o) : undefined;
+  const fromReportByToken = new Map<string, LastUseObservation[]>();
+  for (const r of report ?? []) {
+    fromReportByToken.set(r.tokenId, [...(fromReportByToken.get(r.tokenId) ?? []), r]);
   }
-  const alreadyAlerted = new Map(
+  const seen = lastCloudTrail(ws, tokens);
+  let alerted = new Map(
     Object.entries(JSON.parse(ws.store.getValue(ALERTED_KEY) ?? '{}') as Record<string, string>),
   );
-  const result = evaluateSafetyNet({
-    tokens,
-    observations: [...api.observations, ...(report ?? [])],
-    lastCloudTrail: lastCloudTrail(ws, tokens),
-    alreadyAlerted,
-    granularityMs: o.granularityMs,
-  });
-  ws.store.transaction(() => {
-    ws.store.upsertFindings(result.findings);
-    ws.store.setValue(ALERTED_KEY, JSON.stringify(Object.fromEntries(result.alerted)));
-  });
+  const findings: Finding[] = [];
+  const indeterminate: { tokenId: string; error: string }[] = [];
+  let checked = 0;
+  const gap = 1000 / o.requestsPerSecond;
+  const start = Date.now();
+  for (const [i, t] of tokens.entries()) {
+    // Paced against the start, so slow calls do not stretch the sweep below the configured rate.
+    const due = start + i * gap - Date.now();
+    if (due > 0) await (o.sleep ?? wait)(due);
+    const result = evaluateSafetyNet({
+      tokens: [t],
+      observations: [
+        ...(await lastUsed(iam, t, indeterminate)),
+        ...(fromReportByToken.get(t.id) ?? []),
+      ],
+      lastCloudTrail: seen,
+      alreadyAlerted: alerted,
+      granularityMs: o.granularityMs,
+    });
+    checked += result.checked;
+    if (result.findings.length > 0) {
+      alerted = result.alerted;
+      ws.store.transaction(() => {
+        ws.store.upsertFindings(result.findings);
+        ws.store.setValue(ALERTED_KEY, JSON.stringify(Object.fromEntries(alerted)));
+      });
+      for (const f of result.findings) {
+        findings.push(f);
+        o.onFinding?.(f);
+      }
+    }
+    o.onProgress?.(i + 1, tokens.length);
+  }
   return {
-    findings: result.findings,
-    checked: result.checked,
+    findings: findings.sort((a, b) =>
+      a.time < b.time ? -1 : a.time > b.time ? 1 : a.id < b.id ? -1 : 1,
+    ),
+    checked,
     keysQueried: tokens.length,
     reportUsed: report !== undefined,
-    indeterminate: api.indeterminate,
+    indeterminate,
   };
 }

@@ -1,10 +1,12 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, ctRecord, iamUser, testKey, writeDelivery } from './helpers/cloudtrail.js';
 import { jsonl, runCli } from './helpers/cli.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
 
 const canaryKey = testKey('AKIA', 1);
 const sessionKey = testKey('ASIA', 2);
@@ -24,7 +26,7 @@ interface Scenario {
  * reveals the session key, and the token file has only the key id (no ARN, no principal id).
  */
 function buildScenario(): Scenario {
-  const root = mkdtempSync(join(tmpdir(), 'ks-detect-'));
+  const root = tempDir('ks-detect-');
   const dir = join(root, 'logs');
   const expected = new Set<string>();
   const canary = (o: Parameters<typeof ctRecord>[0]) => {

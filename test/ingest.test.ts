@@ -1,17 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openWorkspace } from '../src/app.js';
 import { ctRecord, iamUser, testKey, writeDelivery } from './helpers/cloudtrail.js';
 import { jsonl, runCli } from './helpers/cli.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
 
 const key = testKey('AKIA', 21);
 const session = testKey('ASIA', 22);
 const principal = 'AIDAQEXAMPLE000000077';
 
 function setup() {
-  const root = mkdtempSync(join(tmpdir(), 'ks-ingest-'));
+  const root = tempDir('ks-ingest-');
   return { root, home: join(root, 'ws'), logs: join(root, 'logs') };
 }
 

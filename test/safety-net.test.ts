@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { createIamClient } from '../src/aws/clients.js';
 import { createIamPort } from '../src/aws/iam.js';
 import { openWorkspace } from '../src/app.js';
 import type { Workspace } from '../src/app.js';
+import { main } from '../src/cli/main.js';
 import { runSafetyNet } from '../src/safety-net.js';
 import { startFakeAws } from './fake-aws/index.js';
 import type { FakeAws } from './fake-aws/index.js';
@@ -27,9 +28,44 @@ beforeEach(async () => {
   home = join(root, 'ws');
   await runCli(['--home', home, 'init']);
 });
+const AWS_ENV = [
+  'AWS_ENDPOINT_URL',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_REGION',
+  'AWS_EC2_METADATA_DISABLED',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_CONFIG_FILE',
+] as const;
+const savedEnv = Object.fromEntries(AWS_ENV.map((k) => [k, process.env[k]]));
 afterEach(async () => {
   await fake.close();
+  rmSync(root, { recursive: true, force: true });
+  for (const k of AWS_ENV) {
+    if (savedEnv[k] === undefined) delete process.env[k];
+    else process.env[k] = savedEnv[k];
+  }
 });
+
+/** Run the CLI in-process, noting how many requests the fake had seen at each stdout write. */
+async function runObserved(args: readonly string[], isTty = false) {
+  const outs: { text: string; requests: number }[] = [];
+  let err = '';
+  const code = await main(
+    args,
+    {
+      out: (text) => void outs.push({ text, requests: lastUsedCalls() }),
+      err: (t) => void (err += t),
+      isTty,
+    },
+    {},
+    process.cwd(),
+  );
+  return { code, outs, err };
+}
+
+const lastUsedCalls = () =>
+  fake.control.calls.filter((c) => c.action === 'GetAccessKeyLastUsed').length;
 
 async function mintOne() {
   const r = await runCli([
@@ -177,4 +213,138 @@ describe('safety net', () => {
     expect(jsonl(r.out)).toHaveLength(1);
     expect((await runCli(['--home', home, 'safety-net'])).code).toBe(2);
   });
+
+  it('stops at the first refused credential with one line and exit 1, without trying every key', async () => {
+    await runCli([
+      '--home',
+      home,
+      'token',
+      'mint',
+      '--placement',
+      'host=build-7,path=.env',
+      '--count',
+      '12',
+      '--format',
+      'jsonl',
+    ]);
+    const before = fake.control.calls.length;
+    process.env['AWS_SECRET_ACCESS_KEY'] = 'not-the-secret-of-this-key';
+    const r = await runCli(['--home', home, 'safety-net', '--once']);
+    expect(r.code).toBe(1);
+    expect(fake.control.calls.length - before).toBeLessThanOrEqual(2);
+    const lines = r.err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/credentials.*SignatureDoesNotMatch/);
+  });
+
+  it('stops on a key that is not valid (InvalidClientTokenId) and on no credentials at all', async () => {
+    await runCli([
+      '--home',
+      home,
+      'token',
+      'mint',
+      '--placement',
+      'host=build-7,path=.env',
+      '--count',
+      '5',
+      '--format',
+      'jsonl',
+    ]);
+    const before = fake.control.calls.length;
+    process.env['AWS_ACCESS_KEY_ID'] = 'AKIAIOSFODNN7EXAMPLE';
+    const bad = await runCli(['--home', home, 'safety-net', '--once']);
+    expect(bad.code).toBe(1);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
+    expect(bad.err).toMatch(/InvalidClientTokenId/);
+    expect(fake.control.calls.length - before).toBeLessThanOrEqual(2);
+
+    // No credentials anywhere (and never the EC2 metadata service: only 127.0.0.1 is allowed).
+    delete process.env['AWS_ACCESS_KEY_ID'];
+    delete process.env['AWS_SECRET_ACCESS_KEY'];
+    process.env['AWS_EC2_METADATA_DISABLED'] = 'true';
+    process.env['AWS_SHARED_CREDENTIALS_FILE'] = join(root, 'no-credentials');
+    process.env['AWS_CONFIG_FILE'] = join(root, 'no-config');
+    const none = await runCli(['--home', home, 'safety-net', '--once']);
+    expect(none.code).toBe(1);
+    expect(none.err.trim().split('\n')).toHaveLength(1);
+    expect(none.err).toMatch(/credentials/i);
+  });
+
+  it('stops when the credentials may not call GetAccessKeyLastUsed', async () => {
+    await runCli([
+      '--home',
+      home,
+      'token',
+      'mint',
+      '--placement',
+      'host=build-7,path=.env',
+      '--count',
+      '5',
+      '--format',
+      'jsonl',
+    ]);
+    writeConfigNoReport();
+    fake.control.failNext('GetAccessKeyLastUsed', 'AccessDenied', { times: 100 });
+    const r = await runCli(['--home', home, 'safety-net', '--once']);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/AccessDenied/);
+    expect(lastUsedCalls()).toBe(1);
+  });
+
+  it('prints each finding as it is made, before the last key is checked', async () => {
+    const minted = jsonl<{ accessKeyId: string }>(
+      (
+        await runCli([
+          '--home',
+          home,
+          'token',
+          'mint',
+          '--placement',
+          'host=build-7,path=.env',
+          '--count',
+          '4',
+          '--format',
+          'jsonl',
+        ])
+      ).out,
+    );
+    for (const t of minted) {
+      fake.control.recordKeyUse(t.accessKeyId, {
+        date: new Date('2026-11-21T07:00:00Z'),
+        service: 'sqs',
+        region: 'us-east-1',
+      });
+    }
+    const r = await runObserved(['--home', home, 'safety-net', '--once', '--format', 'jsonl']);
+    expect(r.code).toBe(0);
+    const lines = r.outs.filter((o) => o.text.trim() !== '');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]!.requests).toBeLessThan(minted.length);
+    expect(r.err).not.toMatch(/keys checked/);
+  });
+
+  it('shows progress on stderr on a terminal', async () => {
+    await runCli([
+      '--home',
+      home,
+      'token',
+      'mint',
+      '--placement',
+      'host=build-7,path=.env',
+      '--count',
+      '3',
+      '--format',
+      'jsonl',
+    ]);
+    const r = await runObserved(['--home', home, 'safety-net', '--once'], true);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/3\/3 keys checked/);
+  });
 });
+
+function writeConfigNoReport(): void {
+  const file = join(home, 'keysnare.yaml');
+  const text = readFileSync(file, 'utf8');
+  writeFileSync(file, text.replace('useCredentialReport: true', 'useCredentialReport: false'));
+}

@@ -1,16 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, ctRecord, iamUser, testKey, writeDelivery } from './helpers/cloudtrail.js';
 import { jsonl, runCli } from './helpers/cli.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
 
 const canaryKey = testKey('AKIA', 61);
 const canary = 'svc-ledger-prod';
 const alice = iamUser('alice', testKey('AKIA', 62), 'AIDAQALICE0000000062');
 
 function scenario(records: Record<string, unknown>[]) {
-  const root = mkdtempSync(join(tmpdir(), 'ks-tp-'));
+  const root = tempDir('ks-tp-');
   writeDelivery(join(root, 'logs'), '20250301T1000', records);
   const tokens = join(root, 't.json');
   writeFileSync(

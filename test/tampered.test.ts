@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AttachUserPolicyCommand,
@@ -13,6 +11,9 @@ import { startFakeAws } from './fake-aws/index.js';
 import type { FakeAws } from './fake-aws/index.js';
 import { fakeSdkConfig } from './fake-aws/sdk.js';
 import { jsonl, runCli } from './helpers/cli.js';
+import { removeTempDirs, tempDir } from './helpers/temp.js';
+
+afterAll(removeTempDirs);
 
 interface F {
   rule: string;
@@ -33,7 +34,7 @@ describe('canary tampering and use, end to end through the fake AWS and its Clou
       AWS_SECRET_ACCESS_KEY: fake.admin.secretAccessKey,
       AWS_REGION: 'us-east-1',
     });
-    const root = mkdtempSync(join(tmpdir(), 'ks-tamper-'));
+    const root = tempDir('ks-tamper-');
     const home = join(root, 'ws');
     await runCli(['--home', home, 'init']);
     // Keysnare's own management calls: mint, render (no AWS), rotate.

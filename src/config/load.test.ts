@@ -38,7 +38,11 @@ describe('parseConfig', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     const c = result.config;
     expect(c.detect).toEqual({ quietGapMinutes: 60, workers: 'auto' });
-    expect(c.limits).toEqual({ maxFileBytes: 512 * 1024 * 1024, maxRecordBytes: 1024 * 1024 });
+    expect(c.limits).toEqual({
+      maxFileBytes: 512 * 1024 * 1024,
+      maxRecordBytes: 1024 * 1024,
+      maxInFlightBytes: 2048 * 1024 * 1024,
+    });
     expect(c.tokens.files).toEqual([]);
     expect(c.aws).toEqual({});
     expect(c.canary.userPath).toBe('/');

@@ -133,6 +133,14 @@ const limits = z
       .default(512 * MIB)
       .describe('largest CloudTrail file read, after decompression'),
     maxRecordBytes: z.number().int().positive().default(MIB).describe('largest single record'),
+    maxInFlightBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(2048 * MIB)
+      .describe(
+        'file bytes held at once across workers: workers are limited to maxInFlightBytes / maxFileBytes (at least 1)',
+      ),
   })
   .refine((l) => l.maxRecordBytes <= l.maxFileBytes, {
     message: 'must not be larger than limits.maxFileBytes',
@@ -254,10 +262,13 @@ detect:
   workers: auto
 
 limits:
-  # Largest CloudTrail file read, after decompression (bytes). Larger files are reported and skipped.
+  # Largest CloudTrail file read, counted as bytes read and again after decompression (bytes).
+  # Larger files (and devices, FIFOs, gzip bombs) are reported and skipped.
   maxFileBytes: ${512 * MIB}
   # Largest single CloudTrail record (bytes).
   maxRecordBytes: ${MIB}
+  # File bytes held at once across worker threads: workers = at most maxInFlightBytes / maxFileBytes.
+  maxInFlightBytes: ${2048 * MIB}
 
 tokens:
   # Extra token files (JSON or YAML lists) merged into the registry at detect time.

@@ -41,6 +41,23 @@ export const ERRORS = {
   KS_INTERNAL: { message: 'internal error: {reason}', exit: 1, http: 500 },
   KS_NAME_TEMPLATE: { message: 'cannot generate an IAM user name: {reason}', exit: 2, http: 400 },
   KS_BAIT_INPUT: { message: 'cannot render {format} bait: {reason}', exit: 2, http: 400 },
+  // Mint, plant and rotate (issue 6: no secret lost, no file clobbered).
+  KS_PLANT_PROFILE_TAKEN: {
+    message: 'will not plant into {file}: profile [{profile}] {reason}',
+    exit: 2,
+    http: 409,
+  },
+  KS_MINT_PLAN: {
+    message: 'nothing was minted: the bait plan has problems',
+    exit: 2,
+    http: 400,
+  },
+  // safety net (issue 6, h-store)
+  KS_AWS_CREDENTIALS: {
+    message: 'AWS credentials do not work for {operation}: {reason}; {hint}',
+    exit: 1,
+    http: 502,
+  },
 } as const satisfies Record<string, { message: string; exit: 0 | 1 | 2; http: number }>;
 
 /** A code from the error catalog. */

@@ -53,9 +53,16 @@ export interface CustodyEntry {
 export interface TokenFact {
   readonly tokenId: string;
   readonly kind:
-    'user-arn' | 'principal-id' | 'user-name' | 'account-id' | 'session-key' | 'federated-arn';
+    | 'user-arn'
+    | 'principal-id'
+    | 'user-name'
+    | 'account-id'
+    | 'session-key'
+    | 'federated-arn'
+    /** A key id the token had before `token rotate`: an attacker may still try it. */
+    | 'previous-key';
   readonly value: string;
-  /** The eventID the fact was learned from. */
+  /** The eventID the fact was learned from (`rotate:<ISO time>` for a rotated-away key). */
   readonly eventId: string;
 }
 

@@ -130,3 +130,24 @@ describe('canary index', () => {
     ]);
   });
 });
+
+describe('rotated-away keys', () => {
+  it("matches a key the token had before rotation as the token's, via previous-key", () => {
+    const fact = {
+      tokenId: 'tok_a',
+      kind: 'previous-key' as const,
+      value: 'AKIAQEXAMPLEROTATED1',
+      eventId: 'rotate:2025-01-02T00:00:00.000Z',
+    };
+    const before = createCanaryIndex([token]);
+    const e = ev({ type: 'IAMUser', accessKeyId: fact.value });
+    expect(before.match(e)).toBeUndefined();
+    const idx = createCanaryIndex([token], [fact]);
+    expect(idx.match(e)).toEqual({ tokenId: 'tok_a', via: 'previous-key' });
+    expect(idx.match(ev({ type: 'IAMUser', accessKeyId: token.accessKeyId }))).toEqual({
+      tokenId: 'tok_a',
+      via: 'access-key',
+    });
+    expect(idx.needles().has(fact.value)).toBe(true);
+  });
+});

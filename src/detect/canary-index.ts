@@ -7,7 +7,13 @@ import type { CloudEvent, Token, TokenFact } from '../core/index.js';
 
 /** How an event was tied to a canary. */
 export type CanaryVia =
-  'access-key' | 'session-key' | 'user-arn' | 'principal-id' | 'federated-issuer' | 'user-name';
+  | 'access-key'
+  | 'previous-key'
+  | 'session-key'
+  | 'user-arn'
+  | 'principal-id'
+  | 'federated-issuer'
+  | 'user-name';
 
 /** A canary match. */
 export interface CanaryMatch {
@@ -33,6 +39,7 @@ export interface CanaryIndex {
 
 const TRUSTED_VIA: ReadonlySet<CanaryVia> = new Set([
   'access-key',
+  'previous-key',
   'session-key',
   'principal-id',
   'user-arn',
@@ -46,6 +53,7 @@ export function createCanaryIndex(
   const byId = new Map<string, Token>();
   const keys = new Map<string, string>();
   const sessionKeys = new Set<string>();
+  const previousKeys = new Set<string>();
   const arns = new Map<string, string>();
   const federatedArns = new Map<string, string>();
   const principals = new Map<string, string>();
@@ -65,6 +73,7 @@ export function createCanaryIndex(
       'federated-arn': federatedArns,
       'principal-id': principals,
       'session-key': keys,
+      'previous-key': keys,
       'user-name': undefined,
       'account-id': undefined,
     }[f.kind];
@@ -76,6 +85,7 @@ export function createCanaryIndex(
     if (!target || target.has(f.value)) return false;
     target.set(f.value, f.tokenId);
     if (f.kind === 'session-key') sessionKeys.add(f.value);
+    if (f.kind === 'previous-key') previousKeys.add(f.value);
     return true;
   };
 
@@ -95,7 +105,16 @@ export function createCanaryIndex(
     token: (id) => byId.get(id),
     tokensByUserName: (name) => names.get(name.toLowerCase()) ?? [],
     match(event) {
-      return matchEvent(event, { keys, sessionKeys, arns, federatedArns, principals, nameAccount });
+      const maps = {
+        keys,
+        sessionKeys,
+        previousKeys,
+        arns,
+        federatedArns,
+        principals,
+        nameAccount,
+      };
+      return matchEvent(event, maps);
     },
     learn(event, match) {
       return TRUSTED_VIA.has(match.via) ? learnFromEvent(event, match.tokenId) : [];
@@ -118,6 +137,7 @@ export function createCanaryIndex(
 interface Maps {
   keys: Map<string, string>;
   sessionKeys: Set<string>;
+  previousKeys: Set<string>;
   arns: Map<string, string>;
   federatedArns: Map<string, string>;
   principals: Map<string, string>;
@@ -128,8 +148,7 @@ function matchEvent(event: CloudEvent, m: Maps): CanaryMatch | undefined {
   const id = event.identity;
   if (id.accessKeyId) {
     const t = m.keys.get(id.accessKeyId);
-    if (t)
-      return { tokenId: t, via: m.sessionKeys.has(id.accessKeyId) ? 'session-key' : 'access-key' };
+    if (t) return { tokenId: t, via: keyVia(m, id.accessKeyId) };
   }
   if (id.arn) {
     const t = m.arns.get(id.arn) ?? m.federatedArns.get(id.arn);
@@ -149,6 +168,11 @@ function matchEvent(event: CloudEvent, m: Maps): CanaryMatch | undefined {
     if (t) return { tokenId: t, via: 'user-name' };
   }
   return undefined;
+}
+
+function keyVia(m: Maps, keyId: string): CanaryVia {
+  if (m.sessionKeys.has(keyId)) return 'session-key';
+  return m.previousKeys.has(keyId) ? 'previous-key' : 'access-key';
 }
 
 function learnFromEvent(event: CloudEvent, tokenId: string): TokenFact[] {

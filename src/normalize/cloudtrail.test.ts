@@ -1,7 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import type { CloudEvent, RecordRejection } from '../core/event.js';
-import { DEFAULT_FIELD_LIMITS, isRecordRejection, normalizeRecord } from './cloudtrail.js';
+import type { TimeWindow } from './cloudtrail.js';
+import {
+  CLOUDTRAIL_START_MS,
+  DEFAULT_FIELD_LIMITS,
+  isRecordRejection,
+  normalizeRecord,
+} from './cloudtrail.js';
 import { buildInsightRecord, buildRecord, CANARY_IDENTITY } from './fixtures/records.js';
 
 const ORIGIN = { file: 'test.json', index: 4 };
@@ -95,7 +101,7 @@ describe('normalizeRecord', () => {
     expect(normalizeRecord({ eventTime: '2025-01-01T10:05:07Z' }, ORIGIN)).toEqual({
       file: 'test.json',
       index: 4,
-      reason: 'record 4 has neither eventName nor eventSource',
+      reason: 'neither eventName nor eventSource',
     });
     const onlySource = normalize({ eventSource: 'sts.amazonaws.com' });
     expect(onlySource).toMatchObject({
@@ -109,7 +115,7 @@ describe('normalizeRecord', () => {
 
   it('explains that an Insights event is not an API call', () => {
     const r = normalizeRecord(buildInsightRecord(), ORIGIN) as RecordRejection;
-    expect(r.reason).toBe('record is a CloudTrail Insights event, not an API call');
+    expect(r.reason).toBe('a CloudTrail Insights event, not an API call');
   });
 
   it('derives a stable x- id from the content when eventID is missing or empty', () => {
@@ -132,7 +138,6 @@ describe('normalizeRecord', () => {
       eventName: 'GetCallerIdentity',
       eventSource: 42,
       eventID: { nested: true },
-      eventTime: ['2025-01-01T10:05:07Z'],
       awsRegion: 7,
       userIdentity: 'IAMUser',
       sourceIPAddress: 2130706433,
@@ -178,14 +183,35 @@ describe('normalizeRecord', () => {
     expect(ev.readOnly).toBe(false);
   });
 
-  it('reads every supported eventTime shape and leaves time out when unreadable', () => {
+  it('reads every supported eventTime shape and leaves time out when there is none', () => {
     expect(normalize(buildRecord({ eventTime: 'Jul 18, 2014 4:07:39 PM' })).time).toBe(
       '2014-07-18T16:07:39.000Z',
     );
     expect(normalize(buildRecord({ eventTime: 1735725907 })).time).toBe('2025-01-01T10:05:07.000Z');
-    const bad = normalize(buildRecord({ eventTime: 'yesterday' }));
-    expect(bad).not.toHaveProperty('time');
-    expect(bad).not.toHaveProperty('timeMs');
+    const none = normalize(buildRecord({ eventTime: undefined }));
+    expect(none).not.toHaveProperty('time');
+    expect(none).not.toHaveProperty('timeMs');
+  });
+
+  it('rejects a record whose eventTime is unreadable or implausible, saying why', () => {
+    const reason = (eventTime: unknown, window?: TimeWindow): string | undefined => {
+      const r = normalizeRecord(buildRecord({ eventTime }), ORIGIN, DEFAULT_FIELD_LIMITS, window);
+      return isRecordRejection(r) ? r.reason : undefined;
+    };
+    expect(reason('yesterday')).toBe('eventTime "yesterday" is not a readable time');
+    expect(reason('2026-02-30T25:61:61Z')).toBe(
+      'eventTime "2026-02-30T25:61:61Z" is not a readable time',
+    );
+    expect(reason(['2025-01-01T10:05:07Z'])).toBe(
+      'eventTime of type object is not a readable time',
+    );
+    expect(reason(12345)).toBe('eventTime 12345 is before CloudTrail existed (2013-11-01)');
+    expect(reason('\u001b[31m')).toBe('eventTime "?[31m" is not a readable time');
+    const window = { notBeforeMs: CLOUDTRAIL_START_MS, notAfterMs: Date.UTC(2026, 0, 1) };
+    expect(reason('2026-01-01T00:00:00Z', window)).toBeUndefined();
+    expect(reason('2026-01-01T00:00:01Z', window)).toBe(
+      'eventTime "2026-01-01T00:00:01Z" is in the future (after 2026-01-01T00:00:00.000Z)',
+    );
   });
 
   it('flags fake regions as unknown and keeps them as given', () => {

@@ -10,6 +10,7 @@ import { isKnownRegion } from './enrich/regions.js';
 import { classifySource } from './enrich/source.js';
 import { classifyUserAgent } from './enrich/user-agent.js';
 import { estimateJsonSize, stableJson } from './json-size.js';
+import { shown } from './shapes.js';
 import { parseTime } from './time.js';
 
 /** Size caps applied while normalizing (characters for strings, estimated bytes for objects). */
@@ -145,12 +146,55 @@ export function syntheticEventId(record: unknown): string {
   return `x-${createHash('sha256').update(stableJson(record)).digest('hex').slice(0, 32)}`;
 }
 
+/** The instants a CloudTrail `eventTime` may fall between (epoch milliseconds, inclusive). */
+export interface TimeWindow {
+  readonly notBeforeMs: number;
+  readonly notAfterMs: number;
+}
+
+/** CloudTrail launched in November 2013: no real event is older. */
+export const CLOUDTRAIL_START_MS = Date.UTC(2013, 10, 1);
+
+/** Without a clock only the lower bound applies; the pipeline adds "not after now + 1 day". */
+export const DEFAULT_TIME_WINDOW: TimeWindow = {
+  notBeforeMs: CLOUDTRAIL_START_MS,
+  notAfterMs: Number.POSITIVE_INFINITY,
+};
+
 function rejection(value: Json, origin: RecordOrigin): RecordRejection {
   const reason =
     value.eventType === 'AwsCloudTrailInsight'
-      ? 'record is a CloudTrail Insights event, not an API call'
-      : `record ${origin.index} has neither eventName nor eventSource`;
+      ? 'a CloudTrail Insights event, not an API call'
+      : 'neither eventName nor eventSource';
   return { file: origin.file, index: origin.index, reason };
+}
+
+function shownTime(v: unknown): string {
+  if (typeof v === 'string') return `"${shown(v)}"`;
+  return typeof v === 'number' ? String(v) : `of type ${v === null ? 'null' : typeof v}`;
+}
+
+/**
+ * Why a present `eventTime` cannot be used, or undefined when it is absent or a readable instant
+ * inside the window. A bad time is not used: it would otherwise become a 1970 finding or join the
+ * group of whatever real times sort next to it.
+ */
+function timeProblem(
+  raw: unknown,
+  time: { ms: number } | undefined,
+  window: TimeWindow,
+): string | undefined {
+  if (raw === undefined) return undefined;
+  if (time === undefined) return `eventTime ${shownTime(raw)} is not a readable time`;
+  if (time.ms < window.notBeforeMs) {
+    const start = new Date(window.notBeforeMs).toISOString().slice(0, 10);
+    return `eventTime ${shownTime(raw)} is before CloudTrail existed (${start})`;
+  }
+  if (time.ms > window.notAfterMs) {
+    const end = new Date(window.notAfterMs).toISOString();
+    return `eventTime ${shownTime(raw)} is in the future (after ${end})`;
+  }
+  return undefined;
 }
 
 /** Set the optional event fields that need no enrichment. */
@@ -187,25 +231,29 @@ function addEnrichedFields(event: Mutable<CloudEvent>, value: Json, limits: Fiel
 }
 
 /**
- * Normalize one CloudTrail record. Rejects only a record with neither `eventName` nor `eventSource`
- * (and, with a clearer reason, an Insights event); everything else becomes a {@link CloudEvent}.
- * A missing `eventID` is replaced by {@link syntheticEventId}. Never throws.
+ * Normalize one CloudTrail record. Rejects a record with neither `eventName` nor `eventSource`
+ * (and, with a clearer reason, an Insights event), and one whose `eventTime` is present but
+ * unreadable or outside `window` (a record without one is kept, its time unknown); everything else becomes a {@link CloudEvent}. A missing `eventID`
+ * is replaced by {@link syntheticEventId}. Never throws.
  */
 export function normalizeRecord(
   value: Record<string, unknown>,
   origin: RecordOrigin,
   limits: FieldLimits = DEFAULT_FIELD_LIMITS,
+  window: TimeWindow = DEFAULT_TIME_WINDOW,
 ): CloudEvent | RecordRejection {
   if (!isObject(value)) {
-    return { file: origin.file, index: origin.index, reason: 'record is not a JSON object' };
+    return { file: origin.file, index: origin.index, reason: 'not a JSON object' };
   }
   const max = limits.string;
   const eventName = str(value.eventName, max);
   const eventSource = str(value.eventSource, max);
   if (eventName === undefined && eventSource === undefined) return rejection(value, origin);
+  const time = parseTime(value.eventTime);
+  const badTime = timeProblem(value.eventTime, time, window);
+  if (badTime !== undefined) return { file: origin.file, index: origin.index, reason: badTime };
   const rawId = str(value.eventID, max);
   const region = str(value.awsRegion, max) ?? '';
-  const time = parseTime(value.eventTime);
   const event: Mutable<CloudEvent> = {
     eventId: rawId !== undefined && rawId.length > 0 ? rawId : syntheticEventId(value),
     eventName: eventName ?? '',

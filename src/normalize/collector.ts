@@ -47,7 +47,7 @@ export class RecordCollector {
     this.take({ kind: 'reject', reason });
   }
 
-  /** `record N is X MB, over the Y MB limit` for the next item. */
+  /** `X MB, over the Y MB limit` for the next item. */
   tooBig(bytes: number): string {
     return tooBig(this.context(), bytes);
   }

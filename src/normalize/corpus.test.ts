@@ -1,28 +1,17 @@
 /**
- * Real third-party data, read in place from ../shared/corpus: Stratus Red Team detonation logs and
- * TrailDiscover example events. Every file must extract and normalize without a single rejection.
+ * Real third-party data, read in place from the corpus (test/helpers/corpus.ts: KEYSNARE_CORPUS,
+ * else ../shared/corpus): Stratus Red Team detonation logs and TrailDiscover example events. Every
+ * file must extract and normalize without a single rejection.
  */
-import { describe, it, expect } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { it, expect } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { describeCorpus } from '../../test/helpers/corpus.js';
 import type { CloudEvent } from '../core/event.js';
 import { isRecordRejection, normalizeRecord } from './cloudtrail.js';
 import { extractRecords } from './records.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const corpus = path.resolve(repoRoot, '../shared/corpus');
-const STRATUS = path.join(corpus, 'stratus-red-team/detonation-logs');
-const TRAILDISCOVER = path.join(corpus, 'traildiscover/events');
 const LIMITS = { maxDecompressedBytes: 50 * 1024 * 1024, maxRecordBytes: 1024 * 1024 };
-
-function requireDir(dir: string): void {
-  if (!existsSync(dir)) {
-    throw new Error(
-      `corpus folder missing: expected ${dir} (the shared corpus checked out beside the repo)`,
-    );
-  }
-}
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -42,11 +31,10 @@ interface CorpusRun {
   readonly problems: string[];
 }
 
-/** Read a corpus folder once, on first use; a missing folder fails the test that needs it. */
+/** Read a corpus folder once, on first use. */
 function corpusRun(dir: string, suffix: string): () => CorpusRun {
   let cached: CorpusRun | undefined;
   return () => {
-    requireDir(dir);
     cached ??= run(walk(dir).filter((f) => f.endsWith(suffix)));
     return cached;
   };
@@ -68,8 +56,8 @@ function run(files: string[]): CorpusRun {
   return { files, events, problems };
 }
 
-describe('Stratus Red Team detonation logs', () => {
-  const load = corpusRun(STRATUS, '.json');
+describeCorpus('Stratus Red Team detonation logs', 'stratus-red-team/detonation-logs', (dir) => {
+  const load = corpusRun(dir, '.json');
 
   it('normalizes every record with no rejections', () => {
     const stratus = load();
@@ -121,8 +109,8 @@ describe('Stratus Red Team detonation logs', () => {
   });
 });
 
-describe('TrailDiscover example events', () => {
-  const load = corpusRun(TRAILDISCOVER, '.json.cloudtrail');
+describeCorpus('TrailDiscover example events', 'traildiscover/events', (dir) => {
+  const load = corpusRun(dir, '.json.cloudtrail');
 
   it('normalizes every record in every .json.cloudtrail file with no rejections', () => {
     const trail = load();

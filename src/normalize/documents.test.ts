@@ -94,7 +94,7 @@ describe('extractRecords: delivery shapes', () => {
       buildEnvelope({ instance: 'i-1' }, 'EC2 Instance State-change Notification'),
     ]);
     expect(r.rejections[0]?.reason).toBe(
-      'record 0 is an EventBridge event of type "EC2 Instance State-change Notification", not a CloudTrail event',
+      'an EventBridge event of type "EC2 Instance State-change Notification", not a CloudTrail event',
     );
   });
 
@@ -122,7 +122,7 @@ describe('extractRecords: delivery shapes', () => {
         file: FILE,
         index: 1,
         reason:
-          'record 1: its CloudTrailEvent is not valid JSON (invalid JSON: unexpected end of JSON (truncated file?))',
+          'its CloudTrailEvent is not valid JSON (invalid JSON: unexpected end of JSON (truncated file?))',
       },
     ]);
   });
@@ -150,7 +150,7 @@ describe('extractRecords: delivery shapes', () => {
     expect(r.records.map((x) => x.index)).toEqual([0, 2]);
     expect(r.rejections[0]).toMatchObject({
       index: 1,
-      reason: expect.stringMatching(/^record 1: its message is not valid JSON/),
+      reason: expect.stringMatching(/^its message is not valid JSON/),
     });
   });
 
@@ -193,11 +193,11 @@ describe('extractRecords: delivery shapes', () => {
     const r = extract([THREE[0], 42, { hello: 'world' }]);
     expect(r.records).toHaveLength(1);
     expect(r.rejections).toEqual([
-      { file: FILE, index: 1, reason: 'record 1 is not a CloudTrail record: it is a JSON number' },
+      { file: FILE, index: 1, reason: 'not a CloudTrail record: it is a JSON number' },
       {
         file: FILE,
         index: 2,
-        reason: 'record 2 is not a CloudTrail record: it is a JSON object with keys "hello"',
+        reason: 'not a CloudTrail record: it is a JSON object with keys "hello"',
       },
     ]);
   });

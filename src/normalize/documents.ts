@@ -107,11 +107,11 @@ const fromCloudWatch: Handler = (file, v, opts) => {
   }
   const collector = new RecordCollector(file, opts.checks);
   for (const event of v.logEvents as unknown[]) {
-    const ctx = collector.context();
     if (isObject(event) && typeof event.message === 'string') {
+      const ctx = collector.context();
       collector.take(recordFromString(event.message, 'its message', ctx));
     } else {
-      collector.reject(`record ${ctx.index}: log event has no message string`);
+      collector.reject('log event has no message string');
     }
   }
   return collector.result('cloudwatch-logs');

@@ -13,16 +13,20 @@ export {
   type ExtractedRecord,
 } from './records.js';
 export {
+  CLOUDTRAIL_START_MS,
   DEFAULT_FIELD_LIMITS,
+  DEFAULT_TIME_WINDOW,
   capString,
   flattenIdentity,
   isRecordRejection,
   normalizeRecord,
   syntheticEventId,
   type FieldLimits,
+  type TimeWindow,
   type TruncatedObject,
 } from './cloudtrail.js';
 export { parseTime, type ParsedTime } from './time.js';
+export { formatBytes } from './json-size.js';
 export { AWS_REGIONS, isKnownRegion } from './enrich/regions.js';
 export { classifySource, isDnsNameLike } from './enrich/source.js';
 export { classifyUserAgent, MAX_USER_AGENT_SCAN, type UserAgentInfo } from './enrich/user-agent.js';

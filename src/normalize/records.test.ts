@@ -85,9 +85,7 @@ describe('extractRecords: bytes, gzip and limits', () => {
     });
     const r = extract(buildS3Delivery([THREE[0]!, big, THREE[1]!]));
     expect(r.records.map((x) => x.index)).toEqual([0, 2]);
-    expect(r.rejections).toEqual([
-      { file: FILE, index: 1, reason: 'record 1 is 2.2 MB, over the 1 MB limit' },
-    ]);
+    expect(r.rejections).toEqual([{ file: FILE, index: 1, reason: '2.2 MB, over the 1 MB limit' }]);
   });
 
   it('rejects an oversized JSON line and an oversized CloudTrailEvent string', () => {
@@ -96,10 +94,10 @@ describe('extractRecords: bytes, gzip and limits', () => {
     );
     const lines = extractRecordsFromText(FILE, [JSON.stringify(THREE[0]), big].join('\n'), LIMITS);
     expect(lines.rejections).toEqual([
-      { file: FILE, index: 1, reason: 'record 1 is 1.5 MB, over the 1 MB limit (line 2)' },
+      { file: FILE, index: 1, reason: '1.5 MB, over the 1 MB limit (line 2)' },
     ]);
     const lookup = extract({ Events: [buildLookupItem(THREE[0]!, big)] });
-    expect(lookup.rejections[0]?.reason).toBe('record 0 is 1.5 MB, over the 1 MB limit');
+    expect(lookup.rejections[0]?.reason).toBe('1.5 MB, over the 1 MB limit');
   });
 
   it('rejects records nested deeper than the depth limit and keeps the others', () => {
@@ -113,7 +111,7 @@ describe('extractRecords: bytes, gzip and limits', () => {
     const r = extractRecordsFromText(FILE, text, LIMITS);
     expect(r.records.map((x) => x.index)).toEqual([0, 2]);
     expect(r.rejections).toEqual([
-      { file: FILE, index: 1, reason: 'record 1 is nested more than 256 levels deep' },
+      { file: FILE, index: 1, reason: 'nested more than 256 levels deep' },
     ]);
     const shallow = JSON.stringify([buildRecord({ a: [[[[1]]]] })]);
     expect(

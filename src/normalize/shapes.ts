@@ -106,16 +106,16 @@ export function overLimits(value: unknown, ctx: ItemContext): string | undefined
   if (checks.checkDepth) {
     const size = estimateJsonSize(value, Number.POSITIVE_INFINITY, checks.maxDepth);
     if (size.stopped) {
-      return `record ${ctx.index} is nested more than ${checks.maxDepth} levels deep`;
+      return `nested more than ${checks.maxDepth} levels deep`;
     }
   }
   return undefined;
 }
 
-/** `record 17 is 2.1 MB, over the 1 MB limit`. */
+/** `2.1 MB, over the 1 MB limit` (the record index is said by whoever prints the rejection). */
 export function tooBig(ctx: ItemContext, bytes: number): string {
   const limit = formatBytes(ctx.checks.maxRecordBytes);
-  return `record ${ctx.index} is ${formatBytes(bytes)}, over the ${limit} limit`;
+  return `${formatBytes(bytes)}, over the ${limit} limit`;
 }
 
 /** Byte size of `text` when it may exceed `max` (UTF-8 needs at most 3 bytes per UTF-16 unit). */
@@ -133,7 +133,7 @@ export function recordFromString(text: string, what: string, ctx: ItemContext): 
   const parsed = parseJson(text);
   if (!parsed.ok) {
     const detail = describeJsonError(parsed.error, text);
-    return { kind: 'reject', reason: `record ${ctx.index}: ${what} is not valid JSON (${detail})` };
+    return { kind: 'reject', reason: `${what} is not valid JSON (${detail})` };
   }
   const checkDepth = maxNestingDepth(text, checks.maxDepth) > checks.maxDepth;
   return plainRecord(parsed.value, { ...ctx, checks: { ...checks, checkSize: false, checkDepth } });
@@ -143,7 +143,7 @@ function fromEnvelope(v: Json, ctx: ItemContext): Unwrapped {
   const type = String(v['detail-type']);
   if (type === INSIGHT_DETAIL_TYPE) return { kind: 'skip', reason: 'CloudTrail Insights event' };
   if (!CLOUDTRAIL_DETAIL_TYPES.has(type)) {
-    const reason = `record ${ctx.index} is an EventBridge event of type "${shown(type)}", not a CloudTrail event`;
+    const reason = `an EventBridge event of type "${shown(type)}", not a CloudTrail event`;
     return { kind: 'reject', reason };
   }
   return plainRecord(v.detail, ctx);
@@ -178,7 +178,7 @@ export function plainRecord(v: unknown, ctx: ItemContext): Unwrapped {
     return big === undefined ? { kind: 'record', value: v } : { kind: 'reject', reason: big };
   }
   if (isInsightRecord(v)) return { kind: 'skip', reason: 'CloudTrail Insights event' };
-  const reason = `record ${ctx.index} is not a CloudTrail record: it is ${describeValue(v)}`;
+  const reason = `not a CloudTrail record: it is ${describeValue(v)}`;
   return { kind: 'reject', reason };
 }
 

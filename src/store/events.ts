@@ -1,10 +1,12 @@
 /**
- * The events table: every normalized event kept for triage, deduplicated by CloudTrail eventID,
- * plus the rule hits kept for regrouping across runs.
+ * The events table: every event kept for triage (its raw record, once), deduplicated by CloudTrail
+ * eventID, plus the rule hits kept for regrouping across runs.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { CloudEvent } from '../core/event.js';
 import type { EventStore, HitStore, StoredEvent, StoredHit } from '../core/ports.js';
+import { normalizeRecord } from '../normalize/cloudtrail.js';
+import { decodeRecord, encodeRecord } from './record-codec.js';
 import { integerOrNull, present } from './rows.js';
 
 interface HitRow {
@@ -16,25 +18,47 @@ interface HitRow {
   finding_id: string | null;
 }
 
-/** {@link EventStore} over SQLite: one prepared INSERT OR IGNORE, one transaction per batch. */
+interface EventRow {
+  event_id: string;
+  time_ms: number | null;
+  access_key_id: string | null;
+  principal_arn: string | null;
+  path: string | null;
+  record_index: number;
+  record: Buffer;
+}
+
+const SELECT_EVENT = `SELECT e.event_id, e.time_ms, e.access_key_id, e.principal_arn, f.path,
+  e.record_index, e.record FROM events e LEFT JOIN event_files f ON f.id = e.file_id`;
+
+/**
+ * {@link EventStore} over SQLite. Each event is stored once, as its raw record (compressed, see
+ * record-codec.ts) beside the few columns lookups use; the {@link CloudEvent} is derived from the
+ * raw record on read by the same normalizer ingest used. One transaction per batch.
+ */
 export class SqliteEventTable implements EventStore {
   private readonly insert: Statement<unknown[]>;
-  private readonly byId: Statement<[string], { event: string; raw: string }>;
+  private readonly fileId: Statement<[string], number>;
+  private readonly addFile: Statement<[string]>;
+  private readonly byId: Statement<[string], EventRow>;
   private readonly count: Statement<[], number>;
   private readonly insertBatch: (events: readonly StoredEvent[]) => Set<string>;
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare(
-      `INSERT OR IGNORE INTO events (event_id, time_ms, event_name, event_source, region,
-        access_key_id, principal_arn, source_ip, user_agent, error_code, file, record_index,
-        event, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO events (event_id, time_ms, access_key_id, principal_arn, file_id,
+        record_index, record) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.byId = db.prepare('SELECT event, raw FROM events WHERE event_id = ?');
+    this.fileId = db.prepare<[string], number>('SELECT id FROM event_files WHERE path = ?').pluck();
+    this.addFile = db.prepare<[string]>('INSERT INTO event_files (path) VALUES (?)');
+    this.byId = db.prepare(`${SELECT_EVENT} WHERE e.event_id = ?`);
     this.count = db.prepare<[], number>('SELECT count(*) FROM events').pluck();
     this.insertBatch = db.transaction((events: readonly StoredEvent[]) => {
+      // File ids are cached for this batch only: a rolled-back transaction forgets its ids.
+      const files = new Map<string, number>();
       const inserted = new Set<string>();
       for (const stored of events) {
-        if (this.insertOne(stored.event, stored.raw)) inserted.add(stored.event.eventId);
+        if (this.insertOne(stored.event, stored.raw, files)) inserted.add(stored.event.eventId);
       }
       return inserted;
     });
@@ -59,13 +83,9 @@ export class SqliteEventTable implements EventStore {
     ): void => {
       for (let i = 0; i < values.length; i += 500) {
         const chunk = values.slice(i, i + 500);
-        const sql = `SELECT event FROM events WHERE ${column} IN (${chunk.map(() => '?').join(',')})`;
-        for (const text of this.db
-          .prepare<string[], string>(sql)
-          .pluck()
-          .all(...chunk)) {
-          const e = JSON.parse(text) as CloudEvent;
-          out.set(e.eventId, e);
+        const sql = `${SELECT_EVENT} WHERE e.${column} IN (${chunk.map(() => '?').join(',')})`;
+        for (const row of this.db.prepare<string[], EventRow>(sql).all(...chunk)) {
+          if (!out.has(row.event_id)) out.set(row.event_id, derive(row).event);
         }
       }
     };
@@ -76,29 +96,77 @@ export class SqliteEventTable implements EventStore {
 
   getEvent(eventId: string): StoredEvent | undefined {
     const row = this.byId.get(eventId);
-    return row && { event: JSON.parse(row.event) as CloudEvent, raw: row.raw };
+    return row && derive(row);
   }
 
-  private insertOne(e: CloudEvent, raw: string): boolean {
+  private insertOne(e: CloudEvent, raw: string, files: Map<string, number>): boolean {
     const id = e.identity;
     const result = this.insert.run(
       e.eventId,
       integerOrNull(e.timeMs),
-      e.eventName,
-      e.eventSource,
-      e.region,
       id.accessKeyId ?? null,
       id.arn ?? null,
-      e.sourceIp ?? null,
-      e.userAgent ?? null,
-      e.errorCode ?? null,
-      e.origin.file,
+      this.fileIdOf(e.origin.file, files),
       integerOrNull(e.origin.index) ?? -1,
-      JSON.stringify(e),
-      raw,
+      encodeRecord(raw),
     );
     return result.changes === 1;
   }
+
+  private fileIdOf(path: string, files: Map<string, number>): number {
+    const id =
+      files.get(path) ?? this.fileId.get(path) ?? Number(this.addFile.run(path).lastInsertRowid);
+    files.set(path, id);
+    return id;
+  }
+}
+
+/**
+ * The stored event: its raw record, and the CloudEvent normalized from it. A record the normalizer
+ * no longer accepts (or that does not parse) still yields an event from the indexed columns, so a
+ * stored event never disappears from triage.
+ */
+function derive(row: EventRow): StoredEvent {
+  const raw = decodeRecord(row.record);
+  const origin = { file: row.path ?? '', index: row.record_index };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    value = undefined;
+  }
+  const normalized =
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? normalizeRecord(value as Record<string, unknown>, origin)
+      : undefined;
+  if (normalized && 'eventId' in normalized) {
+    return { event: { ...normalized, eventId: row.event_id, origin }, raw };
+  }
+  return { event: fromColumns(row, origin), raw };
+}
+
+function timeOf(ms: number | null): { time?: string; timeMs?: number } {
+  if (ms === null) return {};
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? { timeMs: ms } : { time: d.toISOString(), timeMs: ms };
+}
+
+function fromColumns(row: EventRow, origin: { file: string; index: number }): CloudEvent {
+  return {
+    eventId: row.event_id,
+    ...timeOf(row.time_ms),
+    eventName: '',
+    eventSource: '',
+    region: '',
+    regionKnown: false,
+    identity: {
+      ...present('accessKeyId', row.access_key_id),
+      ...present('arn', row.principal_arn),
+    },
+    sourceKind: 'missing',
+    userAgentClass: 'missing',
+    origin,
+  };
 }
 
 /** {@link HitStore} over SQLite. */

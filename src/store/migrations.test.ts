@@ -1,8 +1,21 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../core/errors.js';
-import { MIGRATIONS, applyMigrations, latestSchemaVersion } from './migrations.js';
+import {
+  EVENTS_ONCE_VERSION,
+  MIGRATIONS,
+  applyMigrations,
+  latestSchemaVersion,
+} from './migrations.js';
 import type { Migration } from './migrations.js';
+import { openSqliteStore } from './sqlite.js';
+import { makeEvent } from './store.fixtures.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'keysnare-test-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const dbs: Database.Database[] = [];
 function memory(): Database.Database {
@@ -83,5 +96,80 @@ describe('migrations', () => {
     expect((err as Error).message).toBe('cannot migrate database ws.db to version 2');
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     expect(tables(db)).toEqual(['one']);
+  });
+});
+
+describe('migration to one stored copy per event', () => {
+  /** A database file at schema version 2 holding these events the way version 2 stored them. */
+  function versionTwoDatabase(file: string, events: ReturnType<typeof makeEvent>[]): void {
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    applyMigrations(db, file, MIGRATIONS.slice(0, EVENTS_ONCE_VERSION - 1));
+    const insert = db.prepare(
+      `INSERT INTO events (event_id, time_ms, event_name, event_source, region, access_key_id,
+        principal_arn, source_ip, user_agent, error_code, file, record_index, event, raw)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const { event: e, raw } of events) {
+      insert.run(
+        e.eventId,
+        e.timeMs ?? null,
+        e.eventName,
+        e.eventSource,
+        e.region,
+        e.identity.accessKeyId ?? null,
+        e.identity.arn ?? null,
+        e.sourceIp ?? null,
+        e.userAgent ?? null,
+        e.errorCode ?? null,
+        e.origin.file,
+        e.origin.index,
+        JSON.stringify(e),
+        raw,
+      );
+    }
+    db.close();
+  }
+
+  it('converts every stored event, keeping its raw record and what triage reads', () => {
+    const file = path.join(root, 'v2.db');
+    const events = Array.from({ length: 4500 }, (_, i) =>
+      makeEvent(`ev-${i}`, {
+        userIdentity: {
+          type: 'IAMUser',
+          accessKeyId: `AKIAMIGRATE${String(i % 7).padStart(9, '0')}`,
+          arn: `arn:aws:iam::111122223333:user/u${i % 7}`,
+        },
+      }),
+    );
+    versionTwoDatabase(file, events);
+    const store = openSqliteStore(file);
+    try {
+      expect(store.countEvents()).toBe(events.length);
+      for (const i of [0, 1999, 2000, 4499]) {
+        expect(store.getEvent(`ev-${i}`)).toStrictEqual(events[i]);
+      }
+      const byKey = store.findEventsByIdentity({
+        accessKeyIds: ['AKIAMIGRATE000000003'],
+        principalArns: ['arn:aws:iam::111122223333:user/u4'],
+      });
+      expect(byKey.map((e) => e.eventId).sort()).toEqual(
+        events
+          .filter((_, i) => i % 7 === 3 || i % 7 === 4)
+          .map((e) => e.event.eventId)
+          .sort(),
+      );
+    } finally {
+      store.close();
+    }
+    const db = new Database(file, { readonly: true });
+    const columns = db
+      .prepare<[], string>("SELECT name FROM pragma_table_info('events')")
+      .pluck()
+      .all();
+    expect(columns).not.toContain('event');
+    expect(columns).not.toContain('raw');
+    expect(db.pragma('user_version', { simple: true })).toBe(latestSchemaVersion());
+    db.close();
   });
 });

@@ -4,12 +4,15 @@
  */
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../core/errors.js';
+import { encodeRecord } from './record-codec.js';
 
 /** One schema step. `version` is the `user_version` the database has after it. */
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /** Row conversion that SQL alone cannot do; runs after `sql`, in the same transaction. */
+  readonly run?: (db: Database) => void;
 }
 
 const INITIAL_SCHEMA = `
@@ -103,6 +106,86 @@ CREATE TABLE secrets (
 ) STRICT;
 `;
 
+/**
+ * Version 3 keeps each event once: the raw record, compressed, replaces the normalized JSON and the
+ * raw text, the file path moves to a table of its own, and only the columns lookups use stay (the
+ * event is derived from the raw record on read). No foreign key on file_id: it would cost a lookup
+ * per inserted row, and only the store writes either table.
+ */
+const EVENTS_ONCE = `
+CREATE TABLE event_files (
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL UNIQUE
+) STRICT;
+
+CREATE TABLE events_v3 (
+  event_id TEXT PRIMARY KEY,
+  time_ms INTEGER,
+  access_key_id TEXT,
+  principal_arn TEXT,
+  file_id INTEGER NOT NULL,
+  record_index INTEGER NOT NULL,
+  record BLOB NOT NULL
+) STRICT;
+`;
+
+const EVENTS_ONCE_FINISH = `
+DROP TABLE events;
+ALTER TABLE events_v3 RENAME TO events;
+CREATE INDEX events_time ON events (time_ms);
+CREATE INDEX events_access_key ON events (access_key_id);
+CREATE INDEX events_principal ON events (principal_arn);
+`;
+
+/** Copy version-2 event rows into the version-3 table, batch by batch (bounded memory). */
+function convertEventsToV3(db: Database): void {
+  interface OldRow {
+    rowid: number;
+    event_id: string;
+    time_ms: number | null;
+    access_key_id: string | null;
+    principal_arn: string | null;
+    file: string;
+    record_index: number;
+    raw: string;
+  }
+  const page = db.prepare<[number], OldRow>(
+    `SELECT rowid, event_id, time_ms, access_key_id, principal_arn, file, record_index, raw
+     FROM events WHERE rowid > ? ORDER BY rowid LIMIT 2000`,
+  );
+  const fileId = db.prepare<[string], number>('SELECT id FROM event_files WHERE path = ?').pluck();
+  const addFile = db.prepare<[string]>('INSERT INTO event_files (path) VALUES (?)');
+  const insert = db.prepare(
+    `INSERT INTO events_v3 (event_id, time_ms, access_key_id, principal_arn, file_id, record_index,
+      record) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const files = new Map<string, number>();
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const id =
+        files.get(r.file) ?? fileId.get(r.file) ?? Number(addFile.run(r.file).lastInsertRowid);
+      files.set(r.file, id);
+      insert.run(
+        r.event_id,
+        r.time_ms,
+        r.access_key_id,
+        r.principal_arn,
+        id,
+        r.record_index,
+        encodeRecord(r.raw),
+      );
+    }
+    after = rows[rows.length - 1]!.rowid;
+  }
+  db.exec(EVENTS_ONCE_FINISH);
+}
+
+/** The schema version from which each event is stored once (older databases are converted). */
+export const EVENTS_ONCE_VERSION = 3;
+
 /** Every migration, in order; `version` runs 1, 2, 3 … without gaps. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
@@ -111,6 +194,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'finding ids on hits; events by principal',
     sql: `ALTER TABLE hits ADD COLUMN finding_id TEXT;
 CREATE INDEX events_principal ON events (principal_arn);`,
+  },
+  {
+    version: EVENTS_ONCE_VERSION,
+    name: 'each event stored once: compressed raw record, file paths by id',
+    sql: EVENTS_ONCE,
+    run: convertEventsToV3,
   },
 ];
 
@@ -154,6 +243,7 @@ export function applyMigrations(
     const step = db.transaction(() => {
       if (userVersion(db) >= migration.version) return;
       db.exec(migration.sql);
+      migration.run?.(db);
       db.pragma(`user_version = ${migration.version}`);
     });
     try {

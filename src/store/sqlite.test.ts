@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -73,6 +81,34 @@ describe('sqlite workspace file', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.pragma('user_version', { simple: true })).toBe(latestSchemaVersion());
     raw.close();
+  });
+
+  it('creates the database and its -wal and -shm files 0600 whatever the umask and folder mode', () => {
+    const dir = path.join(root, `open-folder-${++counter}`);
+    mkdirSync(dir, { mode: 0o777 });
+    chmodSync(dir, 0o777);
+    const file = path.join(dir, 'keysnare.db');
+    const before = process.umask(0o000);
+    try {
+      const store = open(file);
+      store.setValue('k', 'v');
+      const mode = (f: string) => statSync(f).mode & 0o777;
+      expect(mode(file).toString(8)).toBe('600');
+      expect(mode(`${file}-wal`).toString(8)).toBe('600');
+      expect(mode(`${file}-shm`).toString(8)).toBe('600');
+    } finally {
+      process.umask(before);
+    }
+  });
+
+  it('tightens an existing database file that is readable by others to 0600', () => {
+    const file = freshFile();
+    open(file).close();
+    chmodSync(file, 0o644);
+    const store = open(file);
+    store.setValue('k', 'v');
+    expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+    expect((statSync(`${file}-wal`).mode & 0o777).toString(8)).toBe('600');
   });
 
   it('refuses a database written by a newer Keysnare', () => {
@@ -185,9 +221,55 @@ describe('sqlite secrets', () => {
 describe('sqlite event columns', () => {
   it('stores an event whose time is not a finite integer without failing the batch', () => {
     const store = open(':memory:');
-    const odd = makeEvent('odd', { timeMs: Number.NaN });
-    const frac = makeEvent('frac', { timeMs: 1.5 });
+    const base = makeEvent('odd');
+    const odd = { ...base, event: { ...base.event, timeMs: Number.NaN } };
+    const frac = { ...makeEvent('frac'), event: { ...makeEvent('frac').event, timeMs: 1.5 } };
     expect(store.insertEvents([odd, frac, makeEvent('ok')]).size).toBe(3);
-    expect(store.getEvent('frac')?.event.timeMs).toBe(1.5);
+    expect(store.getEvent('frac')?.event.eventId).toBe('frac');
+  });
+
+  it('still returns an event whose raw record the normalizer does not accept, from its columns', () => {
+    const store = open(':memory:');
+    const base = makeEvent('kept');
+    store.insertEvents([{ event: base.event, raw: 'not json {' }]);
+    const got = store.getEvent('kept');
+    expect(got?.raw).toBe('not json {');
+    expect(got?.event).toMatchObject({
+      eventId: 'kept',
+      timeMs: base.event.timeMs,
+      identity: { accessKeyId: 'AKIAQQQQQQQQQQQQQQQ1' },
+      origin: base.event.origin,
+    });
+    expect(
+      store.findEventsByIdentity({ accessKeyIds: ['AKIAQQQQQQQQQQQQQQQ1'], principalArns: [] }),
+    ).toHaveLength(1);
+  });
+
+  it('stores each event once: a realistic record takes far less room than its raw text', () => {
+    const file = freshFile();
+    const store = open(file);
+    const events = Array.from({ length: 2000 }, (_, i) =>
+      makeEvent(`size-${i}`, {
+        requestID: `req-${i}`,
+        sourceIPAddress: `198.51.100.${i % 250}`,
+        pad: undefined,
+        requestParameters: { bucketName: 'billing-exports', key: `reports/2026/${i}.csv` },
+      }),
+    );
+    store.insertEvents(events);
+    store.close();
+    const db = new Database(file);
+    db.exec('VACUUM');
+    // The events table, its indexes and the file table (dbstat: bytes of pages per b-tree).
+    const eventBytes = db
+      .prepare<[], number>(
+        `SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'event%' OR name LIKE 'sqlite_autoindex_event%'`,
+      )
+      .pluck()
+      .get();
+    db.close();
+    const rawBytes = events.reduce((n, e) => n + Buffer.byteLength(e.raw), 0);
+    // Normalized JSON + raw text + columns came to about 3× the raw text.
+    expect(eventBytes! / rawBytes).toBeLessThan(0.8);
   });
 });

@@ -2,6 +2,7 @@
  * The embedded workspace store: one SQLite file (WAL) holding the token registry, events, hits,
  * findings, named values and sealed secrets.
  */
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { AppError, describeError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
@@ -19,7 +20,7 @@ import { SqliteEventTable, SqliteHitTable } from './events.js';
 import { SqliteFindingTable } from './findings.js';
 import type { FindingFilter } from './findings.js';
 import { SqliteKeyValueTable, SqliteSecretTable } from './kv.js';
-import { applyMigrations } from './migrations.js';
+import { applyMigrations, EVENTS_ONCE_VERSION } from './migrations.js';
 import { SqliteTokenTable } from './tokens.js';
 
 /** The SQLite workspace store: a {@link WorkspaceStore} that also keeps sealed secrets. */
@@ -38,6 +39,33 @@ export interface SqliteStoreOptions {
 
 type Db = Database.Database;
 
+/** The database holds sealed secrets and attacker data: owner-only, whatever the umask. */
+const FILE_MODE = 0o600;
+
+/**
+ * Create the database file owner-only before SQLite opens it (SQLite would create it 0644 minus
+ * the umask). SQLite gives its -wal and -shm files the database file's mode.
+ */
+function createPrivately(file: string): void {
+  if (file === ':memory:' || file === '' || existsSync(file)) return;
+  // 'a' creates without truncating, so a file made by a racing process is left as it is.
+  closeSync(openSync(file, 'a', FILE_MODE));
+}
+
+/** Tighten the database and its -wal/-shm files to owner-only where they exist. */
+function tightenModes(file: string): void {
+  if (file === ':memory:' || file === '') return;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (!existsSync(f) || (statSync(f).mode & 0o777) === FILE_MODE) continue;
+    try {
+      chmodSync(f, FILE_MODE);
+    } catch (err) {
+      // Another user's file (EPERM): not ours to change; SQLite still decides whether we may use it.
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    }
+  }
+}
+
 function configure(db: Db, busyTimeoutMs: number): void {
   // Takes effect only on a new, empty file: 16 KiB pages roughly doubled the insert rate of ~1.5 KB
   // event rows over the 4 KiB default (fewer page splits and smaller WAL checkpoints).
@@ -46,6 +74,18 @@ function configure(db: Db, busyTimeoutMs: number): void {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+}
+
+/**
+ * Give back the space freed when events went from two copies to one. Best effort: another process
+ * holding the file open makes VACUUM fail, and SQLite then reuses the free pages for new rows.
+ */
+function compact(db: Db): void {
+  try {
+    db.exec('VACUUM');
+  } catch {
+    // the free pages stay in the file and are reused
+  }
 }
 
 class SqliteWorkspaceStore implements SqliteStore {
@@ -184,9 +224,13 @@ class SqliteWorkspaceStore implements SqliteStore {
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteStore {
   let db: Db | undefined;
   try {
+    createPrivately(file);
+    tightenModes(file);
     db = new Database(file);
     configure(db, options.busyTimeoutMs ?? 5000);
-    applyMigrations(db, file);
+    const { from, to } = applyMigrations(db, file);
+    if (from >= 1 && from < EVENTS_ONCE_VERSION && to >= EVENTS_ONCE_VERSION) compact(db);
+    tightenModes(file);
     return new SqliteWorkspaceStore(db, file, options.now ?? (() => new Date()));
   } catch (err) {
     db?.close();

@@ -7,6 +7,7 @@ import { isAppError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import type { StoredEvent, WorkspaceStore } from '../core/ports.js';
 import type { CustodyEntry } from '../core/token.js';
+import { normalizeRecord } from '../normalize/cloudtrail.js';
 import { HOSTILE_STRINGS, makeEvent, makeFinding, makeToken } from './store.fixtures.js';
 
 const registered: Omit<CustodyEntry, 'tokenId'> = {
@@ -190,25 +191,33 @@ function eventContract(store: () => WorkspaceStore): void {
     expect(store().getEvent('a')?.event.eventName).toBe('First');
   });
 
-  it('returns an event and its raw record exactly as stored', () => {
-    const minimal: StoredEvent = {
-      event: {
-        eventId: 'min',
-        eventName: '',
-        eventSource: '',
-        region: '',
-        regionKnown: false,
-        identity: {},
-        sourceKind: 'missing',
-        userAgentClass: 'missing',
-        origin: { file: 'f', index: 0 },
-      },
-      raw: '{}',
-    };
+  it('returns the raw record exactly as stored, and the event normalized from it', () => {
+    const raw = JSON.stringify({ eventID: 'min', eventSource: 's3.amazonaws.com' });
+    const event = normalizeRecord(JSON.parse(raw) as Record<string, unknown>, {
+      file: 'f',
+      index: 0,
+    });
+    if (!('eventId' in event)) throw new Error('fixture rejected');
+    const minimal: StoredEvent = { event, raw };
     store().insertEvents([makeEvent('full'), minimal]);
     expect(store().getEvent('full')).toStrictEqual(makeEvent('full'));
     expect(store().getEvent('min')).toStrictEqual(minimal);
     expect(store().getEvent('nope')).toBeUndefined();
+  });
+
+  it('finds stored events by key id or principal ARN, each once', () => {
+    const arn = 'arn:aws:iam::111122223333:user/svc-billing';
+    store().insertEvents([
+      makeEvent('k1'),
+      makeEvent('other', {
+        userIdentity: { type: 'IAMUser', accessKeyId: 'AKIAOTHER00000000001', arn: 'x' },
+      }),
+    ]);
+    const found = store().findEventsByIdentity({
+      accessKeyIds: ['AKIAQQQQQQQQQQQQQQQ1'],
+      principalArns: [arn],
+    });
+    expect(found).toStrictEqual([makeEvent('k1').event]);
   });
 
   it('groups hits by rule and group key, oldest first, ignoring repeats', () => {
@@ -330,9 +339,8 @@ function hostileContract(store: () => WorkspaceStore): void {
         userAgent: s,
         requestParameters: { [s]: s },
       });
-      const stored = { ...ev, raw: s };
-      store().insertEvents([stored]);
-      expect(store().getEvent(ev.event.eventId)).toStrictEqual(stored);
+      store().insertEvents([ev]);
+      expect(store().getEvent(ev.event.eventId)).toStrictEqual(ev);
       const finding = makeFinding(`f-${s.slice(0, 60)}`, '2026-01-01T00:00:00.000Z', {
         title: s,
         details: { s },

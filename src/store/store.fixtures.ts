@@ -1,10 +1,10 @@
 /**
  * Builders and hostile inputs shared by the store contract and implementation tests.
  */
-import type { CloudEvent } from '../core/event.js';
 import type { Finding } from '../core/finding.js';
 import type { StoredEvent } from '../core/ports.js';
 import type { Token } from '../core/token.js';
+import { normalizeRecord } from '../normalize/cloudtrail.js';
 
 /** Strings that break naive quoting or encoding. No NUL: callers never store one. */
 export const HOSTILE_STRINGS: readonly string[] = [
@@ -28,25 +28,40 @@ export function makeToken(n: number, extra: Partial<Token> = {}): Token {
   };
 }
 
-/** A stored event with the given id and a ~1 KB raw record. */
-export function makeEvent(eventId: string, extra: Partial<CloudEvent> = {}): StoredEvent {
-  const event: CloudEvent = {
-    eventId,
-    time: '2026-02-03T04:05:06.000Z',
-    timeMs: Date.parse('2026-02-03T04:05:06.000Z'),
-    eventName: 'GetCallerIdentity',
+/**
+ * A stored event with the given id: a ~1 KB raw CloudTrail record (fields of `extra` replace or add
+ * top-level record fields) and the CloudEvent normalized from it, as ingest stores them.
+ */
+export function makeEvent(eventId: string, extra: Record<string, unknown> = {}): StoredEvent {
+  const record: Record<string, unknown> = {
+    eventVersion: '1.08',
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDAQQQQQQQQQQQQQQQQQ',
+      arn: 'arn:aws:iam::111122223333:user/svc-billing',
+      accountId: '111122223333',
+      accessKeyId: 'AKIAQQQQQQQQQQQQQQQ1',
+      userName: 'svc-billing',
+    },
+    eventTime: '2026-02-03T04:05:06Z',
     eventSource: 'sts.amazonaws.com',
-    region: 'us-east-1',
-    regionKnown: true,
-    identity: { type: 'IAMUser', accessKeyId: 'AKIAQQQQQQQQQQQQQQQ1', userName: 'svc-billing' },
-    sourceIp: '203.0.113.7',
-    sourceKind: 'ipv4',
+    eventName: 'GetCallerIdentity',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '203.0.113.7',
     userAgent: 'aws-cli/2.15.0',
-    userAgentClass: 'aws-cli',
-    origin: { file: 'trail.json.gz', index: 3 },
+    requestParameters: null,
+    responseElements: null,
+    requestID: 'req-1',
+    eventID: eventId,
+    readOnly: true,
+    eventType: 'AwsApiCall',
+    recipientAccountId: '111122223333',
+    pad: 'r'.repeat(600),
     ...extra,
   };
-  return { event, raw: JSON.stringify({ eventID: eventId, pad: 'r'.repeat(900) }) };
+  const event = normalizeRecord(record, { file: 'trail.json.gz', index: 3 });
+  if (!('eventId' in event)) throw new Error(`fixture record rejected: ${event.reason}`);
+  return { event, raw: JSON.stringify(record) };
 }
 
 /** A finding with the given id and time. */

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Placement } from '../core/index.js';
 import { AppError, describeError, parseCsv } from '../core/index.js';
+import { placementValueProblem } from './placement.js';
 
 /** One inventory row. */
 export interface InventoryRow {
@@ -35,6 +36,10 @@ export function parseInventory(text: string, file: string): InventoryRow[] {
       return v ? v : undefined;
     };
     if (!get('host')) issues.push(`line ${i + 2}: host is empty`);
+    for (const c of KNOWN) {
+      const problem = placementValueProblem(c, get(c) ?? '');
+      if (problem) issues.push(`line ${i + 2}: ${problem}`);
+    }
     const placement = Object.fromEntries(
       PLACEMENT_COLUMNS.flatMap((c) => (get(c) ? [[c, get(c)]] : [])),
     );

@@ -33,34 +33,45 @@ function mintedUser(t: Token): string {
   return t.userName;
 }
 
-/** Replace a minted token's key: new key first (IAM allows two), then the old one is deleted. */
-export async function rotateToken(
-  deps: LifecycleDeps,
-  ref: string,
-): Promise<{ token: Token; secretAccessKey: string }> {
+/** A rotation: the token with its new key, the new secret, and the key id rotated away. */
+export interface Rotated {
+  readonly token: Token;
+  readonly secretAccessKey: string;
+  readonly previousKeyId: string;
+}
+
+/**
+ * Replace a minted token's key: new key first (IAM allows two), then the old one is deleted. The
+ * old key id is kept as a `previous-key` fact, so its use is still matched as this token's.
+ */
+export async function rotateToken(deps: LifecycleDeps, ref: string): Promise<Rotated> {
   const t = findToken(deps.store, ref);
   const userName = mintedUser(t);
   if (t.status === 'retired')
     throw new AppError('KS_TOKEN_INVALID', { where: t.id, reason: 'it is retired' });
   const key = await deps.iam.createAccessKey(userName);
+  const at = deps.now().toISOString();
   const token = deps.store.transaction(() => {
     const updated = deps.store.update(
       t.id,
       { accessKeyId: key.accessKeyId },
       {
-        at: deps.now().toISOString(),
+        at,
         actor: deps.actor,
         action: 'rotated',
         note: `replaced key ${t.accessKeyId} with ${key.accessKeyId}`,
       },
     );
+    deps.store.addFacts([
+      { tokenId: t.id, kind: 'previous-key', value: t.accessKeyId, eventId: `rotate:${at}` },
+    ]);
     if (deps.seal) deps.store.putSecret(t.id, deps.seal(t.id, key.secretAccessKey));
     else deps.store.deleteSecret(t.id);
     return updated;
   });
   await deps.iam.deleteAccessKey(userName, t.accessKeyId);
   deps.log(`${t.id}: new key ${key.accessKeyId}; deleted ${t.accessKeyId}`);
-  return { token, secretAccessKey: key.secretAccessKey };
+  return { token, secretAccessKey: key.secretAccessKey, previousKeyId: t.accessKeyId };
 }
 
 async function ignoreMissing(p: Promise<void>): Promise<void> {

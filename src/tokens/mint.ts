@@ -37,6 +37,8 @@ export interface MintDeps {
 
 /** One token to mint. */
 export interface MintRequest {
+  /** The registry id to use (planned ahead, e.g. so bait profile names are known before AWS). */
+  readonly tokenId?: string;
   readonly placement?: Placement;
   readonly label?: string;
 }
@@ -73,7 +75,11 @@ function readJournal(store: KeyValueStore): Pending[] {
   });
 }
 
-async function createUserWithFreshName(deps: MintDeps, tokenId: string): Promise<IamUserInfo> {
+async function createUserWithFreshName(
+  deps: MintDeps,
+  tokenId: string,
+  request: MintRequest,
+): Promise<IamUserInfo> {
   const taken = new Set(
     deps.store
       .list({ status: 'all' })
@@ -86,7 +92,9 @@ async function createUserWithFreshName(deps: MintDeps, tokenId: string): Promise
       taken,
     });
     const tags = Object.entries(deps.canary.tags).map(([key, value]) => ({ key, value }));
-    setJournal(deps.store, { tokenId, userName, request: {} }, userName);
+    // The journal holds the whole request before AWS is called: a mint killed while CreateUser
+    // is in flight is resumed with its label and placement.
+    setJournal(deps.store, { tokenId, userName, request: journalRequest(request) }, userName);
     try {
       return await deps.iam.createUser({ userName, path: deps.canary.userPath, tags });
     } catch (err) {
@@ -137,11 +145,19 @@ function record(
   return token;
 }
 
+/** The request as the journal stores it (only what `record` reads). */
+function journalRequest(r: MintRequest): MintRequest {
+  return {
+    ...(r.label !== undefined ? { label: r.label } : {}),
+    ...(r.placement ? { placement: r.placement } : {}),
+  };
+}
+
 /** Mint one token. On a failure after the user was made, the user is removed (or left for resume). */
 export async function mintToken(deps: MintDeps, request: MintRequest): Promise<Minted> {
-  const tokenId = newTokenId();
-  const user = await createUserWithFreshName(deps, tokenId);
-  const pending: Pending = { tokenId, userName: user.userName, request };
+  const tokenId = request.tokenId ?? newTokenId();
+  const user = await createUserWithFreshName(deps, tokenId, request);
+  const pending: Pending = { tokenId, userName: user.userName, request: journalRequest(request) };
   setJournal(deps.store, pending, user.userName);
   let key;
   try {

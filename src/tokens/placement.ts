@@ -7,6 +7,14 @@ import { AppError } from '../core/index.js';
 const KEY = /^[A-Za-z_][\w-]{0,63}$/;
 const MAX_VALUE = 1024;
 
+/** Why a placement value cannot be kept (control characters, too long), or undefined. */
+export function placementValueProblem(key: string, value: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return `${key} holds control characters`;
+  if (value.length > MAX_VALUE) return `value of ${key} is over ${MAX_VALUE} characters`;
+  return undefined;
+}
+
 /**
  * Parse `k=v,k=v`. A comma only separates pairs when a `key=` follows it, so values may contain
  * commas. Control characters are refused.

@@ -68,7 +68,7 @@ describe('plantCredentials', () => {
     expect(await mode(join(dir, 'home', '.aws'))).toBe(0o700);
   });
 
-  it('merges into an existing file, keeping its bytes, its mode and a byte-exact backup', async () => {
+  it('merges into an existing file, keeping its bytes, a byte-exact backup, and tightens it to 0600', async () => {
     const file = join(dir, 'credentials');
     const original = '# mine\r\n[default]\r\naws_access_key_id=A\r\n\r\n[ci]\r\nx = 1';
     await writeFile(file, original);
@@ -80,18 +80,66 @@ describe('plantCredentials', () => {
     expect(after.startsWith(`${original}\r\n`)).toBe(true);
     expect(after.endsWith(`aws_secret_access_key=${SECRET}`)).toBe(true);
     expect(await readFile(backupFile, 'utf8')).toBe(original);
-    expect(await mode(file)).toBe(0o640);
+    // The file now holds a secret: group and others lose access. The backup keeps the original's.
+    expect(await mode(file)).toBe(0o600);
     expect(await mode(backupFile)).toBe(0o640);
   });
 
-  it('replaces an existing profile in place and reports it', async () => {
+  it('refuses to replace a profile holding another key, naming it, unless forced', async () => {
+    const file = join(dir, 'credentials');
+    const text =
+      '[billing]\naws_access_key_id = AKIAREALKEY000000001\naws_secret_access_key = real\n';
+    await writeFile(file, text);
+    const err: unknown = await creds(file).catch((e: unknown) => e);
+    expect(isAppError(err, 'KS_PLANT_PROFILE_TAKEN')).toBe(true);
+    expect((err as Error).message).toMatch(/profile \[billing\].*--force/);
+    expect(await readFile(file, 'utf8')).toBe(text);
+    expect(await readdir(dir)).toEqual(['credentials']);
+    const noKey = '[billing]\nrole_arn = arn:aws:iam::111122223333:role/x\n';
+    await writeFile(file, noKey);
+    const err2: unknown = await creds(file).catch((e: unknown) => e);
+    expect(isAppError(err2, 'KS_PLANT_PROFILE_TAKEN')).toBe(true);
+    expect(await readFile(file, 'utf8')).toBe(noKey);
+  });
+
+  it('replaces a profile holding one of the expected keys (re-plant after rotation)', async () => {
+    const file = join(dir, 'credentials');
+    await writeFile(
+      file,
+      '[billing]\naws_access_key_id = AKIAOLDKEY0000000001\naws_secret_access_key = s\n',
+    );
+    const result = await creds(file, { backup: false, expectKeyIds: ['AKIAOLDKEY0000000001'] });
+    expect(result.replacedProfile).toBe(true);
+    expect(await readFile(file, 'utf8')).toContain(`aws_access_key_id = ${KEY}`);
+  });
+
+  it('with expectKeyIds, refuses a profile that is missing or holds another key', async () => {
+    const file = join(dir, 'credentials');
+    const text = '[billing]\naws_access_key_id = AKIAREALKEY000000001\naws_secret_access_key = s\n';
+    await writeFile(file, text);
+    const expectKeyIds = ['AKIAOLDKEY0000000001'];
+    const err: unknown = await creds(file, { expectKeyIds, force: true }).catch((e: unknown) => e);
+    expect(isAppError(err, 'KS_PLANT_PROFILE_TAKEN')).toBe(true);
+    const missing = join(dir, 'gone');
+    const err2: unknown = await creds(missing, { expectKeyIds }).catch((e: unknown) => e);
+    expect(isAppError(err2, 'KS_PLANT_PROFILE_TAKEN')).toBe(true);
+    expect(await readFile(file, 'utf8')).toBe(text);
+    expect(await readdir(dir)).toEqual(['credentials']);
+  });
+
+  it('replaces an existing profile in place when forced, and reports it', async () => {
     const file = join(dir, 'credentials');
     await writeFile(
       file,
       '[billing]\naws_access_key_id = OLD\n# note\naws_secret_access_key = OLD\n',
     );
-    const result = await creds(file, { backup: false });
-    expect(result).toEqual({ file, created: false, replacedProfile: true });
+    const result = await creds(file, { backup: false, force: true });
+    expect(result).toEqual({
+      file,
+      created: false,
+      replacedProfile: true,
+      replacedForeignProfile: true,
+    });
     expect(await readFile(file, 'utf8')).toBe(
       `[billing]\naws_access_key_id = ${KEY}\n# note\naws_secret_access_key = ${SECRET}\n`,
     );

@@ -20,7 +20,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { AppError } from '../core/errors.js';
 import {
@@ -30,7 +30,7 @@ import {
   SECRET_ACCESS_KEY_PATTERN,
   isProfileName,
 } from './bait/bait.js';
-import { mergeProfile, type IniKind } from './plant-ini.js';
+import { mergeProfile, parseIni, profileOfSection, type IniKind } from './plant-ini.js';
 
 export { listProfiles, parseIni } from './plant-ini.js';
 
@@ -50,6 +50,8 @@ export interface PlantResult {
   readonly created: boolean;
   /** True when the profile already existed and its keys were replaced. */
   readonly replacedProfile: boolean;
+  /** True when that profile held credentials that were not this token's (`force`). */
+  readonly replacedForeignProfile?: boolean;
 }
 
 /** Options shared by both plants. */
@@ -66,6 +68,17 @@ export interface PlantCommonOptions {
 export interface PlantCredentialsOptions extends PlantCommonOptions {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+  /**
+   * Replace the profile even when it holds credentials that are not this token's (by default a
+   * profile whose `aws_access_key_id` is not `accessKeyId` is refused with `KS_PLANT_PROFILE_TAKEN`).
+   */
+  readonly force?: boolean;
+  /**
+   * Only replace a profile that exists and holds one of these key ids (or `accessKeyId` already):
+   * re-planting after a rotation. Anything else is refused with `KS_PLANT_PROFILE_TAKEN`, `force`
+   * or not.
+   */
+  readonly expectKeyIds?: readonly string[];
 }
 
 /** Options for {@link plantConfig}. */
@@ -89,10 +102,57 @@ export async function plantCredentials(opts: PlantCredentialsOptions): Promise<P
   checkProfile(opts.file, opts.profile);
   if (!ACCESS_KEY_ID_PATTERN.test(opts.accessKeyId)) refuse('the access key id is malformed');
   if (!SECRET_ACCESS_KEY_PATTERN.test(opts.secretAccessKey)) refuse('the secret key is malformed');
-  return plantProfile(opts, 'credentials', [
+  const values = [
     ['aws_access_key_id', opts.accessKeyId],
     ['aws_secret_access_key', opts.secretAccessKey],
-  ]);
+  ] as const;
+  let foreign = false;
+  const result = await plantProfile(opts, 'credentials', values, (text) => {
+    foreign = guardProfile(opts, text);
+  });
+  return foreign ? { ...result, replacedForeignProfile: true } : result;
+}
+
+/** Whether a credentials file defines `profile`, and the access key id it holds if any. */
+export interface ProfileKey {
+  readonly exists: boolean;
+  readonly accessKeyId?: string;
+}
+
+/** What `profile` holds in credentials text. */
+export function profileAccessKeyId(text: string, profile: string): ProfileKey {
+  const section = parseIni(text).sections.find(
+    (s) => profileOfSection(s.name, 'credentials') === profile,
+  );
+  const keyId = section?.values['aws_access_key_id'];
+  return { exists: section !== undefined, ...(keyId !== undefined ? { accessKeyId: keyId } : {}) };
+}
+
+/**
+ * Refuse to overwrite a profile that is not this token's (see {@link PlantCredentialsOptions});
+ * true when such a profile is replaced anyway (`force`).
+ */
+function guardProfile(opts: PlantCredentialsOptions, text: string): boolean {
+  const { exists, accessKeyId: held } = profileAccessKeyId(text, opts.profile);
+  const taken = (reason: string): never => {
+    throw new AppError('KS_PLANT_PROFILE_TAKEN', {
+      file: opts.file,
+      profile: opts.profile,
+      reason,
+    });
+  };
+  if (opts.expectKeyIds) {
+    if (!exists) taken('is not in the file (any more)');
+    if (held === opts.accessKeyId || (held && opts.expectKeyIds.includes(held))) return false;
+    taken(`holds ${held ? 'another access key' : 'no access key'}, not the token's old key`);
+  }
+  if (!exists || held === opts.accessKeyId) return false;
+  if (opts.force) return true;
+  return taken(
+    `already exists with ${held ? 'another access key' : 'other settings and no access key'}: ` +
+      "it is not this token's, and replacing it would lose those credentials; choose another " +
+      '--profile, or pass --force to replace it (a backup is kept)',
+  );
 }
 
 /**
@@ -127,10 +187,15 @@ interface Original {
   readonly bytes?: Buffer;
 }
 
+/**
+ * Merge `values` into the profile. `guard` sees the current text and throws to refuse. A
+ * credentials file holds a secret afterwards, so it loses any group or other access (0600 at most).
+ */
 async function plantProfile(
   opts: PlantCommonOptions,
   kind: IniKind,
   values: readonly (readonly [string, string])[],
+  guard?: (text: string) => void,
 ): Promise<PlantResult> {
   const original = await readOriginal(opts.file);
   const text = original.bytes ? decodeText(opts.file, original.bytes) : '';
@@ -139,9 +204,15 @@ async function plantProfile(
     const reason = merged.kind === 'rejected' ? merged.reason : merged.error;
     throw new AppError('KS_PLANT', { file: opts.file, reason });
   }
+  guard?.(text);
   const { stats, bytes, path } = original;
   const base = { file: path, created: stats === undefined, replacedProfile: merged.value.replaced };
-  if (stats && merged.value.text === text) return base;
+  const secret = kind === 'credentials';
+  if (stats && merged.value.text === text) {
+    if (secret && (stats.mode & 0o177) !== 0)
+      await fsStep(path, () => chmod(path, stats.mode & 0o600));
+    return base;
+  }
   return fsStep(path, async () => {
     if (!stats || !bytes) {
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
@@ -153,9 +224,19 @@ async function plantProfile(
       opts.backup === false
         ? undefined
         : await writeBackup(path, bytes, mode, opts.now ?? new Date());
-    await replaceAtomically(path, Buffer.from(merged.value.text, 'utf8'), mode, stats);
+    const newMode = secret ? mode & 0o600 : mode;
+    await replaceAtomically(path, Buffer.from(merged.value.text, 'utf8'), newMode, stats);
     return backupFile === undefined ? base : { ...base, backupFile };
   });
+}
+
+/**
+ * The text of a file a plant would merge into, checked the way a plant checks it (regular file,
+ * size, UTF-8, symlink rules); undefined when it does not exist yet. Throws `KS_PLANT` otherwise.
+ */
+export async function readPlantableText(file: string): Promise<string | undefined> {
+  const original = await readOriginal(file);
+  return original.bytes ? decodeText(file, original.bytes) : undefined;
 }
 
 async function readOriginal(file: string): Promise<Original> {

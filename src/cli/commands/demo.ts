@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { RegisterCommand } from '../action.js';
@@ -30,20 +29,34 @@ function writeDemoLogs(
   return dir;
 }
 
-async function demoAction(ctx: CommandContext, home: string | undefined): Promise<number> {
+async function demoAction(ctx: CommandContext, given: string | undefined): Promise<number> {
+  const { withDemoFolder } = await import('../../demo/folder.js');
+  return withDemoFolder(given, (dir, temporary) =>
+    runDemo(ctx, temporary ? join(dir, 'workspace') : dir, temporary),
+  );
+}
+
+/** The demo in `home` (a new workspace); its CloudTrail files go under `home/demo-logs`. */
+async function runDemo(ctx: CommandContext, home: string, temporary: boolean): Promise<number> {
   const { initWorkspace } = await import('../../app.js');
+  const { AppError } = await import('../../core/index.js');
   const { registerToken } = await import('../../tokens/registry.js');
   const { ingestFiles } = await import('../../ingest.js');
   const { listInputFiles } = await import('../../pipeline.js');
   const demo = await import('../../demo/attack.js');
-  const root = mkdtempSync(join(tmpdir(), 'keysnare-demo-'));
-  const ws = initWorkspace(home ?? join(root, 'workspace'));
+  const ws = initWorkspace(home);
   try {
-    ctx.io.err(`demo workspace: ${ws.home}\n`);
+    ctx.io.err(`demo workspace: ${ws.home}${temporary ? ' (removed when the demo ends)' : ''}\n`);
+    const logsDir = join(ws.home, 'demo-logs');
+    if (existsSync(logsDir)) {
+      throw new AppError('KS_USAGE', {
+        reason: `${logsDir} already exists; give an empty --demo-home`,
+      });
+    }
     for (const c of demo.DEMO_CANARIES) registerToken(ws.store, c, ctx.actor, ctx.now());
     ctx.io.err(`registered ${demo.DEMO_CANARIES.length} demo canaries\n`);
     const logs = writeDemoLogs(
-      join(root, 'logs'),
+      logsDir,
       { attack: demo.attackRecords(), background: demo.backgroundRecords(180) },
       demo.DEMO_ACCOUNT,
     );
@@ -63,7 +76,11 @@ async function demoAction(ctx: CommandContext, home: string | undefined): Promis
         `\n${f.title}\n  ${typeof f.details['placementText'] === 'string' ? f.details['placementText'] : ''}\n  events: ${f.eventIds.length}, regions: ${(f.regions ?? []).join(', ')}, calls: ${(f.eventNames ?? []).join(', ')}\n  user agent: ${f.userAgent ?? '-'}\n`,
       );
     }
-    ctx.io.err(`\nexplore it: npx keysnare --home ${ws.home} findings list --format jsonl\n`);
+    ctx.io.err(
+      temporary
+        ? '\nthe demo workspace has been removed; to keep one and explore it: npx keysnare demo --demo-home DIR\n'
+        : `\nexplore it: npx keysnare --home ${ws.home} findings list --format jsonl\n`,
+    );
     return 0;
   } finally {
     ws.close();
@@ -77,6 +94,9 @@ export const registerDemo: RegisterCommand = (program, run) => {
     .description(
       'create a demo workspace with canaries, replay a composed attack and print the findings',
     )
-    .option('--demo-home <dir>', 'where to create the demo workspace (default: a new temp folder)')
+    .option(
+      '--demo-home <dir>',
+      'where to create and keep the demo workspace and its logs (default: a temp folder, removed afterwards)',
+    )
     .action(run((ctx, cmd) => demoAction(ctx, cmd.opts<{ demoHome?: string }>().demoHome)));
 };

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
-import type { Finding, RecordRejection } from '../../core/index.js';
+import type { Finding } from '../../core/index.js';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
-import { parseFormat, renderJsonl, renderTable, safeText } from '../output.js';
+import { parseFormat, renderJsonl, renderTable } from '../output.js';
 import type { RunStats } from '../../pipeline.js';
+import { createRunReporter, progressWanted, RUN_HELP } from '../run-report.js';
+export { rejectionLine } from '../run-report.js';
 
 /** Options shared by `detect` and `ingest`. */
 export interface PipelineFlags {
@@ -31,28 +33,6 @@ export async function parseRunFlags(
   if (!Number.isFinite(gap) || gap <= 0)
     throw new AppError('KS_USAGE', { reason: '--quiet-gap must be a positive number of minutes' });
   return { workers, quietGapMs: gap * 60_000 };
-}
-
-/** Print one rejection line on stderr: file, record index, why. */
-export function rejectionLine(r: RecordRejection): string {
-  const where = r.index === undefined ? r.file : `${r.file} record ${r.index}`;
-  return `keysnare: skipped ${safeText(where)}: ${safeText(r.reason)}\n`;
-}
-
-/** Progress on stderr for people (a TTY), at most every 500 ms. */
-export function progressPrinter(
-  ctx: CommandContext,
-): (done: number, total: number, s: RunStats) => void {
-  let last = 0;
-  return (done, total, s) => {
-    if (!ctx.io.isTty) return;
-    const now = Date.now();
-    if (now - last < 500 && done !== total) return;
-    last = now;
-    ctx.io.err(
-      `\r  ${done}/${total} files, ${s.records} records, ${s.rejected} rejected${done === total ? '\n' : ''}`,
-    );
-  };
 }
 
 /** The closing summary of a run. */
@@ -115,7 +95,12 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
   const flags = await parseRunFlags(o, config.detect);
   const { tokens, facts, managementPrincipals } = await loadTokens(ctx, o.tokens);
   const input = listInputFiles(cmd.args);
-  for (const p of input.problems) ctx.io.err(rejectionLine(p));
+  const report = createRunReporter(ctx, {
+    progress: progressWanted(ctx, format),
+    totalBytes: input.bytes,
+    explicit: input.explicit,
+  });
+  for (const p of input.problems) report.rejection(p);
   if (tokens.length === 0)
     ctx.io.err(
       'keysnare: no canary tokens registered or given (--tokens FILE); canary rules will not fire\n',
@@ -126,12 +111,15 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
     facts,
     managementPrincipals,
     limits: config.limits,
+    nowMs: ctx.now().getTime(),
     quietGapMs: flags.quietGapMs,
-    workers: resolveWorkers(flags.workers, input.files.length, input.bytes),
+    workers: resolveWorkers(flags.workers, input.files.length, input.bytes, config.limits),
     prefilter: o.prefilter !== false,
-    onRejection: (r) => ctx.io.err(rejectionLine(r)),
-    onProgress: progressPrinter(ctx),
+    onRejection: report.rejection,
+    onSkipped: report.skipped,
+    onProgress: report.progress,
   });
+  report.finish();
   printFindings(ctx, result.findings, format);
   ctx.io.err(summaryLine(result.stats, result.findings.length));
   if (o.stats) {
@@ -140,7 +128,12 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
       `stats ${JSON.stringify({ ...result.stats, findings: result.findings.length, elapsedMs: Date.now() - started, maxRssBytes })}\n`,
     );
   }
-  return input.problems.length && input.files.length === 0 ? 1 : 0;
+  return exitCodeOf(input.problems.length, result.stats);
+}
+
+/** 1 when any path given (or a file under it) could not be read, after the rest was processed. */
+export function exitCodeOf(problems: number, stats: RunStats): number {
+  return problems > 0 || stats.unreadable > 0 ? 1 : 0;
 }
 
 /** `keysnare detect PATH…`: offline detection over CloudTrail exports. */
@@ -159,5 +152,6 @@ export const registerDetect: RegisterCommand = (program, run) => {
     .option('--quiet-gap <minutes>', 'canary events further apart than this start a new finding')
     .option('--no-prefilter', 'parse every record even when no canary identifier is in a file')
     .option('--stats', 'print a final `stats {json}` line on stderr')
+    .addHelpText('after', RUN_HELP)
     .action(run(detectAction));
 };

@@ -2,13 +2,8 @@ import type { Command } from 'commander';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
 import { parseFormat, renderJsonl } from '../output.js';
-import {
-  parseRunFlags,
-  printFindings,
-  progressPrinter,
-  rejectionLine,
-  summaryLine,
-} from './detect.js';
+import { createRunReporter, progressWanted, RUN_HELP } from '../run-report.js';
+import { exitCodeOf, parseRunFlags, printFindings, summaryLine } from './detect.js';
 import type { PipelineFlags } from './detect.js';
 
 async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> {
@@ -21,22 +16,30 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
   try {
     const flags = await parseRunFlags(o, ws.config.detect);
     const input = listInputFiles(cmd.args);
-    for (const p of input.problems) ctx.io.err(rejectionLine(p));
+    const report = createRunReporter(ctx, {
+      progress: progressWanted(ctx, format),
+      totalBytes: input.bytes,
+      explicit: input.explicit,
+    });
+    for (const p of input.problems) report.rejection(p);
     const result = await ingestFiles(ws, {
       files: input.files,
       quietGapMs: flags.quietGapMs,
-      workers: resolveWorkers(flags.workers, input.files.length, input.bytes),
-      onRejection: (r) => ctx.io.err(rejectionLine(r)),
-      onProgress: progressPrinter(ctx),
+      workers: resolveWorkers(flags.workers, input.files.length, input.bytes, ws.config.limits),
+      onRejection: report.rejection,
+      onSkipped: report.skipped,
+      onProgress: report.progress,
+      onStage: report.stage,
       now: ctx.now,
     });
+    report.finish();
     if (format === 'jsonl') ctx.io.out(renderJsonl(result.changed));
     else printFindings(ctx, result.changed, 'table');
     ctx.io.err(summaryLine(result.stats, result.changed.length));
     ctx.io.err(
       `stored ${result.newEvents} new event(s), ${result.duplicates} already stored; ${result.changed.length} finding(s) new or updated\n`,
     );
-    return input.problems.length && input.files.length === 0 ? 1 : 0;
+    return exitCodeOf(input.problems.length, result.stats);
   } finally {
     ws.close();
   }
@@ -52,5 +55,6 @@ export const registerIngest: RegisterCommand = (program, run) => {
     .option('--format <format>', 'table or jsonl (the findings that are new or changed)', 'table')
     .option('--workers <n>', 'worker threads: auto or a number')
     .option('--quiet-gap <minutes>', 'canary events further apart than this start a new finding')
+    .addHelpText('after', RUN_HELP)
     .action(run(ingestAction));
 };

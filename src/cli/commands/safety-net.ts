@@ -1,22 +1,41 @@
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
-import { parseFormat } from '../output.js';
+import { parseFormat, renderJsonl } from '../output.js';
 import { printFindings } from './detect.js';
 
 async function pass(ctx: CommandContext, format: string | undefined): Promise<number> {
   const { openWorkspace, createIam } = await import('../../app.js');
   const { runSafetyNet } = await import('../../safety-net.js');
+  const streaming = parseFormat(format) === 'jsonl';
   const ws = openWorkspace(ctx.home);
+  let progressShown = false;
+  const endProgress = (): void => {
+    if (progressShown) ctx.io.err('\n');
+    progressShown = false;
+  };
   try {
     const sn = ws.config.safetyNet;
     const run = await runSafetyNet(ws, await createIam(ws.config), {
       requestsPerSecond: sn.requestsPerSecond,
       useCredentialReport: sn.useCredentialReport,
       granularityMs: sn.granularityMinutes * 60_000,
-      log: (l) => ctx.io.err(`${l}\n`),
+      log: (l) => {
+        endProgress();
+        ctx.io.err(`${l}\n`);
+      },
+      ...(streaming ? { onFinding: (f) => ctx.io.out(renderJsonl([f])) } : {}),
+      ...(ctx.io.isTty
+        ? {
+            onProgress: (n: number, total: number) => {
+              progressShown = true;
+              ctx.io.err(`\rsafety net: ${n}/${total} keys checked`);
+            },
+          }
+        : {}),
     });
-    printFindings(ctx, run.findings, format);
+    endProgress();
+    if (!streaming) printFindings(ctx, run.findings, format);
     for (const i of run.indeterminate)
       ctx.io.err(`safety net: could not read last-used data of ${i.tokenId}: ${i.error}\n`);
     ctx.io.err(
@@ -24,6 +43,7 @@ async function pass(ctx: CommandContext, format: string | undefined): Promise<nu
     );
     return run.indeterminate.length && run.indeterminate.length === run.keysQueried ? 1 : 0;
   } finally {
+    endProgress();
     ws.close();
   }
 }

@@ -1,160 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Token } from '../../core/index.js';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
-import { parseFormat, renderJsonl, renderTable } from '../output.js';
+import { awsDeps, warnIfInGitTree, withWorkspace } from './token-aws-common.js';
+import { mintAction } from './token-mint.js';
+import { rotateAction } from './token-rotate.js';
 
 type Run = Parameters<RegisterCommand>[1];
-type Ws = import('../../app.js').Workspace;
-
-async function withWorkspace<T>(ctx: CommandContext, fn: (ws: Ws) => Promise<T>): Promise<T> {
-  const { openWorkspace } = await import('../../app.js');
-  const ws = openWorkspace(ctx.home);
-  try {
-    return await fn(ws);
-  } finally {
-    ws.close();
-  }
-}
-
-async function awsDeps(ctx: CommandContext, ws: Ws, createKey: boolean) {
-  const app = await import('../../app.js');
-  const iam = await app.createIam(ws.config);
-  const secrets = await app.secretsFor(ws, ctx.env['KEYSNARE_SECRET_KEY'], createKey);
-  const log = (l: string): void => ctx.io.err(`${l}\n`);
-  return {
-    iam,
-    secrets,
-    deps: {
-      iam,
-      store: ws.store,
-      seal: secrets.seal,
-      canary: ws.config.canary,
-      actor: ctx.actor,
-      now: ctx.now,
-      log,
-    },
-  };
-}
-
-/** The public JSON of a minted token (never the secret). */
-function mintedJson(t: Token): Record<string, unknown> {
-  return {
-    id: t.id,
-    accessKeyId: t.accessKeyId,
-    userName: t.userName,
-    userArn: t.userArn,
-    accountId: t.accountId,
-    placement: t.placement ?? {},
-  };
-}
-
-async function writeBait(
-  dir: string,
-  host: string,
-  t: Token,
-  secret: string,
-  format: string,
-  profile?: string,
-): Promise<string> {
-  const { findBaitFormat } = await import('../../tokens/bait/index.js');
-  const { pickProfileName, pickRegion } = await import('../../tokens/bait/bait.js');
-  const bait = findBaitFormat(format);
-  const folder = join(dir, host.replace(/[^\w.-]/g, '_'));
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
-  const file = join(folder, bait.defaultFileName.replace(/^.*\//, ''));
-  const text = bait.render({
-    accessKeyId: t.accessKeyId,
-    secretAccessKey: secret,
-    region: pickRegion(t.id),
-    profile: profile ?? pickProfileName(t.id),
-    seed: t.id,
-    ...(t.userName ? { userName: t.userName } : {}),
-  });
-  writeFileSync(file, text, { mode: 0o600 });
-  return file;
-}
-
-async function mintAction(ctx: CommandContext, cmd: Command): Promise<number> {
-  const o = cmd.opts<{
-    placement?: string;
-    label?: string;
-    count: string;
-    inventory?: string;
-    out?: string;
-    baitFormat: string;
-    format?: string;
-  }>();
-  const format = parseFormat(o.format);
-  const { AppError } = await import('../../core/index.js');
-  const { parsePlacement } = await import('../../tokens/placement.js');
-  const { readInventory } = await import('../../tokens/inventory.js');
-  const { mintToken, resumePendingMints } = await import('../../tokens/mint.js');
-  const count = Number(o.count);
-  if (!Number.isInteger(count) || count < 1 || count > 1000)
-    throw new AppError('KS_USAGE', { reason: '--count must be 1..1000' });
-  if (!o.inventory && !o.placement)
-    throw new AppError('KS_USAGE', {
-      reason: 'give --placement host=…,path=…,owner=… (or --inventory FILE)',
-    });
-  const rows = o.inventory
-    ? readInventory(o.inventory)
-    : Array.from({ length: count }, (_, i) => ({
-        line: i,
-        placement: parsePlacement(o.placement ?? ''),
-        ...(o.label ? { label: o.label } : {}),
-      }));
-  return withWorkspace(ctx, async (ws) => {
-    const app = await import('../../app.js');
-    if (ws.config.canary.secrets.mode === 'none' && !o.out && !o.inventory) {
-      throw new AppError('KS_USAGE', {
-        reason:
-          'canary.secrets.mode is none: pass --out DIR so bait is written now (the secret is not kept)',
-      });
-    }
-    const { deps } = await awsDeps(ctx, ws, true);
-    const caller = await (await app.createSts(ws.config)).getCallerIdentity();
-    const { managementArn } = await import('../../aws/sts.js');
-    app.recordManagementPrincipal(ws, managementArn(caller.arn));
-    const resumed = await resumePendingMints(deps);
-    const minted = [];
-    for (const row of rows) {
-      const m = await mintToken(deps, {
-        placement: row.placement,
-        ...(row.label ? { label: row.label } : {}),
-      });
-      minted.push(m.token);
-      const out = o.out ?? (o.inventory ? 'bait' : undefined);
-      if (out) {
-        const f = await writeBait(
-          resolve(ctx.cwd, out),
-          row.placement.host ?? m.token.id,
-          m.token,
-          m.secretAccessKey,
-          ('format' in row && row.format) || o.baitFormat,
-          'profile' in row ? row.profile : undefined,
-        );
-        ctx.io.err(`${m.token.id}: bait written to ${f}\n`);
-      }
-    }
-    const all = [...resumed.map((r) => r.token), ...minted];
-    if (format === 'jsonl') ctx.io.out(renderJsonl(all.map(mintedJson)));
-    else
-      ctx.io.out(
-        renderTable(
-          ['ID', 'ACCESS KEY', 'USER', 'ACCOUNT'],
-          all.map((t) => [t.id, t.accessKeyId, t.userName, t.accountId]),
-        ),
-      );
-    ctx.io.err(
-      `minted ${minted.length} token(s) in account ${caller.account}${resumed.length ? `, resumed ${resumed.length}` : ''}\n`,
-    );
-    return 0;
-  });
-}
 
 async function renderAction(ctx: CommandContext, cmd: Command): Promise<number> {
   const o = cmd.opts<{ format: string; profile?: string; region?: string }>();
@@ -188,7 +41,13 @@ async function renderAction(ctx: CommandContext, cmd: Command): Promise<number> 
 }
 
 async function plantAction(ctx: CommandContext, cmd: Command): Promise<number> {
-  const o = cmd.opts<{ file: string; profile?: string; host?: string; backup: boolean }>();
+  const o = cmd.opts<{
+    file: string;
+    profile?: string;
+    host?: string;
+    backup: boolean;
+    force?: boolean;
+  }>();
   const { AppError } = await import('../../core/index.js');
   const { findToken } = await import('../../tokens/registry.js');
   const { plantCredentials } = await import('../../tokens/plant.js');
@@ -207,6 +66,7 @@ async function plantAction(ctx: CommandContext, cmd: Command): Promise<number> {
       accessKeyId: t.accessKeyId,
       secretAccessKey: secret,
       backup: o.backup,
+      ...(o.force ? { force: true } : {}),
     });
     const placement = {
       ...(t.placement ?? {}),
@@ -223,22 +83,14 @@ async function plantAction(ctx: CommandContext, cmd: Command): Promise<number> {
         action: 'planted',
         placement,
         ...(t.placement ? { previous: t.placement } : {}),
-        note: `profile [${profile}]`,
+        note: `profile [${profile}]${r.replacedForeignProfile ? ', replacing other credentials (--force)' : ''}`,
       },
     );
+    const replaced = r.replacedForeignProfile ? ', replacing the credentials it held' : '';
     ctx.io.err(
-      `${t.id}: planted as profile [${profile}] in ${r.file}${r.backupFile ? ` (backup ${r.backupFile})` : ''}\n`,
+      `${t.id}: planted as profile [${profile}] in ${r.file}${replaced}${r.backupFile ? ` (backup ${r.backupFile})` : ''}\n`,
     );
-    return 0;
-  });
-}
-
-async function rotateAction(ctx: CommandContext, cmd: Command): Promise<number> {
-  const { rotateToken } = await import('../../tokens/lifecycle.js');
-  return withWorkspace(ctx, async (ws) => {
-    const { deps } = await awsDeps(ctx, ws, true);
-    const r = await rotateToken(deps, cmd.args[0] ?? '');
-    ctx.io.out(renderJsonl([mintedJson(r.token)]));
+    await warnIfInGitTree(ctx, r.file);
     return 0;
   });
 }
@@ -260,7 +112,10 @@ export function registerTokenAws(token: Command, run: Run): void {
       '--inventory <file.csv>',
       'one token per row (columns host,path,owner,notes,label,format,profile); bait written per host',
     )
-    .option('--out <dir>', 'write bait files to DIR/<host>/ (default with --inventory: ./bait)')
+    .option(
+      '--out <dir>',
+      'write bait files to DIR/<host>/: credentials/config tokens of one host as distinct profiles of one file (merged into an existing file like `token plant`), other formats one file per token (never over an existing file); default with --inventory: <home>/bait',
+    )
     .option(
       '--bait-format <format>',
       'bait format for --out/--inventory rows without one',
@@ -280,15 +135,22 @@ export function registerTokenAws(token: Command, run: Run): void {
   token
     .command('plant <id>')
     .description(
-      'merge the token into an AWS credentials file without touching other profiles, and record the placement',
+      "merge the token into an AWS credentials file without touching other profiles, and record the placement; an existing profile of that name that is not this token's is refused unless --force",
     )
     .requiredOption('--file <path>', 'the credentials file, e.g. ~/.aws/credentials')
     .option('--profile <name>', 'profile name (default: a realistic one chosen per token)')
     .option('--host <name>', 'host recorded in the placement (default: this host)')
     .option('--no-backup', 'do not keep a backup of the file')
+    .option(
+      '--force',
+      "replace the profile even when it holds credentials that are not this token's (a backup is kept)",
+    )
     .action(run(plantAction));
   token
     .command('rotate <id>')
-    .description("replace a minted token's access key (new key first, then the old one is deleted)")
+    .description(
+      "replace a minted token's access key (new key first, then the old one is deleted); re-plants the new key where `token plant` or `token mint --out` wrote the old one, and names what is left to update",
+    )
+    .option('--format <format>', 'table or jsonl', 'table')
     .action(run(rotateAction));
 }

@@ -86,10 +86,21 @@ function describeCanaryUse(hits: readonly HitSummary[], ctx: DescribeContext) {
   const token = first?.tokenId ? ctx.canaries.token(first.tokenId) : undefined;
   const denied = hits.filter((h) => h.errorCode !== undefined).length;
   const via = [...new Set(hits.map((h) => String(h.note?.['via'] ?? '')))].filter(Boolean);
+  const rotatedAway = new Set(
+    hits.filter((h) => h.note?.['via'] === 'previous-key').flatMap((h) => h.accessKeyId ?? []),
+  );
   const sessionKeys = [
-    ...new Set(hits.map((h) => h.accessKeyId).filter((k) => k && k !== token?.accessKeyId)),
+    ...new Set(
+      hits
+        .map((h) => h.accessKeyId)
+        .filter((k) => k && k !== token?.accessKeyId && !rotatedAway.has(k)),
+    ),
   ];
-  const keyId = token?.accessKeyId ?? first?.accessKeyId ?? 'unknown key';
+  // A key rotated away is named as the key used, beside the token's current one.
+  const oldKey = [...rotatedAway][0];
+  const keyId = oldKey
+    ? `${oldKey} (rotated away${token ? `; now ${token.accessKeyId}` : ''})`
+    : (token?.accessKeyId ?? first?.accessKeyId ?? 'unknown key');
   const where = describePlacement(token?.placement);
   const from = first?.sourceIp ?? 'an unknown source';
   return {
@@ -103,6 +114,7 @@ function describeCanaryUse(hits: readonly HitSummary[], ctx: DescribeContext) {
         token?.userArn ?? hits.find((h) => h.principalArn)?.principalArn ?? token?.userName ?? null,
       matchedVia: via,
       sessionKeys,
+      rotatedAwayKeys: [...rotatedAway],
       calls: hits.length,
       deniedCalls: denied,
       succeededCalls: hits.length - denied,
