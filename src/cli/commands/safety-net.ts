@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
-import { parseFormat } from '../output.js';
+import { parseFormat, safeText } from '../output.js';
 import { printFindings } from './detect.js';
 
 async function pass(ctx: CommandContext, format: string | undefined): Promise<number> {
@@ -14,11 +14,13 @@ async function pass(ctx: CommandContext, format: string | undefined): Promise<nu
       requestsPerSecond: sn.requestsPerSecond,
       useCredentialReport: sn.useCredentialReport,
       granularityMs: sn.granularityMinutes * 60_000,
-      log: (l) => ctx.io.err(`${l}\n`),
+      log: (l) => ctx.io.err(`${safeText(l)}\n`),
     });
     printFindings(ctx, run.findings, format);
     for (const i of run.indeterminate)
-      ctx.io.err(`safety net: could not read last-used data of ${i.tokenId}: ${i.error}\n`);
+      ctx.io.err(
+        `safety net: could not read last-used data of ${i.tokenId}: ${safeText(i.error)}\n`,
+      );
     ctx.io.err(
       `safety net: ${run.keysQueried} key(s) queried, ${run.checked} with last-used data, credential report ${run.reportUsed ? 'used' : 'not used'}, ${run.findings.length} new finding(s)\n`,
     );
