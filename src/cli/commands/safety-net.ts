@@ -36,6 +36,10 @@ async function safetyNetAction(ctx: CommandContext, cmd: Command): Promise<numbe
   const { AppError } = await import('../../core/index.js');
   if (o.once === undefined && o.every === undefined)
     throw new AppError('KS_USAGE', { reason: 'give --once, or --every MINUTES to keep polling' });
+  if (o.once && o.every !== undefined)
+    throw new AppError('KS_USAGE', {
+      reason: 'give either --once (one pass) or --every MINUTES (keep polling), not both',
+    });
   if (o.once) return pass(ctx, o.format);
   const minutes = Number(o.every);
   if (!Number.isFinite(minutes) || minutes < 1)
