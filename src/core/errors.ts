@@ -61,7 +61,7 @@ export const ERRORS = {
   },
   KS_WORKSPACE_ACCESS: {
     message:
-      'cannot {action} the workspace at {home}: {reason}; check that you own it and may read and write it (e.g. chmod u+rwx {home}), or pass --home with another folder',
+      'cannot {action} the workspace at {home}: {reason}; check the owner and mode of that folder and of the folders above it (you need read, write and search rights), or pass --home with another folder',
     exit: 1,
     http: 500,
   },
