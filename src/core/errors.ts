@@ -43,7 +43,8 @@ export const ERRORS = {
   KS_BAIT_INPUT: { message: 'cannot render {format} bait: {reason}', exit: 2, http: 400 },
   // CLI and registry (issue 6: usage errors, workspace errors)
   KS_TOKEN_RETIRED: {
-    message: 'token {id} is retired; {action} applies to active tokens only',
+    message:
+      'token {id} is retired; {action} applies to active tokens only (add or mint a new canary instead)',
     exit: 2,
     http: 409,
   },
