@@ -105,7 +105,10 @@ describe('init on a path that is not a folder', () => {
 describe('init where it may not write', () => {
   it('gives a catalogued error with the path and what to do', async () => {
     const home = join(deniedParent(), `keysnare-test-${process.pid}`);
-    expect(errnoOf(() => mkdirSync(home))).toMatch(/^(EACCES|EPERM)$/);
+    expect(
+      errnoOf(() => mkdirSync(home)),
+      `precondition: mkdir ${home} must be denied on this machine`,
+    ).toMatch(/^(EACCES|EPERM)$/);
     const r = await runCli(['--home', home, 'init']);
     expect(r.code).toBe(1);
     expect(r.err).not.toMatch(/unexpected/);
@@ -117,7 +120,10 @@ describe('init where it may not write', () => {
 describe('a workspace that cannot be read', () => {
   it('is reported as unreadable with its path, not as "no workspace"', async () => {
     const home = unreadableHome();
-    expect(errnoOf(() => statSync(join(home, 'keysnare.yaml')))).toMatch(/^(EACCES|EPERM)$/);
+    expect(
+      errnoOf(() => statSync(join(home, 'keysnare.yaml'))),
+      `precondition: ${home} must not be searchable on this machine`,
+    ).toMatch(/^(EACCES|EPERM)$/);
     const r = await runCli(['--home', home, 'token', 'list']);
     expect(r.code).toBe(1);
     expect(r.err).not.toMatch(/no workspace|unexpected/);
