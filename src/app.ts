@@ -2,8 +2,8 @@
  * The composition root: configuration → instances. The CLI (and later the server) call this; it is
  * the only module that constructs stores and AWS clients.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { KeysnareConfig } from './config/schema.js';
 import { configSchema, defaultConfigYaml } from './config/schema.js';
 import { loadConfigOrThrow } from './config/load.js';
@@ -26,16 +26,73 @@ export interface Workspace {
   close(): void;
 }
 
-/** True when `home` holds a workspace. */
+const DENIED: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied (EACCES)',
+  EPERM: 'permission denied (EPERM)',
+  EROFS: 'read-only file system (EROFS)',
+};
+
+function errnoCode(err: unknown): string | undefined {
+  return err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
+}
+
+/**
+ * A file-system error met on the workspace as a catalogued error: permission and read-only errors
+ * become KS_WORKSPACE_ACCESS naming `home`; anything else is returned as it is.
+ */
+export function workspaceFsError(err: unknown, home: string, action: 'create' | 'read'): unknown {
+  const code = errnoCode(err);
+  const reason = code === undefined ? undefined : DENIED[code];
+  return reason
+    ? new AppError('KS_WORKSPACE_ACCESS', { home, action, reason }, { cause: err })
+    : err;
+}
+
+/** The file standing where `home` (or a folder above it) should be a folder, if any. */
+function fileInTheWay(home: string): string | undefined {
+  for (let p = resolve(home); ; p = dirname(p)) {
+    try {
+      return statSync(p).isDirectory() ? undefined : p;
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') return undefined;
+    }
+    if (dirname(p) === p) return undefined;
+  }
+}
+
+/**
+ * True when `home` holds a workspace. A `home` that is (or lies under) a file throws
+ * KS_WORKSPACE_NOT_DIR, and one that cannot be looked into throws KS_WORKSPACE_ACCESS: neither is
+ * "no workspace".
+ */
 export function workspaceExists(home: string): boolean {
-  return existsSync(join(home, CONFIG_FILE));
+  try {
+    statSync(join(home, CONFIG_FILE));
+    return true;
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      const file = fileInTheWay(home);
+      if (file) throw new AppError('KS_WORKSPACE_NOT_DIR', { home, file }, { cause: err });
+      return false;
+    }
+    throw workspaceFsError(err, home, 'read');
+  }
 }
 
 /** Create a workspace (config with defaults + database). Refuses to overwrite one. */
 export function initWorkspace(home: string): Workspace {
   if (workspaceExists(home)) throw new AppError('KS_WORKSPACE_EXISTS', { home });
-  mkdirSync(home, { recursive: true, mode: 0o700 });
-  writeFileSync(join(home, CONFIG_FILE), defaultConfigYaml(), { mode: 0o600 });
+  try {
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    writeFileSync(join(home, CONFIG_FILE), defaultConfigYaml(), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Something appeared meanwhile: a file where the folder goes, or another init's config.
+    const file = fileInTheWay(home);
+    if (file) throw new AppError('KS_WORKSPACE_NOT_DIR', { home, file }, { cause: err });
+    if (errnoCode(err) === 'EEXIST') throw new AppError('KS_WORKSPACE_EXISTS', { home });
+    throw workspaceFsError(err, home, 'create');
+  }
   return openWorkspace(home);
 }
 

@@ -82,12 +82,10 @@ export async function main(
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (
-        err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        err.code === 'commander.help'
-      )
-        return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      // A command group given no subcommand prints its help on stderr with a non-zero code:
+      // that is a usage error (2); asked-for help (`help token`) exits 0.
+      if (err.code === 'commander.help') return err.exitCode === 0 ? 0 : 2;
       return 2;
     }
     return reportError(err, streams, argv.includes('--debug'));

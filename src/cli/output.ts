@@ -1,9 +1,12 @@
 /**
  * Output helpers for the CLI: JSON lines for machines, tables for people, and the one place that
- * turns errors into text. Everything printed from CloudTrail is attacker-controlled: tables strip
- * control characters (terminal escape injection) and cap widths.
+ * turns errors into text. Everything printed from CloudTrail is attacker-controlled: tables and
+ * messages pass it through {@link safeText} (controls, bidi and zero-width characters, line
+ * breaks become spaces) and cap widths.
  */
-import { AppError, describeError } from '../core/index.js';
+import { AppError, describeError, safeCell, safeText } from '../core/index.js';
+
+export { safeText };
 
 /** Output format of list-like commands. */
 export type Format = 'table' | 'jsonl';
@@ -22,25 +25,13 @@ export function parseFormat(v: string | undefined, fallback: Format = 'table'): 
   throw new AppError('KS_USAGE', { reason: `--format must be table or jsonl, not "${v}"` });
 }
 
-/** Remove control characters (incl. ESC) so hostile strings cannot drive the terminal. */
-export function safeText(v: unknown): string {
-  const s = typeof v === 'string' ? v : v === null ? '' : (JSON.stringify(v) ?? '');
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
-}
-
 /** A plain-text table; cells are sanitized and cut to `max` characters. */
 export function renderTable(
   headers: readonly string[],
   rows: readonly (readonly unknown[])[],
   max = 60,
 ): string {
-  const cells = rows.map((r) =>
-    r.map((c) => {
-      const s = safeText(c);
-      return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-    }),
-  );
+  const cells = rows.map((r) => r.map((c) => safeCell(c, max)));
   const widths = headers.map((h, i) =>
     Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)),
   );

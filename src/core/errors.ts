@@ -58,6 +58,31 @@ export const ERRORS = {
     exit: 1,
     http: 502,
   },
+  // CLI and registry (issue 6: usage errors, workspace errors)
+  KS_TOKEN_RETIRED: {
+    message:
+      'token {id} is retired; {action} applies to active tokens only (add or mint a new canary instead)',
+    exit: 2,
+    http: 409,
+  },
+  KS_TOKEN_IMPORT_CONFLICT: {
+    message:
+      '{file}: {count} access key(s) already registered, nothing imported; pass --skip-existing to import the others',
+    exit: 2,
+    http: 409,
+  },
+  KS_WORKSPACE_NOT_DIR: {
+    message:
+      'cannot use {home} as a workspace: {file} is a file, not a folder; pass --home with a folder path (new or existing workspace), or move that file away',
+    exit: 2,
+    http: 500,
+  },
+  KS_WORKSPACE_ACCESS: {
+    message:
+      'cannot {action} the workspace at {home}: {reason}; check the owner and mode of that folder and of the folders above it (you need read, write and search rights), or pass --home with another folder',
+    exit: 1,
+    http: 500,
+  },
 } as const satisfies Record<string, { message: string; exit: 0 | 1 | 2; http: number }>;
 
 /** A code from the error catalog. */

@@ -5,4 +5,5 @@ export * from './finding.js';
 export * from './key-anatomy.js';
 export * from './outcome.js';
 export * from './ports.js';
+export * from './safe-text.js';
 export * from './token.js';

@@ -241,6 +241,7 @@ export function summary(e: CloudEvent): EventSummary {
   if (e.timeMs !== undefined) h['timeMs'] = e.timeMs;
   if (e.sourceIp !== undefined) h['sourceIp'] = e.sourceIp;
   if (e.userAgent !== undefined) h['userAgent'] = e.userAgent;
+  h['userAgentClass'] = e.userAgentClass;
   if (e.identity.accessKeyId !== undefined) h['accessKeyId'] = e.identity.accessKeyId;
   const arn = e.identity.arn ?? e.identity.issuerArn;
   if (arn !== undefined) h['principalArn'] = arn;

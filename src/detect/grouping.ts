@@ -103,7 +103,13 @@ export function buildFinding(
     if (token) f['accessKeyId'] = token.accessKeyId;
   }
   f['source'] = rule.source;
-  f['details'] = timed ? text.details : { ...text.details, timeUnknown: true };
+  // The class of the user agent the finding shows (README: "user-agent class"), in details so
+  // the finding's top-level contract stays as it is.
+  const agent = cluster.find((h) => h.userAgent !== undefined && h.userAgent !== '') ?? first;
+  const details = agent.userAgentClass
+    ? { ...text.details, userAgentClass: agent.userAgentClass }
+    : text.details;
+  f['details'] = timed ? details : { ...details, timeUnknown: true };
   return f as unknown as Finding;
 }
 

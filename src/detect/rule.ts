@@ -125,6 +125,8 @@ export interface HitSummary {
   readonly region: string;
   readonly sourceIp?: string;
   readonly userAgent?: string;
+  /** The event's user-agent class (CloudEvent.userAgentClass); absent on hits stored before it. */
+  readonly userAgentClass?: string;
   readonly accessKeyId?: string;
   readonly principalArn?: string;
   readonly accountId?: string;

@@ -16,6 +16,32 @@ export function placementValueProblem(key: string, value: string): string | unde
 }
 
 /**
+ * The keys a placement may have (README, `--inventory` columns, {@link Placement}'s named fields).
+ * Anything else is refused, so a typo (`hots=web-1`) is caught instead of recorded.
+ */
+export const PLACEMENT_KEYS = ['host', 'path', 'owner', 'notes'] as const;
+
+function checkKey(input: string, key: string): void {
+  if (!KEY.test(key))
+    throw new AppError('KS_PLACEMENT_INVALID', { input, reason: `bad key "${key}"` });
+  if (!(PLACEMENT_KEYS as readonly string[]).includes(key)) {
+    throw new AppError('KS_PLACEMENT_INVALID', {
+      input,
+      reason: `unknown key "${key}"; known keys: ${PLACEMENT_KEYS.join(', ')}`,
+    });
+  }
+}
+
+function checkNotEmpty(input: string, out: Record<string, string>): void {
+  if (Object.keys(out).length === 0) {
+    throw new AppError('KS_PLACEMENT_INVALID', {
+      input,
+      reason: `it sets no value; give at least one of ${PLACEMENT_KEYS.join(', ')}`,
+    });
+  }
+}
+
+/**
  * Parse `k=v,k=v`. A comma only separates pairs when a `key=` follows it, so values may contain
  * commas. Control characters are refused.
  *
@@ -39,8 +65,7 @@ export function parsePlacement(input: string): Placement {
       throw new AppError('KS_PLACEMENT_INVALID', { input, reason: `"${part}" is not key=value` });
     const key = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
-    if (!KEY.test(key))
-      throw new AppError('KS_PLACEMENT_INVALID', { input, reason: `bad key "${key}"` });
+    checkKey(input, key);
     if (value.length > MAX_VALUE) {
       throw new AppError('KS_PLACEMENT_INVALID', {
         input,
@@ -51,6 +76,37 @@ export function parsePlacement(input: string): Placement {
       throw new AppError('KS_PLACEMENT_INVALID', { input, reason: `${key} is given twice` });
     if (value !== '') out[key] = value;
   }
+  checkNotEmpty(input, out);
+  return out;
+}
+
+/**
+ * Check a placement given as an object (a token file's `placement: {host: …}`) by the rules of
+ * {@link parsePlacement}: known keys only, no control characters, values within bounds, and at
+ * least one non-empty value. Empty values are dropped.
+ */
+export function placementFromObject(obj: Readonly<Record<string, string>>): Placement {
+  const input = formatPlacement(obj);
+  const out: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(obj)) {
+    checkKey(input, key);
+    const value = raw.trim();
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value)) {
+      throw new AppError('KS_PLACEMENT_INVALID', {
+        input,
+        reason: 'control characters are not allowed',
+      });
+    }
+    if (value.length > MAX_VALUE) {
+      throw new AppError('KS_PLACEMENT_INVALID', {
+        input,
+        reason: `value of ${key} is over ${MAX_VALUE} characters`,
+      });
+    }
+    if (value !== '') out[key] = value;
+  }
+  checkNotEmpty(input, out);
   return out;
 }
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Placement, Token, TokenOrigin, TokenStore } from '../core/index.js';
 import { AppError } from '../core/index.js';
 import { keyAnatomy } from '../core/index.js';
-import { samePlacement } from './placement.js';
+import { formatPlacement, samePlacement } from './placement.js';
 import type { TokenInput } from './token-file.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -58,6 +58,55 @@ export function registerToken(
   return token;
 }
 
+/** What {@link importTokens} did. */
+export interface ImportResult {
+  readonly added: Token[];
+  /** Inputs whose key was already registered (left alone with `skipExisting`). */
+  readonly skipped: TokenInput[];
+}
+
+/**
+ * Register every token of a token file, in one transaction of the caller's. A key given twice in
+ * the file is refused (KS_INPUT_INVALID); keys already registered are all named at once
+ * (KS_TOKEN_IMPORT_CONFLICT) unless `skipExisting`, which leaves them alone.
+ */
+export function importTokens(
+  store: TokenStore,
+  inputs: readonly TokenInput[],
+  o: { file: string; actor: string; now: Date; skipExisting: boolean },
+): ImportResult {
+  const seen = new Map<string, number>();
+  const twice: string[] = [];
+  inputs.forEach((input, i) => {
+    const first = seen.get(input.accessKeyId);
+    if (first === undefined) seen.set(input.accessKeyId, i);
+    else twice.push(`[${i}]: access key ${input.accessKeyId} is already given at [${first}]`);
+  });
+  if (twice.length) {
+    throw new AppError(
+      'KS_INPUT_INVALID',
+      { file: o.file, reason: `${twice.length} access key(s) given more than once` },
+      { lines: twice },
+    );
+  }
+  const existing = inputs.flatMap((input) => {
+    const t = store.getByAccessKeyId(input.accessKeyId);
+    return t ? [{ input, id: t.id }] : [];
+  });
+  if (existing.length && !o.skipExisting) {
+    throw new AppError(
+      'KS_TOKEN_IMPORT_CONFLICT',
+      { file: o.file, count: existing.length },
+      { lines: existing.map((e) => `${e.input.accessKeyId} is registered as ${e.id}`) },
+    );
+  }
+  const taken = new Set(existing.map((e) => e.input.accessKeyId));
+  const added = inputs
+    .filter((i) => !taken.has(i.accessKeyId))
+    .map((i) => registerToken(store, i, o.actor, o.now));
+  return { added, skipped: existing.map((e) => e.input) };
+}
+
 /** Find a token by registry id or access key id. */
 export function findToken(store: TokenStore, ref: string): Token {
   const t = store.get(ref) ?? store.getByAccessKeyId(ref);
@@ -75,6 +124,14 @@ export function movePlacement(
   note?: string,
 ): Token {
   const t = findToken(store, ref);
+  if (t.status === 'retired')
+    throw new AppError('KS_TOKEN_RETIRED', { id: t.id, action: 'recording a new placement' });
+  if (Object.values(placement).every((v) => v === undefined || v === '')) {
+    throw new AppError('KS_PLACEMENT_INVALID', {
+      input: formatPlacement(placement),
+      reason: 'it sets no value',
+    });
+  }
   if (samePlacement(t.placement, placement)) return t;
   return store.update(
     t.id,

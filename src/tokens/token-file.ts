@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Placement, Token } from '../core/index.js';
 import { AppError, describeError, isAppError } from '../core/index.js';
-import { parsePlacement } from './placement.js';
+import { parsePlacement, placementFromObject } from './placement.js';
 
 const placementSchema = z.union([
   z.string().max(4096),
@@ -45,15 +45,14 @@ export type TokenInput = Pick<
   'accessKeyId' | 'userName' | 'userArn' | 'principalId' | 'accountId' | 'label' | 'placement'
 >;
 
-function toInput(e: z.output<typeof tokenEntrySchema>, where: string): TokenInput {
-  let placement: Placement | undefined;
-  try {
-    placement = typeof e.placement === 'string' ? parsePlacement(e.placement) : e.placement;
-  } catch (err) {
-    if (isAppError(err))
-      throw new AppError('KS_TOKEN_INVALID', { where, reason: err.message }, { cause: err });
-    throw err;
-  }
+/** The entry as a {@link TokenInput}; a bad placement throws KS_PLACEMENT_INVALID. */
+function toInput(e: z.output<typeof tokenEntrySchema>): TokenInput {
+  const placement: Placement | undefined =
+    typeof e.placement === 'string'
+      ? parsePlacement(e.placement)
+      : e.placement && Object.keys(e.placement).length
+        ? placementFromObject(e.placement)
+        : undefined;
   const userName =
     e.userName ?? (e.userArn ? e.userArn.slice(e.userArn.lastIndexOf('/') + 1) : undefined);
   const accountId = e.accountId ?? e.userArn?.split(':')[4];
@@ -66,6 +65,56 @@ function toInput(e: z.output<typeof tokenEntrySchema>, where: string): TokenInpu
     ...(e.label !== undefined ? { label: e.label } : {}),
     ...(placement && Object.keys(placement).length ? { placement } : {}),
   };
+}
+
+/** "invalid placement "x": why" without the code's wrapping, for a problem line. */
+function placementProblem(err: unknown): string {
+  if (isAppError(err, 'KS_PLACEMENT_INVALID'))
+    return `"${String(err.details['input'])}": ${String(err.details['reason'])}`;
+  throw err;
+}
+
+/** The `token add` options of each token field. */
+const OPTION_OF: Record<string, string> = {
+  accessKeyId: '--access-key-id',
+  userName: '--user-name',
+  userArn: '--user-arn',
+  accountId: '--account-id',
+  label: '--label',
+  placement: '--placement',
+};
+
+/**
+ * A token given as command-line options (`token add`), validated by the token file's rules; every
+ * problem is named by its option, all at once (KS_USAGE).
+ */
+export function tokenFromOptions(
+  options: Readonly<Partial<Record<keyof typeof OPTION_OF, string>>>,
+): TokenInput {
+  const entry = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const problems: string[] = [];
+  const r = tokenEntrySchema.safeParse(entry);
+  if (!r.success) {
+    for (const issue of r.error.issues) {
+      const field = String(issue.path[0] ?? '');
+      problems.push(`${OPTION_OF[field] ?? field}: ${issue.message}`);
+    }
+  }
+  let input: TokenInput | undefined;
+  try {
+    if (r.success) input = toInput(r.data);
+    else if (
+      typeof entry['placement'] === 'string' &&
+      !problems.some((p) => p.startsWith('--placement'))
+    )
+      parsePlacement(entry['placement']);
+  } catch (err) {
+    problems.push(`--placement ${placementProblem(err)}`);
+  }
+  if (problems.length === 1) throw new AppError('KS_USAGE', { reason: problems[0] });
+  if (problems.length || !input)
+    throw new AppError('KS_USAGE', { reason: 'invalid token options' }, { lines: problems });
+  return input;
 }
 
 /** Parse token file text; every problem is reported at once (file, entry index, field). */
@@ -100,9 +149,9 @@ export function parseTokenFile(text: string, file: string): TokenInput[] {
       return;
     }
     try {
-      out.push(toInput(r.data, `${file}[${i}]`));
+      out.push(toInput(r.data));
     } catch (err) {
-      problems.push(`[${i}].placement: ${describeError(err)}`);
+      problems.push(`[${i}].placement ${placementProblem(err)}`);
     }
   });
   if (problems.length) {

@@ -83,7 +83,7 @@ export const registerAudit = (token: Command, run: Parameters<RegisterCommand>[1
   token
     .command('audit [id]')
     .description(
-      'score how recognisable each canary is to an attacker (account lists, shared prefix, name/path/policy tells)',
+      'score each canary 0-100 for passing as a real key (100: nothing recognisable found; checks account lists, shared prefix, name/path/policy tells)',
     )
     .option('--offline', 'skip the live IAM checks (policies, key status, user path)')
     .option('--format <format>', 'table or jsonl', 'table')

@@ -59,11 +59,13 @@ export function printFindings(
     f.time,
     f.severity,
     f.rule,
+    typeof f.details['userAgentClass'] === 'string' ? f.details['userAgentClass'] : '',
     f.title,
     f.eventIds.length,
     (f.regions ?? []).join(' '),
   ]);
-  ctx.io.out(renderTable(['TIME', 'SEVERITY', 'RULE', 'TITLE', 'EVENTS', 'REGIONS'], rows, 80));
+  const headers = ['TIME', 'SEVERITY', 'RULE', 'AGENT', 'TITLE', 'EVENTS', 'REGIONS'];
+  ctx.io.out(renderTable(headers, rows, 80));
 }
 
 async function loadTokens(ctx: CommandContext, tokensFile: string | undefined) {

@@ -1,6 +1,18 @@
 import type { RegisterCommand } from '../action.js';
 import { printFindings } from './detect.js';
 
+/** Refuse a --rule that no rule has: an unknown id would only ever list nothing. */
+async function checkRuleId(id: string): Promise<void> {
+  const { rules } = await import('../../detect/rules/index.js');
+  const { SAFETY_NET_RULE } = await import('../../detect/safety-net.js');
+  const { AppError } = await import('../../core/index.js');
+  const known: string[] = [...rules.map((r) => r.id), SAFETY_NET_RULE.id];
+  if (!known.includes(id))
+    throw new AppError('KS_USAGE', {
+      reason: `--rule: no rule "${id}"; known rule ids: ${known.join(', ')}`,
+    });
+}
+
 /** `keysnare findings list`: findings stored by `ingest`. */
 export const registerFindings: RegisterCommand = (program, run) => {
   const findings = program.command('findings').description('stored findings');
@@ -18,6 +30,7 @@ export const registerFindings: RegisterCommand = (program, run) => {
         const limit = Number(o.limit);
         if (!Number.isInteger(limit) || limit < 1)
           throw new AppError('KS_USAGE', { reason: '--limit must be a positive integer' });
+        if (o.rule !== undefined) await checkRuleId(o.rule);
         const { openWorkspace } = await import('../../app.js');
         const ws = openWorkspace(ctx.home);
         try {

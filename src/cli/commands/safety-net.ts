@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
-import { parseFormat, renderJsonl } from '../output.js';
+import { parseFormat, renderJsonl, safeText } from '../output.js';
 import { printFindings } from './detect.js';
 
 async function pass(ctx: CommandContext, format: string | undefined): Promise<number> {
@@ -22,7 +22,7 @@ async function pass(ctx: CommandContext, format: string | undefined): Promise<nu
       granularityMs: sn.granularityMinutes * 60_000,
       log: (l) => {
         endProgress();
-        ctx.io.err(`${l}\n`);
+        ctx.io.err(`${safeText(l)}\n`);
       },
       ...(streaming ? { onFinding: (f) => ctx.io.out(renderJsonl([f])) } : {}),
       ...(ctx.io.isTty
@@ -37,7 +37,9 @@ async function pass(ctx: CommandContext, format: string | undefined): Promise<nu
     endProgress();
     if (!streaming) printFindings(ctx, run.findings, format);
     for (const i of run.indeterminate)
-      ctx.io.err(`safety net: could not read last-used data of ${i.tokenId}: ${i.error}\n`);
+      ctx.io.err(
+        `safety net: could not read last-used data of ${i.tokenId}: ${safeText(i.error)}\n`,
+      );
     ctx.io.err(
       `safety net: ${run.keysQueried} key(s) queried, ${run.checked} with last-used data, credential report ${run.reportUsed ? 'used' : 'not used'}, ${run.findings.length} new finding(s)\n`,
     );
@@ -54,6 +56,10 @@ async function safetyNetAction(ctx: CommandContext, cmd: Command): Promise<numbe
   const { AppError } = await import('../../core/index.js');
   if (o.once === undefined && o.every === undefined)
     throw new AppError('KS_USAGE', { reason: 'give --once, or --every MINUTES to keep polling' });
+  if (o.once && o.every !== undefined)
+    throw new AppError('KS_USAGE', {
+      reason: 'give either --once (one pass) or --every MINUTES (keep polling), not both',
+    });
   if (o.once) return pass(ctx, o.format);
   const minutes = Number(o.every);
   if (!Number.isFinite(minutes) || minutes < 1)

@@ -76,21 +76,17 @@ function registerAdd(token: Command, run: Parameters<RegisterCommand>[1]): void 
     .action(
       run(async (ctx, cmd) => {
         const o = cmd.opts<Record<string, string | undefined>>();
-        const { parseTokenFile } = await import('../../tokens/token-file.js');
+        const { tokenFromOptions } = await import('../../tokens/token-file.js');
         const { registerToken } = await import('../../tokens/registry.js');
         const { formatPlacement } = await import('../../tokens/placement.js');
-        const entry = Object.fromEntries(
-          Object.entries({
-            accessKeyId: o['accessKeyId'],
-            userName: o['userName'],
-            userArn: o['userArn'],
-            accountId: o['accountId'],
-            label: o['label'],
-            placement: o['placement'],
-          }).filter(([, v]) => v !== undefined),
-        );
-        const [input] = parseTokenFile(JSON.stringify([entry]), 'command line.json');
-        if (!input) return 2;
+        const input = tokenFromOptions({
+          accessKeyId: o['accessKeyId'],
+          userName: o['userName'],
+          userArn: o['userArn'],
+          accountId: o['accountId'],
+          label: o['label'],
+          placement: o['placement'],
+        });
         const t = await withWorkspace(ctx, (ws) =>
           registerToken(ws.store, input, ctx.actor, ctx.now()),
         );
@@ -107,22 +103,29 @@ function registerImport(token: Command, run: Parameters<RegisterCommand>[1]): vo
       'register tokens from a JSON or YAML list of {accessKeyId, userName?, userArn?, accountId?, label?, placement?}',
     )
     .option('--format <format>', 'table or jsonl', 'table')
+    .option('--skip-existing', 'leave keys that are already registered alone; import the others')
     .action(
       run(async (ctx, cmd) => {
         const file = cmd.args[0] ?? '';
+        const o = cmd.opts<{ format?: string; skipExisting?: boolean }>();
+        parseFormat(o.format);
         const { readTokenFile } = await import('../../tokens/token-file.js');
-        const { registerToken } = await import('../../tokens/registry.js');
+        const { importTokens } = await import('../../tokens/registry.js');
         const { formatPlacement } = await import('../../tokens/placement.js');
         const inputs = readTokenFile(file);
-        const added = await withWorkspace(ctx, (ws) =>
+        const { added, skipped } = await withWorkspace(ctx, (ws) =>
           ws.store.transaction(() =>
-            inputs.map((i) => registerToken(ws.store, i, ctx.actor, ctx.now())),
+            importTokens(ws.store, inputs, {
+              file,
+              actor: ctx.actor,
+              now: ctx.now(),
+              skipExisting: o.skipExisting === true,
+            }),
           ),
         );
-        printTokens(ctx, added, cmd.opts<{ format?: string }>().format, (x) =>
-          formatPlacement(x.placement),
-        );
-        ctx.io.err(`imported ${added.length} token(s) from ${file}\n`);
+        printTokens(ctx, added, o.format, (x) => formatPlacement(x.placement));
+        const skip = skipped.length ? `; skipped ${skipped.length} already registered` : '';
+        ctx.io.err(`imported ${added.length} token(s) from ${file}${skip}\n`);
         return 0;
       }),
     );

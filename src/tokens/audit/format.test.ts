@@ -44,7 +44,13 @@ describe('formatAuditTable', () => {
     expect(lines[1]).toContain('none found');
     expect(lines[2]).toContain('high: user name is UUID-like (+1 more)');
     expect(lines[1]?.indexOf('100')).toBe(lines[2]?.indexOf('40'));
-    expect(lines[3]).toBe('2 token(s) audited, 1 with problems');
+    expect(lines[3]).toBe(
+      '2 token(s) audited, 1 with problems; score 100 = nothing recognisable found, lower = easier to tell it is a canary',
+    );
+  });
+
+  it('says which way the score reads: 100 is clean', () => {
+    expect(formatAuditTable([result()])).toMatch(/score 100 = nothing recognisable found/);
   });
 
   it('marks a score whose checks could not all run, and shows why', () => {

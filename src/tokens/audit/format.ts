@@ -52,7 +52,8 @@ export function formatAuditTable(results: readonly AuditResult[]): string {
   const unsure = results.filter((r) => r.indeterminate.length > 0).length;
   lines.push(
     `${results.length} token(s) audited, ${withProblems} with problems` +
-      (unsure > 0 ? `, ${unsure} with checks that could not tell (score marked ?)` : ''),
+      (unsure > 0 ? `, ${unsure} with checks that could not tell (score marked ?)` : '') +
+      '; score 100 = nothing recognisable found, lower = easier to tell it is a canary',
   );
   return lines.join('\n');
 }
