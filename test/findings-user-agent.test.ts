@@ -34,8 +34,20 @@ async function ingested(ua: string, ip?: string) {
 describe('the user-agent class of a finding', () => {
   it('is in the jsonl details of findings list, detect and ingest', async () => {
     const { home, logs } = await ingested(kali);
+    // The Kali agent also raises useragent.offensive-os; this test is about the canary finding.
     const listed = jsonl(
-      (await runCli(['--home', home, 'findings', 'list', '--format', 'jsonl'])).out,
+      (
+        await runCli([
+          '--home',
+          home,
+          'findings',
+          'list',
+          '--rule',
+          'honeytoken.used',
+          '--format',
+          'jsonl',
+        ])
+      ).out,
     );
     expect(listed).toHaveLength(1);
     expect(listed[0]?.['userAgent']).toBe(kali);
