@@ -38,6 +38,10 @@ export interface CloudIdentity {
   readonly issuerPrincipalId?: string;
   readonly issuerUserName?: string;
   readonly issuerAccountId?: string;
+  /** `sessionContext.attributes.mfaAuthenticated`. */
+  readonly mfaAuthenticated?: boolean;
+  /** `sessionContext.attributes.creationDate`, as logged. */
+  readonly sessionCreated?: string;
 }
 
 /** Where a record came from: the file (or other source name) and its index within it. */
@@ -80,6 +84,28 @@ export interface CloudEvent {
   readonly requestParameters?: Readonly<Record<string, unknown>>;
   /** Response elements as logged (object), size-capped. */
   readonly responseElements?: Readonly<Record<string, unknown>>;
+  /** `additionalEventData` as logged (object), size-capped. */
+  readonly additionalEventData?: Readonly<Record<string, unknown>>;
+  /** `resources` as logged (ARN, type, account), at most 64. */
+  readonly resources?: readonly {
+    readonly arn?: string;
+    readonly type?: string;
+    readonly accountId?: string;
+  }[];
+  readonly requestId?: string;
+  readonly vpcEndpointId?: string;
+  /** 'Management', 'Data', 'NetworkActivity' … as logged. */
+  readonly eventCategory?: string;
+  readonly managementEvent?: boolean;
+  /** Who made the call, as one ARN: the identity's ARN, else its session issuer's. */
+  readonly principalArn?: string;
+  /** For IAM calls: the user the call acts on (request parameters, or a denial's message). */
+  readonly targetUser?: { readonly name: string; readonly account?: string };
+  /**
+   * Fields that were cut to the size caps ('requestParameters', 'userAgent' …). A field cut is
+   * "truncated", never "absent": its marker object or capped string is still there.
+   */
+  readonly truncated?: readonly string[];
   readonly origin: RecordOrigin;
 }
 

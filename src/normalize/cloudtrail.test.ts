@@ -83,8 +83,41 @@ describe('normalizeRecord', () => {
       issuerPrincipalId: 'AIDAEXAMPLEUSERID0001',
       issuerUserName: 'backup-sync',
       issuerAccountId: '111122223333',
+      mfaAuthenticated: false,
+      sessionCreated: '2025-01-01T10:00:00Z',
     });
     expect(ev.key?.kind).toBe('temporary-access-key');
+  });
+
+  it('keeps the fields Sigma rules read, derives principalArn and the IAM target, marks truncation', () => {
+    const ev = normalize(
+      buildRecord({
+        eventSource: 'iam.amazonaws.com',
+        eventName: 'CreateAccessKey',
+        requestID: 'req-1',
+        vpcEndpointId: 'vpce-0abc',
+        eventCategory: 'Management',
+        managementEvent: true,
+        additionalEventData: { SignatureVersion: 'SigV4' },
+        resources: [{ ARN: 'arn:aws:iam::111122223333:user/x', type: 'AWS::IAM::User' }, 7],
+        errorCode: 'AccessDenied',
+        errorMessage:
+          'User: arn:aws:iam::111122223333:user/alice is not authorized to perform: iam:CreateAccessKey on resource: user backup-sync because no identity-based policy allows it',
+        requestParameters: null,
+        userAgent: 'x'.repeat(3000),
+      }),
+    );
+    expect(ev).toMatchObject({
+      requestId: 'req-1',
+      vpcEndpointId: 'vpce-0abc',
+      eventCategory: 'Management',
+      managementEvent: true,
+      additionalEventData: { SignatureVersion: 'SigV4' },
+      resources: [{ arn: 'arn:aws:iam::111122223333:user/x', type: 'AWS::IAM::User' }],
+      principalArn: CANARY_IDENTITY.arn,
+      targetUser: { name: 'backup-sync' },
+      truncated: ['userAgent'],
+    });
   });
 
   it('treats an empty accessKeyId as absent and has no key anatomy then', () => {

@@ -11,6 +11,7 @@ import { classifySource } from './enrich/source.js';
 import { classifyUserAgent } from './enrich/user-agent.js';
 import { estimateJsonSize, stableJson } from './json-size.js';
 import { shown } from './shapes.js';
+import { iamTarget } from './iam-target.js';
 import { parseTime } from './time.js';
 
 /** Size caps applied while normalizing (characters for strings, estimated bytes for objects). */
@@ -124,6 +125,12 @@ export function flattenIdentity(
   if (isObject(context) && isObject(context.sessionIssuer)) {
     addIssuer(id, context.sessionIssuer, max);
   }
+  if (isObject(context) && isObject(context.attributes)) {
+    const mfa = bool(context.attributes.mfaAuthenticated);
+    if (mfa !== undefined) id.mfaAuthenticated = mfa;
+    const created = str(context.attributes.creationDate, max);
+    if (created !== undefined) id.sessionCreated = created;
+  }
   return id;
 }
 
@@ -210,10 +217,55 @@ function addPlainFields(event: Mutable<CloudEvent>, value: Json, limits: FieldLi
   if (readOnly !== undefined) event.readOnly = readOnly;
   const recipientAccountId = accountIdOf(value.recipientAccountId, max);
   if (recipientAccountId !== undefined) event.recipientAccountId = recipientAccountId;
-  const requestParameters = cappedObject(value.requestParameters, limits);
-  if (requestParameters !== undefined) event.requestParameters = requestParameters;
-  const responseElements = cappedObject(value.responseElements, limits);
-  if (responseElements !== undefined) event.responseElements = responseElements;
+  for (const [k, field] of [
+    ['requestID', 'requestId'],
+    ['vpcEndpointId', 'vpcEndpointId'],
+    ['eventCategory', 'eventCategory'],
+  ] as const) {
+    const v = str(value[k], max);
+    if (v !== undefined) event[field] = v;
+  }
+  const managementEvent = bool(value.managementEvent);
+  if (managementEvent !== undefined) event.managementEvent = managementEvent;
+  const truncated: string[] = [];
+  for (const k of ['requestParameters', 'responseElements', 'additionalEventData'] as const) {
+    const o = cappedObject(value[k], limits);
+    if (o === undefined) continue;
+    event[k] = o;
+    if (o['_truncated'] === true) truncated.push(k);
+  }
+  const resources = resourcesOf(value.resources, max);
+  if (resources !== undefined) event.resources = resources;
+  if (typeof value.userAgent === 'string' && value.userAgent.length > limits.userAgent)
+    truncated.push('userAgent');
+  if (typeof value.errorMessage === 'string' && value.errorMessage.length > limits.errorMessage)
+    truncated.push('errorMessage');
+  if (truncated.length > 0) event.truncated = truncated;
+}
+
+/** `resources`: at most 64 entries of `{ARN, type, accountId}` strings. */
+function resourcesOf(v: unknown, max: number): CloudEvent['resources'] {
+  if (!Array.isArray(v)) return undefined;
+  return v.slice(0, 64).flatMap((r: unknown) => {
+    if (!isObject(r)) return [];
+    const out: { arn?: string; type?: string; accountId?: string } = {};
+    const arn = str(r.ARN ?? r.arn, max);
+    if (arn !== undefined) out.arn = arn;
+    const type = str(r.type, max);
+    if (type !== undefined) out.type = type;
+    const accountId = accountIdOf(r.accountId, max);
+    if (accountId !== undefined) out.accountId = accountId;
+    return [out];
+  });
+}
+
+/** Fields derived from others: who made the call, as one ARN, and whom an IAM call acts on. */
+function addDerivedFields(event: Mutable<CloudEvent>, value: Json): void {
+  const principalArn = event.identity.arn ?? event.identity.issuerArn;
+  if (principalArn !== undefined) event.principalArn = principalArn;
+  if (event.eventSource !== 'iam.amazonaws.com') return;
+  const target = iamTarget(value.requestParameters, value.errorCode, value.errorMessage);
+  if (target !== undefined) event.targetUser = target;
 }
 
 /** Set identity, key anatomy, source and user-agent fields. */
@@ -271,6 +323,7 @@ export function normalizeRecord(
   }
   addEnrichedFields(event, value, limits);
   addPlainFields(event, value, limits);
+  addDerivedFields(event, value);
   return event;
 }
 

@@ -26,9 +26,6 @@ export const CANARY_USER_CHANGES: ReadonlySet<string> = new Set([
 /** Names of IAM calls that only read or report: never a change, unless listed above. */
 const READ_ONLY_NAME = /^(?:Get|List|Generate|Simulate)[A-Z]/;
 const QUARANTINE_POLICY = /^arn:aws[\w-]*:iam::aws:policy\/AWSCompromisedKeyQuarantine/;
-/** Denied IAM calls log `requestParameters: null`; the target user is only in the message. */
-const DENIED_ON_USER =
-  /\bon resource: (?:user ([\w+=,.@-]{1,64})|arn:aws[\w-]*:iam::(\d{12}):user\/(?:[!-~]*\/)?([\w+=,.@-]{1,64}))(?![!-~])/;
 const NOTED_PARAMS = ['policyArn', 'policyName', 'permissionsBoundary', 'groupName', 'accessKeyId'];
 const MAX_TEXT = 512;
 const MANAGER = 'arn:aws:iam::111122223333:role/keysnare-manager';
@@ -54,7 +51,7 @@ export const honeytokenTampered = {
   selector: { eventSources: ['iam.amazonaws.com'], canary: true },
   match(event, ctx) {
     if (!isIamChange(event)) return undefined;
-    const target = targetOf(event);
+    const target = event.targetUser;
     const token = target && canaryToken(ctx, target.name, target.account ?? accountOf(event));
     if (!token || ctx.canaries.match(event) || isManagement(event, ctx)) return undefined;
     const id = event.identity;
@@ -163,22 +160,6 @@ function isIamChange(e: CloudEvent): boolean {
     CANARY_USER_CHANGES.has(e.eventName) ||
     (e.readOnly !== true && !READ_ONLY_NAME.test(e.eventName))
   );
-}
-
-interface Target {
-  readonly name: string;
-  readonly account?: string;
-}
-
-/** The user the call acts on: `requestParameters.userName`, else the one a denial message names. */
-function targetOf(e: CloudEvent): Target | undefined {
-  const requested = e.requestParameters?.['userName'];
-  if (typeof requested === 'string') return { name: requested };
-  if (requested !== undefined || e.errorCode === undefined || !e.errorMessage) return undefined;
-  const m = DENIED_ON_USER.exec(e.errorMessage);
-  const name = m?.[1] ?? m?.[3];
-  if (!name) return undefined;
-  return m?.[2] ? { name, account: m[2] } : { name };
 }
 
 function accountOf(e: CloudEvent): string | undefined {
