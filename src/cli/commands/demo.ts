@@ -41,8 +41,8 @@ async function runDemo(ctx: CommandContext, home: string, temporary: boolean): P
   const { initWorkspace } = await import('../../app.js');
   const { AppError } = await import('../../core/index.js');
   const { registerToken } = await import('../../tokens/registry.js');
-  const { ingestFiles } = await import('../../ingest.js');
-  const { listInputFiles } = await import('../../pipeline.js');
+  const { ingestFiles } = await import('../../pipeline/index.js');
+  const { listInputFiles } = await import('../../pipeline/index.js');
   const demo = await import('../../demo/attack.js');
   const ws = initWorkspace(home);
   try {

@@ -3,7 +3,7 @@ import type { Finding } from '../../core/index.js';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
 import { parseFormat, renderJsonl, renderTable } from '../output.js';
-import type { RunStats } from '../../pipeline.js';
+import type { RunStats } from '../../pipeline/index.js';
 import { createRunReporter, progressWanted, RUN_HELP } from '../run-report.js';
 export { rejectionLine } from '../run-report.js';
 
@@ -91,7 +91,7 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
   const o = cmd.opts<PipelineFlags & { tokens?: string }>();
   const format = parseFormat(o.format);
   const { configOrDefaults } = await import('../../app.js');
-  const { listInputFiles, runFiles, resolveWorkers } = await import('../../pipeline.js');
+  const { listInputFiles, runFiles, resolveWorkers } = await import('../../pipeline/index.js');
   const started = Date.now();
   const config = configOrDefaults(ctx.home);
   const flags = await parseRunFlags(o, config.detect);

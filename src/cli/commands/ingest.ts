@@ -10,8 +10,8 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
   const o = cmd.opts<PipelineFlags>();
   const format = parseFormat(o.format);
   const { openWorkspace } = await import('../../app.js');
-  const { listInputFiles, resolveWorkers } = await import('../../pipeline.js');
-  const { ingestFiles } = await import('../../ingest.js');
+  const { listInputFiles, resolveWorkers } = await import('../../pipeline/index.js');
+  const { ingestFiles } = await import('../../pipeline/index.js');
   const ws = openWorkspace(ctx.home);
   try {
     const flags = await parseRunFlags(o, ws.config.detect);

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCapped } from './pipeline-file.js';
-import { resolveWorkers } from './pipeline.js';
+import { readCapped } from './read.js';
+import { resolveWorkers } from './run.js';
 
 const MIB = 1024 * 1024;
 let dir: string;

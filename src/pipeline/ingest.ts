@@ -4,8 +4,8 @@
  * any run are looked up among all stored events, so neither file order nor registration order
  * matters. A finding keeps its id when it grows.
  */
-import type { Finding, RecordRejection, StoredHit, Token } from './core/index.js';
-import type { Engine, HitSummary } from './detect/index.js';
+import type { Finding, RecordRejection, StoredHit, Token } from '../core/index.js';
+import type { Engine, HitSummary } from '../detect/index.js';
 import {
   buildFinding,
   clusterHits,
@@ -13,11 +13,11 @@ import {
   createEngine,
   rules,
   withPrevious,
-} from './detect/index.js';
-import type { Workspace } from './app.js';
-import { canaryTokens, managementPrincipals } from './app.js';
-import type { RunStats } from './pipeline.js';
-import { runFiles } from './pipeline.js';
+} from '../detect/index.js';
+import type { Workspace } from '../app.js';
+import { canaryTokens, managementPrincipals } from '../app.js';
+import type { RunStats } from './run.js';
+import { runFiles } from './run.js';
 
 /** Options of {@link ingestFiles}. */
 export interface IngestOptions {

@@ -5,19 +5,19 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Finding, RecordRejection, StoredEvent, Token, TokenFact } from './core/index.js';
-import type { Engine, HitSummary } from './detect/index.js';
-import { createCanaryIndex, createEngine, findingsFromHits, rules } from './detect/index.js';
-import type { FileLimits, FileResult } from './pipeline-file.js';
-import { prepareNeedles, processFile } from './pipeline-file.js';
-import type { Bloom } from './pipeline-bloom.js';
-import { bloomHas } from './pipeline-bloom.js';
-import type { ToWorker, WorkerInit } from './pipeline-worker.js';
-import { CLOUDTRAIL_START_MS } from './normalize/index.js';
+import type { Finding, RecordRejection, StoredEvent, Token, TokenFact } from '../core/index.js';
+import type { Engine, HitSummary } from '../detect/index.js';
+import { createCanaryIndex, createEngine, findingsFromHits, rules } from '../detect/index.js';
+import type { FileLimits, FileResult } from './read.js';
+import { prepareNeedles, processFile } from './read.js';
+import type { Bloom } from './bloom.js';
+import { bloomHas } from './bloom.js';
+import type { ToWorker, WorkerInit } from './worker.js';
+import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
 
 /** Clock skew tolerated before an `eventTime` counts as in the future. */
 const FUTURE_SLACK_MS = 24 * 60 * 60 * 1000;
-export { listInputFiles } from './pipeline-files.js';
+export { listInputFiles } from './files.js';
 
 /** Counts for the closing line of a run. */
 export interface RunStats {
@@ -223,10 +223,9 @@ function runInProcess(
 
 function startWorker(init: WorkerInit): Worker {
   const self = import.meta.url;
-  if (!self.endsWith('.ts'))
-    return new Worker(new URL('./pipeline-worker.js', self), { workerData: init });
+  if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { workerData: init });
   // Under tsx/vitest this module is TypeScript: register tsx's loader inside the worker first.
-  const target = JSON.stringify(new URL('./pipeline-worker.ts', self).href);
+  const target = JSON.stringify(new URL('./worker.ts', self).href);
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${target}); })`;
   return new Worker(boot, { eval: true, workerData: init });
 }

@@ -3,19 +3,19 @@
  * detect. Used in-process and inside worker threads (pipeline-worker.ts); pipeline.ts orders it all.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { RecordRejection, StoredEvent, TokenFact } from './core/index.js';
-import { describeError } from './core/index.js';
-import type { Engine, HitSummary } from './detect/index.js';
-import type { ExtractResult, TimeWindow } from './normalize/index.js';
+import type { RecordRejection, StoredEvent, TokenFact } from '../core/index.js';
+import { describeError } from '../core/index.js';
+import type { Engine, HitSummary } from '../detect/index.js';
+import type { ExtractResult, TimeWindow } from '../normalize/index.js';
 import {
   DEFAULT_FIELD_LIMITS,
   decodeText,
   formatBytes,
   extractRecordsFromText,
   normalizeRecord,
-} from './normalize/index.js';
-import type { Bloom } from './pipeline-bloom.js';
-import { bloomAdd, createBloom } from './pipeline-bloom.js';
+} from '../normalize/index.js';
+import type { Bloom } from './bloom.js';
+import { bloomAdd, createBloom } from './bloom.js';
 
 /** Limits applied to every file. */
 export interface FileLimits {

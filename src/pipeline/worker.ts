@@ -4,11 +4,11 @@
  * flight and memory stays bounded).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Token, TokenFact } from './core/index.js';
-import { createCanaryIndex, createEngine, rules } from './detect/index.js';
-import type { TimeWindow } from './normalize/index.js';
-import type { FileLimits } from './pipeline-file.js';
-import { prepareNeedles, processFile } from './pipeline-file.js';
+import type { Token, TokenFact } from '../core/index.js';
+import { createCanaryIndex, createEngine, rules } from '../detect/index.js';
+import type { TimeWindow } from '../normalize/index.js';
+import type { FileLimits } from './read.js';
+import { prepareNeedles, processFile } from './read.js';
 
 /** What the main thread passes to each worker. */
 export interface WorkerInit {

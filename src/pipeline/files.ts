@@ -3,8 +3,8 @@
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RecordRejection } from './core/index.js';
-import { describeError } from './core/index.js';
+import type { RecordRejection } from '../core/index.js';
+import { describeError } from '../core/index.js';
 
 const EVENT_FILE = /\.(json|jsonl|ndjson|gz|cloudtrail|log)$/i;
 
