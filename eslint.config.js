@@ -115,7 +115,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [NO_SDK] }] },
   },
   ...stageBoundaries,
-  // rootModules: turned on with the pipeline move (ingest and the Safety Net still import app.ts).
+  rootModules,
   {
     // Rules are pure, and still a part of the detect stage: both sets of patterns apply.
     files: ['src/detect/rules/**/*.ts'],

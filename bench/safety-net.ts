@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       region: 'us-east-1',
     });
     const started = performance.now();
-    const run = await runSafetyNet(ws, iam, {
+    const run = await runSafetyNet(ws.store, iam, {
       requestsPerSecond: rps,
       useCredentialReport: false,
       granularityMs: 15 * 60_000,

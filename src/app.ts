@@ -201,3 +201,86 @@ export async function listRules(home: string): Promise<import('./detect/index.js
   const { ruleCatalog } = await import('./detect/catalog.js');
   return ruleCatalog(configOrDefaults(home).rules);
 }
+
+export { listInputFiles, resolveWorkers } from './pipeline/index.js';
+export type {
+  IngestOptions,
+  IngestResult,
+  RunOptions,
+  RunResult,
+  RunStats,
+} from './pipeline/index.js';
+
+/** Ingest files into an open workspace: the pipeline over its store, canaries and settings. */
+export async function ingestIntoWorkspace(
+  ws: Workspace,
+  o: import('./pipeline/index.js').IngestOptions,
+): Promise<import('./pipeline/index.js').IngestResult> {
+  const { ingestFiles } = await import('./pipeline/index.js');
+  return ingestFiles(
+    {
+      store: ws.store,
+      tokens: await canaryTokens(ws, [], o.now()),
+      managementPrincipals: managementPrincipals(ws),
+      limits: ws.config.limits,
+      ruleConfig: ws.config.rules,
+    },
+    o,
+  );
+}
+
+/** What {@link detectFiles} needs besides the files and callbacks. */
+export type DetectRequest = Omit<
+  import('./pipeline/index.js').RunOptions,
+  'tokens' | 'facts' | 'managementPrincipals' | 'limits' | 'ruleConfig'
+> & {
+  /** Extra token files (`detect --tokens`). */
+  readonly tokenFiles: readonly string[];
+  readonly now: Date;
+};
+
+/**
+ * Detection over files, writing nothing: canaries from the workspace at `home` when there is one
+ * (registry, learned facts, token files) plus `tokenFiles`, and its `limits` and `rules` settings.
+ */
+export async function detectFiles(
+  home: string,
+  o: DetectRequest,
+): Promise<import('./pipeline/index.js').RunResult & { readonly tokens: number }> {
+  const { runFiles } = await import('./pipeline/index.js');
+  const config = configOrDefaults(home);
+  const { tokenFiles, now, ...run } = o;
+  let tokens: Token[];
+  let facts: import('./core/index.js').TokenFact[] = [];
+  let management: string[] = [];
+  if (workspaceExists(home)) {
+    const ws = openWorkspace(home);
+    try {
+      tokens = await canaryTokens(ws, tokenFiles, now);
+      facts = ws.store.facts();
+      management = managementPrincipals(ws);
+    } finally {
+      ws.close();
+    }
+  } else {
+    tokens = await canaryTokens(undefined, tokenFiles, now);
+  }
+  const result = await runFiles({
+    ...run,
+    tokens,
+    facts,
+    managementPrincipals: management,
+    limits: config.limits,
+    ruleConfig: config.rules,
+  });
+  return { ...result, tokens: tokens.length };
+}
+
+/** One Safety Net pass over an open workspace, with its IAM port. */
+export async function runSafetyNetPass(
+  ws: Workspace,
+  o: import('./safety-net.js').SafetyNetOptions,
+): Promise<import('./safety-net.js').SafetyNetRun> {
+  const { runSafetyNet } = await import('./safety-net.js');
+  return runSafetyNet(ws.store, await createIam(ws.config), o);
+}

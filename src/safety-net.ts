@@ -4,13 +4,12 @@
  * latest CloudTrail event stored for each canary. Use that CloudTrail never showed becomes a
  * `honeytoken.unlogged-use` finding, stored once per last-used time.
  */
-import type { Finding, Token } from './core/index.js';
+import type { Finding, Token, WorkspaceStore } from './core/index.js';
 import { AppError, describeError, isAppError } from './core/index.js';
 import type { IamPort } from './aws/ports.js';
 import type { LastUseObservation } from './detect/safety-net.js';
 import { evaluateSafetyNet } from './detect/safety-net.js';
 import { parseCredentialReport } from './sources/credential-report.js';
-import type { Workspace } from './app.js';
 
 const ALERTED_KEY = 'safety-net:alerted';
 
@@ -168,12 +167,12 @@ async function fromReport(
 }
 
 /** Latest stored CloudTrail time per token, over its key, learned session keys and ARNs. */
-function lastCloudTrail(ws: Workspace, tokens: readonly Token[]): Map<string, number> {
-  const facts = ws.store.facts();
+function lastCloudTrail(store: WorkspaceStore, tokens: readonly Token[]): Map<string, number> {
+  const facts = store.facts();
   const out = new Map<string, number>();
   for (const t of tokens) {
     const mine = facts.filter((f) => f.tokenId === t.id);
-    const events = ws.store.findEventsByIdentity({
+    const events = store.findEventsByIdentity({
       accessKeyIds: [
         t.accessKeyId,
         ...mine.filter((f) => f.kind === 'session-key').map((f) => f.value),
@@ -193,25 +192,25 @@ function lastCloudTrail(ws: Workspace, tokens: readonly Token[]): Map<string, nu
 }
 
 /**
- * One Safety Net pass over the workspace's active canaries. The credential report (when used) is
+ * One Safety Net pass over the store's active canaries. The credential report (when used) is
  * read first, then each key is checked at the configured rate; a key's finding is stored and handed
  * to `onFinding` as soon as it is made. Credentials that are missing, refused or not allowed end
  * the pass at the first call with KS_AWS_CREDENTIALS.
  */
 export async function runSafetyNet(
-  ws: Workspace,
+  store: WorkspaceStore,
   iam: IamPort,
   o: SafetyNetOptions,
 ): Promise<SafetyNetRun> {
-  const tokens = ws.store.list({ status: 'active' });
+  const tokens = store.list({ status: 'active' });
   const report = o.useCredentialReport ? await reportObservations(iam, tokens, o) : undefined;
   const fromReportByToken = new Map<string, LastUseObservation[]>();
   for (const r of report ?? []) {
     fromReportByToken.set(r.tokenId, [...(fromReportByToken.get(r.tokenId) ?? []), r]);
   }
-  const seen = lastCloudTrail(ws, tokens);
+  const seen = lastCloudTrail(store, tokens);
   let alerted = new Map(
-    Object.entries(JSON.parse(ws.store.getValue(ALERTED_KEY) ?? '{}') as Record<string, string>),
+    Object.entries(JSON.parse(store.getValue(ALERTED_KEY) ?? '{}') as Record<string, string>),
   );
   const findings: Finding[] = [];
   const indeterminate: { tokenId: string; error: string }[] = [];
@@ -235,9 +234,9 @@ export async function runSafetyNet(
     checked += result.checked;
     if (result.findings.length > 0) {
       alerted = result.alerted;
-      ws.store.transaction(() => {
-        ws.store.upsertFindings(result.findings);
-        ws.store.setValue(ALERTED_KEY, JSON.stringify(Object.fromEntries(alerted)));
+      store.transaction(() => {
+        store.upsertFindings(result.findings);
+        store.setValue(ALERTED_KEY, JSON.stringify(Object.fromEntries(alerted)));
       });
       for (const f of result.findings) {
         findings.push(f);

@@ -239,7 +239,7 @@ describe('progress', () => {
     expect((await run(['--home', home, 'init'], false)).code).toBe(0);
     const ingest = await run(['--home', home, 'ingest', goodDir], true);
     expect(ingest.err).toMatch(PROGRESS);
-    expect(ingest.err).toMatch(/grouping \d+ canary event\(s\) into findings/);
+    expect(ingest.err).toMatch(/grouping \d+ rule hit\(s\) into findings/);
     expect(ingest.out).not.toMatch(PROGRESS);
     const quiet = await run(['--home', home, 'ingest', goodDir], false);
     expect(quiet.err).not.toMatch(/grouping/);

@@ -57,6 +57,18 @@ const FIXTURES: readonly (readonly [string, string, string, RegExp])[] = [
     "import { IAMClient } from '@aws-sdk/client-iam';\nexport const e = IAMClient;\n",
     /only src\/aws\/ imports the AWS SDK/,
   ],
+  [
+    'the pipeline imports the composition root',
+    'src/pipeline/lint-fixture-f.ts',
+    "import { openWorkspace } from '../app.js';\nexport const f = openWorkspace;\n",
+    /only app.ts constructs/,
+  ],
+  [
+    'a root module opens the store itself',
+    'src/lint-fixture-g.ts',
+    "import { openSqliteStore } from './store/sqlite.js';\nexport const g = openSqliteStore;\n",
+    /only app.ts constructs/,
+  ],
 ];
 
 describe('lint boundaries', () => {

@@ -88,7 +88,7 @@ async function pass(opts: { report?: boolean } = {}) {
       createIamClient({ endpoint: fake.endpoint, credentials: fake.admin, maxAttempts: 3 }),
     );
     const logs: string[] = [];
-    const run = await runSafetyNet(ws, iam, {
+    const run = await runSafetyNet(ws.store, iam, {
       requestsPerSecond: 50,
       useCredentialReport: opts.report ?? true,
       granularityMs: 15 * 60_000,

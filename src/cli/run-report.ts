@@ -3,7 +3,7 @@
  * given on the command line that were skipped, and progress when stderr is a terminal.
  */
 import type { RecordRejection } from '../core/index.js';
-import type { RunStats } from '../pipeline/index.js';
+import type { RunStats } from '../app.js';
 import type { CommandContext } from './context.js';
 import type { Format } from './output.js';
 import { safeText } from './output.js';

@@ -9,6 +9,13 @@ import type { KeyAnatomy } from './key-anatomy.js';
 export type SourceKind =
   'ipv4' | 'ipv6' | 'aws-service' | 'aws-internal' | 'hostname' | 'invalid' | 'missing';
 
+/**
+ * Penetration-testing distributions a user agent can name (the AWS CLI and SDKs write the OS and
+ * its release). GuardDuty raises `PenTest:IAMUser/KaliLinux|ParrotLinux|PentooLinux` on the same
+ * signal.
+ */
+export const OFFENSIVE_OSES = ['kali', 'parrot', 'pentoo', 'blackarch'] as const;
+
 /** Coarse class of the user agent. */
 export type UserAgentClass =
   | 'aws-cli'

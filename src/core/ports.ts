@@ -52,10 +52,14 @@ export interface EventStore {
   insertEvents(events: readonly StoredEvent[]): Set<string>;
   countEvents(): number;
   getEvent(eventId: string): StoredEvent | undefined;
-  /** Stored events made with any of these key ids or by any of these principal ARNs. */
+  /**
+   * Stored events made with any of these key ids or by any of these principal ARNs, or IAM calls
+   * acting on any of these user names (lower-cased; see CloudEvent.targetUser).
+   */
   findEventsByIdentity(q: {
     readonly accessKeyIds: readonly string[];
     readonly principalArns: readonly string[];
+    readonly targetUserNames?: readonly string[];
   }): CloudEvent[];
 }
 

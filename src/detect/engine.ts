@@ -42,6 +42,8 @@ export interface EngineOptions extends EngineContext {
   readonly state?: StateStore;
   /** Parsed `rules:` config by rule id; a rule without an entry runs with its defaults. */
   readonly ruleConfig?: ReadonlyMap<string, RuleConfig>;
+  /** Which of the enabled rules this engine runs (default all). */
+  readonly kind?: 'all' | 'stateless' | 'stateful';
 }
 
 /** A configured engine. */
@@ -53,6 +55,8 @@ export interface Engine {
   readonly ctx: EngineContext;
   readonly state: StateStore;
   evaluate(event: CloudEvent): Evaluation;
+  /** True when some rule of this engine would be offered the event (its selector holds). */
+  wants(event: CloudEvent): boolean;
   /** The context `rule.describe` gets. */
   describeContext(rule: Rule): DescribeContext;
   /** The severity a rule's findings carry (the config may override the rule's). */
@@ -67,6 +71,8 @@ interface Entry {
   readonly rule: Rule;
   readonly config: RuleConfig;
   readonly sources: ReadonlySet<string> | undefined;
+  /** Lower-cased `userAgentContains`. */
+  readonly agents: readonly string[] | undefined;
   readonly canary: boolean;
   readonly allowed: (e: CloudEvent) => boolean;
   readonly ctx: RuleContext;
@@ -81,13 +87,22 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
     managementPrincipals: opts.managementPrincipals,
   };
   const entries: Entry[] = [];
+  const kind = opts.kind ?? 'all';
   for (const rule of rules) {
     const config = opts.ruleConfig?.get(rule.id) ?? defaultRuleConfig(rule);
+    const stateful = rule.stateful === true;
+    if (kind === 'stateless' && stateful) continue;
+    if (kind === 'stateful' && !stateful) continue;
     if (config.enabled) entries.push(entryFor(rule, config, ctx, state));
   }
   const enabled = entries.map((e) => e.rule);
   const scope = enabled.every(isCanaryOnly) ? 'canary' : 'all';
   const candidates = selectorIndex(entries);
+  const offered = (entry: Entry, event: CloudEvent): boolean =>
+    (!entry.sources || entry.sources.has(event.eventSource)) &&
+    (!entry.agents || agentHas(event, entry.agents)) &&
+    (!entry.canary || opts.canaries.size > 0) &&
+    !entry.allowed(event);
   let newest = -Infinity;
   let sinceEvict = 0;
   return {
@@ -104,9 +119,7 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
       }
       let hits: HitSummary[] | undefined;
       for (const entry of candidates(event.eventName)) {
-        if (entry.sources && !entry.sources.has(event.eventSource)) continue;
-        if (entry.canary && opts.canaries.size === 0) continue;
-        if (entry.allowed(event)) continue;
+        if (!offered(entry, event)) continue;
         entry.bind(event);
         const verdict = entry.rule.match(event, entry.ctx);
         if (!verdict) continue;
@@ -117,6 +130,9 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
       }
       return hits || facts.length ? { hits: hits ?? [], facts } : NONE;
     },
+    wants(event) {
+      return candidates(event.eventName).some((entry) => offered(entry, event));
+    },
     describeContext(rule) {
       const e = entries.find((x) => x.rule.id === rule.id);
       const config = e?.config ?? defaultRuleConfig(rule);
@@ -126,6 +142,11 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
       return entries.find((x) => x.rule.id === rule.id)?.config.severity ?? rule.severity;
     },
   };
+}
+
+function agentHas(event: CloudEvent, agents: readonly string[]): boolean {
+  const ua = event.userAgent?.toLowerCase();
+  return ua !== undefined && agents.some((a) => ua.includes(a));
 }
 
 /** Learn what a canary's event teaches (its session keys, ARNs) before any rule runs. */
@@ -162,6 +183,7 @@ function entryFor(rule: Rule, config: RuleConfig, ctx: EngineContext, store: Sta
     rule,
     config,
     sources: rule.selector.eventSources ? new Set(rule.selector.eventSources) : undefined,
+    agents: rule.selector.userAgentContains?.map((a) => a.toLowerCase()),
     canary: isCanaryOnly(rule),
     allowed: allowListMatcher(config.allow),
     ctx: { ...ctx, options: config.options, state },

@@ -34,6 +34,8 @@ export interface RuleSelector {
   readonly eventSources?: readonly string[];
   /** Only these API calls, e.g. 'GetCallerIdentity'. */
   readonly eventNames?: readonly string[];
+  /** Only events whose user agent contains one of these strings (case-insensitive). */
+  readonly userAgentContains?: readonly string[];
   /**
    * Only events that mention a canary identifier: made by a canary (key id, session key, principal
    * id, ARN) or naming a canary user (`userName` in the identity or the request, or the user a
@@ -201,6 +203,7 @@ export function describeSelector(s: RuleSelector): string {
   const parts: string[] = [];
   if (s.eventSources) parts.push(`from ${s.eventSources.join(', ')}`);
   if (s.eventNames) parts.push(`calls ${s.eventNames.join(', ')}`);
+  if (s.userAgentContains) parts.push(`user agents naming ${s.userAgentContains.join(', ')}`);
   if (parts.length === 0)
     return s.canary
       ? 'CloudTrail events that mention a canary identifier'

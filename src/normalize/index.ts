@@ -35,3 +35,4 @@ export {
   TOOL_SIGNATURES,
   type ToolSignature,
 } from './enrich/user-agent-tools.js';
+export { deniedTarget, iamTarget, type IamTarget } from './iam-target.js';

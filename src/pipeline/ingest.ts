@@ -1,23 +1,47 @@
 /**
- * `ingest`: the pipeline into the workspace. Events are stored once per eventID; hits are stored so
- * findings can be regrouped when later files add events to a group; canary identifiers learned in
- * any run are looked up among all stored events, so neither file order nor registration order
+ * `ingest`: the pipeline into the workspace store, in its one order: files are read and
+ * normalized (in workers), each event is offered to the store, which keeps it once per eventID,
+ * and only the events that were new run through the rules — so ingesting a file again runs no
+ * rule and adds nothing. Rule state (windows, first-seen sets) is kept in the store between runs,
+ * so successive runs see one continuous window. Hits are stored so findings can be regrouped when
+ * later files add events to a group; canary identifiers learned or registered since the last run
+ * replay the stored events their rules select, so neither file order nor registration order
  * matters. A finding keeps its id when it grows.
  */
-import type { Finding, RecordRejection, StoredHit, Token } from '../core/index.js';
-import type { Engine, HitSummary } from '../detect/index.js';
+import { createHash } from 'node:crypto';
+import type {
+  Finding,
+  RecordRejection,
+  StoredHit,
+  Token,
+  TokenFact,
+  WorkspaceStore,
+} from '../core/index.js';
+import type { Engine, HitSummary, RuleConfig, StateSnapshot } from '../detect/index.js';
 import {
   buildFinding,
   clusterHits,
   createCanaryIndex,
   createEngine,
+  createMemoryState,
+  isCanaryOnly,
+  ruleConfigs,
   rules,
   withPrevious,
 } from '../detect/index.js';
-import type { Workspace } from '../app.js';
-import { canaryTokens, managementPrincipals } from '../app.js';
+import type { FileLimits } from './read.js';
 import type { RunStats } from './run.js';
-import { runFiles } from './run.js';
+import { readEvents } from './run.js';
+
+/** What ingest works on: the store and the values app.ts reads from the workspace. */
+export interface IngestDeps {
+  readonly store: WorkspaceStore;
+  /** Canary tokens: the registry plus configured token files. */
+  readonly tokens: readonly Token[];
+  readonly managementPrincipals: readonly string[];
+  readonly limits: FileLimits;
+  readonly ruleConfig?: Readonly<Record<string, RuleConfig | undefined>>;
+}
 
 /** Options of {@link ingestFiles}. */
 export interface IngestOptions {
@@ -34,6 +58,7 @@ export interface IngestOptions {
 
 /** What an ingest run did. */
 export interface IngestResult {
+  /** `considered` counts the new events that ran through the rules. */
   readonly stats: RunStats;
   readonly newEvents: number;
   readonly duplicates: number;
@@ -41,65 +66,108 @@ export interface IngestResult {
   readonly changed: Finding[];
 }
 
-/** Ingest files into the workspace. */
-export async function ingestFiles(ws: Workspace, o: IngestOptions): Promise<IngestResult> {
-  const tokens = await canaryTokens(ws, [], o.now());
+const STATE_KEY = 'rules:state';
+const REPLAYED_KEY = 'rules:replayed-identifiers';
+
+/** Ingest files into the workspace store. */
+export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<IngestResult> {
+  const { store } = deps;
+  const saved = store.getValue(STATE_KEY);
+  const state = createMemoryState(saved ? (JSON.parse(saved) as StateSnapshot) : undefined);
+  const engine = createEngine(rules, {
+    canaries: createCanaryIndex(deps.tokens, store.facts()),
+    managementPrincipals: new Set(deps.managementPrincipals),
+    ruleConfig: ruleConfigs(rules, deps.ruleConfig),
+    state,
+  });
+  const hits: HitSummary[] = [];
+  const learned: TokenFact[] = [];
   let newEvents = 0;
   let duplicates = 0;
-  const run = await runFiles({
+  const stats = await readEvents({
     files: o.files,
-    tokens,
-    facts: ws.store.facts(),
-    managementPrincipals: managementPrincipals(ws),
-    limits: ws.config.limits,
+    managementPrincipals: deps.managementPrincipals,
+    limits: deps.limits,
     nowMs: o.now().getTime(),
-    quietGapMs: o.quietGapMs,
     workers: o.workers,
     onEvents: (events) => {
-      const inserted = ws.store.insertEvents(events);
+      const inserted = store.insertEvents(events);
       newEvents += inserted.size;
       duplicates += events.length - inserted.size;
+      for (const { event } of events) {
+        if (!inserted.has(event.eventId)) continue;
+        const out = engine.evaluate(event);
+        hits.push(...out.hits);
+        learned.push(...out.facts);
+      }
     },
     ...(o.onRejection ? { onRejection: o.onRejection } : {}),
     ...(o.onSkipped ? { onSkipped: o.onSkipped } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
-  ws.store.addFacts(run.facts);
-  const ctx = contextFor(tokens, ws);
+  stats.considered = newEvents;
+  store.addFacts(learned);
   o.onStage?.('looking up canary identifiers among stored events');
-  const hits = [...run.hits, ...retroactiveHits(ws, tokens, ctx)];
-  o.onStage?.(`grouping ${hits.length} canary event(s) into findings`);
-  const changed = ws.store.transaction(() => storeHitsAndRegroup(ws, hits, ctx, o.quietGapMs));
-  return { stats: run.stats, newEvents, duplicates, changed };
-}
-
-function contextFor(tokens: readonly Token[], ws: Workspace): Engine {
-  return createEngine(rules, {
-    canaries: createCanaryIndex(tokens, ws.store.facts()),
-    managementPrincipals: new Set(managementPrincipals(ws)),
+  const replay = replayHits(deps, engine);
+  hits.push(...replay.hits);
+  o.onStage?.(`grouping ${hits.length} rule hit(s) into findings`);
+  const changed = store.transaction(() => {
+    const out = storeHitsAndRegroup(store, hits, engine, o.quietGapMs);
+    store.setValue(STATE_KEY, JSON.stringify(state.snapshot()));
+    store.setValue(REPLAYED_KEY, replay.identifiers);
+    return out;
   });
+  return { stats, newEvents, duplicates, changed };
 }
 
-/** Re-evaluate stored events made by any canary identifier (covers late-learned ids). */
-function retroactiveHits(ws: Workspace, tokens: readonly Token[], engine: Engine): HitSummary[] {
-  const facts = ws.store.facts();
-  const accessKeyIds = [
-    ...tokens.map((t) => t.accessKeyId),
-    ...facts.filter((f) => f.kind === 'session-key').map((f) => f.value),
-  ];
-  const principalArns = [
-    ...tokens.flatMap((t) => (t.userArn ? [t.userArn] : [])),
-    ...facts.filter((f) => f.kind === 'user-arn' || f.kind === 'federated-arn').map((f) => f.value),
-  ];
+/** Every identifier tied to a canary, by what the store can look events up by. */
+function canaryIdentifiers(deps: IngestDeps) {
+  const facts = deps.store.facts();
+  const values = (kinds: readonly TokenFact['kind'][]): string[] =>
+    facts.filter((f) => kinds.includes(f.kind)).map((f) => f.value);
+  const sorted = (list: readonly string[]): string[] => [...new Set(list)].sort();
+  return {
+    accessKeyIds: sorted([
+      ...deps.tokens.map((t) => t.accessKeyId),
+      ...values(['session-key', 'previous-key']),
+    ]),
+    principalArns: sorted([
+      ...deps.tokens.flatMap((t) => (t.userArn ? [t.userArn] : [])),
+      ...values(['user-arn', 'federated-arn']),
+    ]),
+    targetUserNames: sorted(
+      [
+        ...deps.tokens.flatMap((t) => (t.userName ? [t.userName] : [])),
+        ...values(['user-name']),
+      ].map((n) => n.toLowerCase()),
+    ),
+  };
+}
+
+/**
+ * Replay, for the canary-only rules, the stored events that mention a canary identifier — made
+ * with its keys or by its ARNs, or (for IAM calls) acting on its user — when the identifiers
+ * changed since the last run (a token registered, a session key learned). Other rules never
+ * replay: their events ran through them when they were stored.
+ */
+function replayHits(deps: IngestDeps, engine: Engine): { hits: HitSummary[]; identifiers: string } {
+  const query = canaryIdentifiers(deps);
+  const identifiers = createHash('sha256')
+    .update(JSON.stringify([query, [...deps.managementPrincipals].sort()]))
+    .digest('hex');
+  if (deps.store.getValue(REPLAYED_KEY) === identifiers) return { hits: [], identifiers };
+  const replayer = createEngine(engine.rules.filter(isCanaryOnly), {
+    canaries: engine.ctx.canaries,
+    managementPrincipals: engine.ctx.managementPrincipals,
+    ruleConfig: ruleConfigs(rules, deps.ruleConfig),
+  });
   const hits: HitSummary[] = [];
-  for (const ev of ws.store.findEventsByIdentity({ accessKeyIds, principalArns })) {
-    for (const h of engine.evaluate(ev).hits) hits.push(h);
-  }
-  return hits;
+  for (const ev of deps.store.findEventsByIdentity(query)) hits.push(...replayer.evaluate(ev).hits);
+  return { hits, identifiers };
 }
 
 function storeHitsAndRegroup(
-  ws: Workspace,
+  store: WorkspaceStore,
   hits: readonly HitSummary[],
   ctx: Engine,
   gapMs: number,
@@ -111,7 +179,7 @@ function storeHitsAndRegroup(
     ...(h.timeMs !== undefined ? { timeMs: h.timeMs } : {}),
     data: h as unknown as Record<string, unknown>,
   }));
-  ws.store.insertHits(toStore);
+  store.insertHits(toStore);
   const groups = new Map<string, { rule: string; groupKey: string }>();
   for (const h of hits)
     groups.set(`${h.rule}\u0000${h.groupKey}`, { rule: h.rule, groupKey: h.groupKey });
@@ -120,7 +188,7 @@ function storeHitsAndRegroup(
   for (const { rule: ruleId, groupKey } of groups.values()) {
     const rule = byId.get(ruleId);
     if (!rule) continue;
-    const stored = ws.store.hitsForGroup(ruleId, groupKey);
+    const stored = store.hitsForGroup(ruleId, groupKey);
     const owner = new Map(stored.map((s) => [s.eventId, s.findingId]));
     const clusters = clusterHits(
       stored.map((s) => s.data as unknown as HitSummary),
@@ -133,10 +201,10 @@ function storeHitsAndRegroup(
       const keep = ids[0];
       const finding = buildFinding(rule, cluster, ctx, keep, previous);
       const grew = cluster.some((h) => owner.get(h.eventId) !== finding.id);
-      if (ids.length > 1) ws.store.deleteFindings(ids.slice(1));
+      if (ids.length > 1) store.deleteFindings(ids.slice(1));
       if (grew || ids.length > 1) {
-        ws.store.upsertFindings([finding]);
-        ws.store.setHitFinding(
+        store.upsertFindings([finding]);
+        store.setHitFinding(
           ruleId,
           cluster.map((h) => h.eventId),
           finding.id,

@@ -1,9 +1,10 @@
 /**
  * One file through the per-event path: read → decode → (pre-filter) → extract records → normalize →
- * detect. Used in-process and inside worker threads (pipeline-worker.ts); pipeline.ts orders it all.
+ * stateless rules. Used in-process and inside worker threads (worker.ts); run.ts orders it all and
+ * runs the stateful rules on the events handed back, in one ordered stream.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { RecordRejection, StoredEvent, TokenFact } from '../core/index.js';
+import type { CloudEvent, RecordRejection, StoredEvent, TokenFact } from '../core/index.js';
 import { describeError } from '../core/index.js';
 import type { Engine, HitSummary } from '../detect/index.js';
 import type { ExtractResult, TimeWindow } from '../normalize/index.js';
@@ -15,7 +16,9 @@ import {
   normalizeRecord,
 } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
-import { bloomAdd, createBloom } from './bloom.js';
+import { createBloom } from './bloom.js';
+import type { Prefilter } from './prefilter.js';
+import { recordMayMatch, textMayMatch } from './prefilter.js';
 
 /** Limits applied to every file. */
 export interface FileLimits {
@@ -27,13 +30,25 @@ export interface FileLimits {
 /** Rejections returned per file by default; the count stays exact. */
 export const MAX_REJECTIONS_PER_FILE = 50;
 
+/**
+ * What a file's events go through here. `detect`: the stateless rules run here, and the events a
+ * stateful rule wants are handed back for the ordered stream. `events`: every record is normalized
+ * and handed back with its raw JSON, and no rule runs (ingest runs them after dedupe by eventID).
+ */
+export type FileMode = 'detect' | 'events';
+
+/** The engines a `detect` file runs: stateless rules here, and the stateful rules' selectors. */
+export interface FileEngines {
+  readonly stateless: Engine;
+  readonly stateful: Engine;
+}
+
 /** How to process a file. */
 export interface FileOptions {
   readonly limits: FileLimits;
-  /** Canary identifiers for the pre-filter, or null to consider every record. */
-  readonly needles: Needles | null;
-  /** Keep normalized events and their raw JSON (for `ingest`). */
-  readonly keepEvents: boolean;
+  /** What may be skipped (derived from the enabled rules), or null to consider every record. */
+  readonly prefilter: Prefilter | null;
+  readonly mode: FileMode;
   /** At most this many rejections are returned per file (the count is always exact). */
   readonly maxRejections?: number;
   /** Accepted `eventTime` range; records outside it are rejected. */
@@ -48,7 +63,7 @@ export interface FileResult {
   readonly records: number;
   /** Records normalized and run through the rules. */
   readonly considered: number;
-  /** True when the pre-filter proved no canary identifier is in the file and it was not parsed. */
+  /** True when the pre-filter proved no enabled rule can match the file and it was not parsed. */
   readonly passedOver: boolean;
   /** Why the whole file was skipped on purpose (e.g. a digest file). */
   readonly skipped?: string;
@@ -59,112 +74,10 @@ export interface FileResult {
   readonly hits: HitSummary[];
   readonly facts: TokenFact[];
   readonly events?: StoredEvent[];
+  /** `detect` mode: events a stateful rule wants, in file order. */
+  readonly candidates?: CloudEvent[];
   /** Identifiers seen in the file (pre-filter mode): a later pass reads it again only on a hit. */
   readonly bloom?: Bloom;
-}
-
-/** Canary identifiers prepared for fast text and record checks. */
-export interface Needles {
-  /** Key ids and principal ids (case-sensitive). */
-  readonly ids: ReadonlySet<string>;
-  /** IAM user names, lower-cased. */
-  readonly names: ReadonlySet<string>;
-  readonly idPattern: RegExp;
-}
-
-const NAME_PATTERN = /userName\\?"\s*:\s*\\?"([^"\\]{1,128})/g;
-/** The user a denied IAM call was about: IAM logs those without parameters, only the message. */
-const DENIED_TARGET =
-  /on resource: (?:user |arn:aws[\w-]*:iam::\d{12}:user\/(?:[\x21-\x7e]*?\/)?)([\w+=,.@-]{1,64})/g;
-
-/** Split identifier strings into ids (AKIA…/AIDA…) and names, and build the id scanner. */
-export function prepareNeedles(values: Iterable<string>): Needles {
-  const ids = new Set<string>();
-  const names = new Set<string>();
-  const prefixes = new Set<string>();
-  for (const v of values) {
-    if (/^A[A-Z]{3}[A-Z0-9]{12,124}$/.test(v)) {
-      ids.add(v);
-      prefixes.add(v.slice(0, 4));
-    } else {
-      names.add(v.toLowerCase());
-    }
-  }
-  for (const p of ['AKIA', 'ASIA', 'AIDA']) prefixes.add(p);
-  const idPattern = new RegExp(`(?:${[...prefixes].sort().join('|')})[A-Z0-9]{12,124}`, 'g');
-  return { ids, names, idPattern };
-}
-
-/**
- * True when the text may mention a canary identifier (false means it certainly does not). With a
- * Bloom filter the whole text is scanned and every key id, principal id and user name is added.
- */
-export function textMentions(text: string, n: Needles, bloom?: Bloom): boolean {
-  let found = false;
-  const ids = n.idPattern;
-  ids.lastIndex = 0;
-  for (let m = ids.exec(text); m; m = ids.exec(text)) {
-    if (n.ids.has(m[0])) {
-      found = true;
-      if (!bloom) return true;
-    }
-    if (bloom) bloomAdd(bloom, m[0]);
-  }
-  NAME_PATTERN.lastIndex = 0;
-  for (let m = NAME_PATTERN.exec(text); m; m = NAME_PATTERN.exec(text)) {
-    const name = (m[1] ?? '').toLowerCase();
-    if (n.names.has(name)) {
-      found = true;
-      if (!bloom) return true;
-    }
-    if (bloom) bloomAdd(bloom, name);
-  }
-  DENIED_TARGET.lastIndex = 0;
-  for (let m = DENIED_TARGET.exec(text); m; m = DENIED_TARGET.exec(text)) {
-    const name = (m[1] ?? '').toLowerCase();
-    if (n.names.has(name)) {
-      found = true;
-      if (!bloom) return true;
-    }
-    if (bloom) bloomAdd(bloom, name);
-  }
-  return found;
-}
-
-function obj(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-/** Record-level pre-filter over the raw record: does any identity field name a canary? */
-export function recordMentions(r: Record<string, unknown>, n: Needles): boolean {
-  const ui = obj(r['userIdentity']);
-  const issuer = obj(obj(ui?.['sessionContext'])?.['sessionIssuer']);
-  for (const id of [ui?.['accessKeyId'], ui?.['principalId'], issuer?.['principalId']]) {
-    const s = str(id);
-    if (s !== undefined && n.ids.has(s)) return true;
-  }
-  const names = [ui?.['userName'], issuer?.['userName'], obj(r['requestParameters'])?.['userName']];
-  for (const name of names) {
-    const s = str(name);
-    if (s !== undefined && n.names.has(s.toLowerCase())) return true;
-  }
-  const message = str(r['errorMessage']);
-  if (message !== undefined && message.includes('on resource: ')) {
-    DENIED_TARGET.lastIndex = 0;
-    for (let m = DENIED_TARGET.exec(message); m; m = DENIED_TARGET.exec(message)) {
-      if (n.names.has((m[1] ?? '').toLowerCase())) return true;
-    }
-  }
-  const arn = str(ui?.['arn']);
-  if (arn !== undefined) {
-    const last = arn.slice(arn.lastIndexOf('/') + 1).toLowerCase();
-    if (n.names.has(last)) return true;
-  }
-  return false;
 }
 
 function plainJsonLooksWhole(text: string): boolean {
@@ -205,7 +118,11 @@ export function readCapped(file: string, max: number): Buffer | undefined {
 }
 
 /** Process one file; never throws for bad input (it becomes a rejection). */
-export function processFile(file: string, engine: Engine, opts: FileOptions): FileResult {
+export function processFile(
+  file: string,
+  engines: FileEngines | null,
+  opts: FileOptions,
+): FileResult {
   const base = { file, bytes: 0, records: 0, considered: 0, passedOver: false, rejected: 0 };
   const empty = { hits: [], facts: [], rejections: [] as RecordRejection[] };
   const max = opts.limits.maxFileBytes;
@@ -229,17 +146,18 @@ export function processFile(file: string, engine: Engine, opts: FileOptions): Fi
     return { ...base, ...empty, bytes: data.length, rejected: 1, rejections: [decoded.rejection] };
   }
   const gz = data[0] === 0x1f && data[1] === 0x8b;
-  const n = opts.needles;
+  const p = opts.mode === 'detect' ? opts.prefilter : null;
   // Pass over a file without parsing only when it is certainly whole (gzip's CRC, or a cheap
-  // shape check for plain JSON), looks like CloudTrail, and mentions no canary identifier.
+  // shape check for plain JSON), looks like CloudTrail, and no enabled rule can match it. A text
+  // with a JSON escape gets no Bloom filter: a later pass then always reads it again.
   const t = decoded.text;
   const looksLikeEvents = t.includes('"eventName') || t.includes('\\"eventName');
-  const bloom = n && !opts.keepEvents ? createBloom(t.length / 250) : undefined;
-  const mentions = n && bloom ? textMentions(t, n, bloom) : true;
-  if (!mentions && looksLikeEvents && (gz || plainJsonLooksWhole(t))) {
+  const bloom = p?.needles && !t.includes('\\u') ? createBloom(t.length / 250) : undefined;
+  const mayMatch = p ? textMayMatch(t, p, bloom) : true;
+  if (!mayMatch && looksLikeEvents && (gz || plainJsonLooksWhole(t))) {
     return { ...base, ...empty, bytes: data.length, passedOver: true, ...(bloom ? { bloom } : {}) };
   }
-  const result = runRecords(file, data.length, decoded.text, engine, opts, limits);
+  const result = runRecords(file, data.length, decoded.text, engines, opts, limits);
   return bloom ? { ...result, bloom } : result;
 }
 
@@ -247,7 +165,7 @@ function runRecords(
   file: string,
   bytes: number,
   text: string,
-  engine: Engine,
+  engines: FileEngines | null,
   opts: FileOptions,
   limits: { maxDecompressedBytes: number; maxRecordBytes: number },
 ): FileResult {
@@ -257,10 +175,12 @@ function runRecords(
   let rejected = extracted.rejections.length;
   const hits: HitSummary[] = [];
   const facts: TokenFact[] = [];
-  const events: StoredEvent[] | undefined = opts.keepEvents ? [] : undefined;
+  const candidates: CloudEvent[] = [];
+  const events: StoredEvent[] | undefined = opts.mode === 'events' ? [] : undefined;
+  const p = events ? null : opts.prefilter;
   let considered = 0;
   for (const { index, value } of extracted.records) {
-    if (opts.needles && !events && !recordMentions(value, opts.needles)) continue;
+    if (p && !recordMayMatch(value, p)) continue;
     const ev = normalizeRecord(value, { file, index }, DEFAULT_FIELD_LIMITS, opts.times);
     if (!('eventId' in ev)) {
       rejected++;
@@ -268,10 +188,15 @@ function runRecords(
       continue;
     }
     considered++;
-    const out = engine.evaluate(ev);
+    if (events) {
+      events.push({ event: ev, raw: JSON.stringify(value) });
+      continue;
+    }
+    if (!engines) continue;
+    const out = engines.stateless.evaluate(ev);
     for (const h of out.hits) hits.push(h);
     for (const f of out.facts) facts.push(f);
-    if (events) events.push({ event: ev, raw: JSON.stringify(value) });
+    if (engines.stateful.wants(ev)) candidates.push(ev);
   }
   if (rejected > rejections.length && extracted.records.length > 0) {
     const reason = `${rejected - rejections.length} more rejected record(s) in this file not shown`;
@@ -289,7 +214,8 @@ function runRecords(
     facts,
     ...(extracted.skipped !== undefined ? { skipped: extracted.skipped } : {}),
   };
-  return events ? { ...result, events } : result;
+  if (events) return { ...result, events };
+  return candidates.length > 0 ? { ...result, candidates } : result;
 }
 
 /**

@@ -1,23 +1,32 @@
 /**
- * The one place that knows the order: files → normalize → detect → findings (→ store, for ingest).
- * Files are spread over worker threads; canary identifiers learned late (a session key, a user ARN
- * the registry lacked) trigger another pass so results do not depend on the order files are read.
+ * Runs the pipeline over files. Decode, pre-filter, normalize and the stateless rules run per file,
+ * spread over worker threads; results come back in the files' sorted order whatever thread
+ * finished first, and the stateful rules see the events they want in that one order. So findings
+ * do not depend on how files are split among workers or the order they are given. Canary
+ * identifiers learned late (a session key, a user ARN the registry lacked) trigger another pass
+ * over just the files whose Bloom filter may hold one.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Finding, RecordRejection, StoredEvent, Token, TokenFact } from '../core/index.js';
-import type { Engine, HitSummary } from '../detect/index.js';
-import { createCanaryIndex, createEngine, findingsFromHits, rules } from '../detect/index.js';
-import type { FileLimits, FileResult } from './read.js';
-import { prepareNeedles, processFile } from './read.js';
+import type { Engine, HitSummary, RuleConfig } from '../detect/index.js';
+import {
+  createCanaryIndex,
+  createEngine,
+  findingsFromHits,
+  ruleConfigs,
+  rules,
+} from '../detect/index.js';
+import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
 import { bloomHas } from './bloom.js';
-import type { ToWorker, WorkerInit } from './worker.js';
-import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
+import type { FileLimits, FileMode, FileResult } from './read.js';
+import type { WorkerInit } from './setup.js';
+import { createFileWork } from './setup.js';
+import type { ToWorker } from './worker.js';
 
 /** Clock skew tolerated before an `eventTime` counts as in the future. */
 const FUTURE_SLACK_MS = 24 * 60 * 60 * 1000;
-export { listInputFiles } from './files.js';
 
 /** Counts for the closing line of a run. */
 export interface RunStats {
@@ -46,10 +55,10 @@ export interface RunOptions {
   readonly quietGapMs: number;
   /** Worker threads; 1 runs in-process. */
   readonly workers: number;
-  /** Allow the canary pre-filter (default true). */
+  /** Allow the pre-filter (default true). */
   readonly prefilter?: boolean;
-  /** Keep events (ingest); each file's events are handed to `onEvents` as soon as it is done. */
-  readonly onEvents?: (events: StoredEvent[], file: string) => void;
+  /** The parsed `rules:` config section (default: every rule with its defaults). */
+  readonly ruleConfig?: Readonly<Record<string, RuleConfig | undefined>>;
   readonly onRejection?: (r: RecordRejection) => void;
   readonly onSkipped?: (file: string, why: string) => void;
   readonly onProgress?: (done: number, total: number, stats: RunStats) => void;
@@ -89,12 +98,15 @@ export function resolveWorkers(
   return Math.max(1, Math.min(availableParallelism(), files, budget));
 }
 
-/** Run detection over files; see the module comment for the passes. */
-export async function runFiles(opts: RunOptions): Promise<RunResult> {
-  const facts: TokenFact[] = [...(opts.facts ?? [])];
-  const hits = new Map<string, HitSummary>();
-  const stats: RunStats = {
-    files: opts.files.length,
+/** Options of {@link readEvents}: a run that hands back every event and runs no rule. */
+export type ReadOptions = Omit<RunOptions, 'quietGapMs' | 'prefilter' | 'tokens' | 'facts'> & {
+  /** Each file's events, in the files' sorted order, as soon as the files before it are done. */
+  readonly onEvents: (events: StoredEvent[], file: string) => void;
+};
+
+function newStats(files: number, workers: number): RunStats {
+  return {
+    files,
     bytes: 0,
     records: 0,
     considered: 0,
@@ -103,8 +115,50 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     skipped: 0,
     unreadable: 0,
     passes: 0,
-    workers: opts.workers,
+    workers,
   };
+}
+
+/** Report a file's counts, rejections and skip reason (once per file, on its first read). */
+function reportFile(opts: RunOptions | ReadOptions, stats: RunStats, r: FileResult): void {
+  addStats(stats, r);
+  for (const rej of r.rejections) opts.onRejection?.(rej);
+  if (r.skipped) opts.onSkipped?.(r.file, r.skipped);
+}
+
+/**
+ * Read every file and hand back its events (ingest: the store dedupes them by eventID before any
+ * rule runs). No rule runs here.
+ */
+export async function readEvents(opts: ReadOptions): Promise<RunStats> {
+  const stats = newStats(opts.files.length, opts.workers);
+  stats.passes = 1;
+  const init = workerInit(opts, [], [], 'events', false);
+  let done = 0;
+  await runPass(opts.files, init, opts.workers, (r) => {
+    reportFile(opts, stats, r);
+    if (r.events) opts.onEvents(r.events, r.file);
+    opts.onProgress?.(++done, opts.files.length, stats);
+  });
+  return stats;
+}
+
+/** Run detection over files; see the module comment for the passes. */
+export async function runFiles(opts: RunOptions): Promise<RunResult> {
+  const facts: TokenFact[] = [...(opts.facts ?? [])];
+  const hits = new Map<string, HitSummary>();
+  const stats = newStats(opts.files.length, opts.workers);
+  const config = ruleConfigs(rules, opts.ruleConfig);
+  const base = {
+    managementPrincipals: new Set(opts.managementPrincipals ?? []),
+    ruleConfig: config,
+  };
+  // Stateful rules run here, on the events the files hand back, in the files' order.
+  const stateful = createEngine(rules, {
+    ...base,
+    canaries: createCanaryIndex(opts.tokens, facts),
+    kind: 'stateful',
+  });
   let known = createCanaryIndex(opts.tokens, facts).needles();
   const blooms = new Map<string, Bloom>();
   let files = opts.files;
@@ -112,34 +166,35 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     stats.passes = pass;
     const first = pass === 1;
     const learned: TokenFact[] = [];
+    let done = 0;
     const onResult = (r: FileResult): void => {
       for (const h of r.hits) hits.set(`${h.rule}\u0000${h.eventId}`, h);
       for (const f of r.facts) learned.push(f);
       if (r.bloom) blooms.set(r.file, r.bloom);
       if (!first) return;
-      addStats(stats, r);
-      for (const rej of r.rejections) opts.onRejection?.(rej);
-      if (r.skipped) opts.onSkipped?.(r.file, r.skipped);
-      if (r.events) opts.onEvents?.(r.events, r.file);
+      for (const ev of r.candidates ?? [])
+        for (const h of stateful.evaluate(ev).hits) hits.set(`${h.rule}\u0000${h.eventId}`, h);
+      reportFile(opts, stats, r);
+      opts.onProgress?.(++done, opts.files.length, stats);
     };
     // A later pass usually re-reads a handful of files: not worth starting workers for.
     const workers = first || files.length > 8 ? opts.workers : 1;
-    await runPass({ ...opts, files, workers }, facts, first, onResult, stats);
+    const init = workerInit(opts, opts.tokens, facts, 'detect', opts.prefilter ?? true);
+    await runPass(files, init, workers, onResult);
     facts.push(...learned);
     const next = createCanaryIndex(opts.tokens, facts).needles();
     const added = [...next].filter((n) => !known.has(n));
     known = next;
-    // Ingest looks learned identifiers up in its store instead of re-reading files.
-    if (added.length === 0 || opts.onEvents) break;
+    if (added.length === 0) break;
     files = opts.files.filter((f) => {
       const b = blooms.get(f);
       return !b || added.some((n) => bloomHas(b, n));
     });
   }
-  const canaries = createCanaryIndex(opts.tokens, facts);
   const engine = createEngine(rules, {
-    canaries,
-    managementPrincipals: new Set(opts.managementPrincipals ?? []),
+    ...base,
+    canaries: createCanaryIndex(opts.tokens, facts),
+    state: stateful.state,
   });
   const all = [...hits.values()];
   return {
@@ -148,6 +203,25 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     findings: findingsFromHits(all, engine.rules, engine, opts.quietGapMs),
     stats,
     engine,
+  };
+}
+
+function workerInit(
+  opts: RunOptions | ReadOptions,
+  tokens: readonly Token[],
+  facts: readonly TokenFact[],
+  mode: FileMode,
+  prefilter: boolean,
+): WorkerInit {
+  return {
+    tokens,
+    facts,
+    managementPrincipals: opts.managementPrincipals ?? [],
+    limits: opts.limits,
+    times: { notBeforeMs: CLOUDTRAIL_START_MS, notAfterMs: opts.nowMs + FUTURE_SLACK_MS },
+    prefilter,
+    mode,
+    ruleConfig: opts.ruleConfig ?? {},
   };
 }
 
@@ -168,57 +242,32 @@ function dedupeFacts(facts: readonly TokenFact[]): TokenFact[] {
   return [...seen.values()];
 }
 
-async function runPass(
-  opts: RunOptions,
-  facts: readonly TokenFact[],
-  first: boolean,
-  onResult: (r: FileResult) => void,
-  stats: RunStats,
-): Promise<void> {
-  const init: WorkerInit = {
-    tokens: opts.tokens,
-    facts,
-    managementPrincipals: opts.managementPrincipals ?? [],
-    limits: opts.limits,
-    times: { notBeforeMs: CLOUDTRAIL_START_MS, notAfterMs: opts.nowMs + FUTURE_SLACK_MS },
-    prefilter: opts.prefilter ?? true,
-    keepEvents: first && opts.onEvents !== undefined,
+/** Results handed on in file order, whatever order the threads finish in. */
+function inOrder(report: (r: FileResult) => void): (index: number, r: FileResult) => number {
+  const waiting = new Map<number, FileResult>();
+  let next = 0;
+  return (index, r) => {
+    waiting.set(index, r);
+    for (let ready = waiting.get(next); ready; ready = waiting.get(next)) {
+      waiting.delete(next++);
+      report(ready);
+    }
+    return waiting.size;
   };
-  let done = 0;
-  const report = (r: FileResult): void => {
-    onResult(r);
-    done++;
-    if (first) opts.onProgress?.(done, opts.files.length, stats);
-  };
-  if (opts.workers <= 1) {
-    runInProcess(opts.files, init, report);
-    return;
-  }
-  await runInWorkers(opts.files, init, opts.workers, report);
 }
 
-function runInProcess(
+async function runPass(
   files: readonly string[],
   init: WorkerInit,
+  workers: number,
   report: (r: FileResult) => void,
-): void {
-  const canaries = createCanaryIndex(init.tokens, init.facts);
-  const engine = createEngine(rules, {
-    canaries,
-    managementPrincipals: new Set(init.managementPrincipals),
-  });
-  const needles =
-    init.prefilter && engine.scope === 'canary' ? prepareNeedles(canaries.needles()) : null;
-  for (const file of files) {
-    report(
-      processFile(file, engine, {
-        limits: init.limits,
-        times: init.times,
-        needles,
-        keepEvents: init.keepEvents,
-      }),
-    );
+): Promise<void> {
+  if (workers <= 1) {
+    const work = createFileWork(init);
+    for (const file of files) report(work(file));
+    return;
   }
+  await runInWorkers(files, init, workers, inOrder(report));
 }
 
 function startWorker(init: WorkerInit): Worker {
@@ -230,27 +279,44 @@ function startWorker(init: WorkerInit): Worker {
   return new Worker(boot, { eval: true, workerData: init });
 }
 
+type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly index: number; readonly result: FileResult };
+
+/**
+ * Hand files out one at a time. A result that must wait for an earlier file is buffered; while
+ * more than a few wait, idle workers get no new file, so a slow file bounds memory, not the input.
+ */
 function runInWorkers(
   files: readonly string[],
   init: WorkerInit,
   count: number,
-  report: (r: FileResult) => void,
+  deliver: (index: number, r: FileResult) => number,
 ): Promise<void> {
+  const maxWaiting = count * 2;
   let next = 0;
   let finished = 0;
+  let waiting = 0;
+  const idle: Worker[] = [];
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
     const feed = (w: Worker): void => {
-      const file = files[next++];
-      const msg: ToWorker = file === undefined ? { type: 'done' } : { type: 'file', file };
+      if (next < files.length && waiting > maxWaiting) {
+        idle.push(w);
+        return;
+      }
+      const index = next++;
+      const file = files[index];
+      const msg: ToWorker = file === undefined ? { type: 'done' } : { type: 'file', file, index };
       w.postMessage(msg);
     };
     for (let i = 0; i < count; i++) {
       const w = startWorker(init);
       workers.push(w);
-      w.on('message', (m: { type: 'ready' } | { type: 'result'; result: FileResult }) => {
-        if (m.type === 'result') report(m.result);
+      w.on('message', (m: FromWorker) => {
+        if (m.type === 'result') waiting = deliver(m.index, m.result);
         feed(w);
+        while (idle.length > 0 && waiting <= maxWaiting) feed(idle.shift()!);
       });
       w.on('error', (err) => {
         for (const other of workers) void other.terminate();

@@ -47,7 +47,7 @@ export class SqliteEventTable implements EventStore {
   constructor(private readonly db: Database) {
     this.insert = db.prepare(
       `INSERT OR IGNORE INTO events (event_id, time_ms, access_key_id, principal_arn, file_id,
-        record_index, record) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        record_index, record, target_user) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.fileId = db.prepare<[string], number>('SELECT id FROM event_files WHERE path = ?').pluck();
     this.addFile = db.prepare<[string]>('INSERT INTO event_files (path) VALUES (?)');
@@ -75,10 +75,11 @@ export class SqliteEventTable implements EventStore {
   findEventsByIdentity(q: {
     readonly accessKeyIds: readonly string[];
     readonly principalArns: readonly string[];
+    readonly targetUserNames?: readonly string[];
   }): CloudEvent[] {
     const out = new Map<string, CloudEvent>();
     const collect = (
-      column: 'access_key_id' | 'principal_arn',
+      column: 'access_key_id' | 'principal_arn' | 'target_user',
       values: readonly string[],
     ): void => {
       for (let i = 0; i < values.length; i += 500) {
@@ -91,6 +92,7 @@ export class SqliteEventTable implements EventStore {
     };
     collect('access_key_id', q.accessKeyIds);
     collect('principal_arn', q.principalArns);
+    collect('target_user', q.targetUserNames ?? []);
     return [...out.values()];
   }
 
@@ -109,6 +111,7 @@ export class SqliteEventTable implements EventStore {
       this.fileIdOf(e.origin.file, files),
       integerOrNull(e.origin.index) ?? -1,
       encodeRecord(raw),
+      e.targetUser?.name.toLowerCase() ?? null,
     );
     return result.changes === 1;
   }

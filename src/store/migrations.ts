@@ -4,7 +4,8 @@
  */
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../core/errors.js';
-import { encodeRecord } from './record-codec.js';
+import { iamTarget } from '../normalize/iam-target.js';
+import { decodeRecord, encodeRecord } from './record-codec.js';
 
 /** One schema step. `version` is the `user_version` the database has after it. */
 export interface Migration {
@@ -183,6 +184,36 @@ function convertEventsToV3(db: Database): void {
   db.exec(EVENTS_ONCE_FINISH);
 }
 
+/** Fill `target_user` of IAM events stored before version 4, batch by batch. */
+function addTargetUsers(db: Database): void {
+  const page = db.prepare<[number], { rowid: number; record: Buffer }>(
+    'SELECT rowid, record FROM events WHERE rowid > ? ORDER BY rowid LIMIT 2000',
+  );
+  const set = db.prepare('UPDATE events SET target_user = ? WHERE rowid = ?');
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const name = targetUserOfRaw(decodeRecord(r.record));
+      if (name !== undefined) set.run(name, r.rowid);
+    }
+    after = rows[rows.length - 1]!.rowid;
+  }
+}
+
+/** The lower-cased user an IAM call in raw JSON acts on, or undefined. */
+export function targetUserOfRaw(raw: string): string | undefined {
+  if (!raw.includes('iam.amazonaws.com')) return undefined;
+  try {
+    const v = JSON.parse(raw) as Record<string, unknown>;
+    if (v['eventSource'] !== 'iam.amazonaws.com') return undefined;
+    return iamTarget(v['requestParameters'], v['errorCode'], v['errorMessage'])?.name.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
 /** The schema version from which each event is stored once (older databases are converted). */
 export const EVENTS_ONCE_VERSION = 3;
 
@@ -200,6 +231,13 @@ CREATE INDEX events_principal ON events (principal_arn);`,
     name: 'each event stored once: compressed raw record, file paths by id',
     sql: EVENTS_ONCE,
     run: convertEventsToV3,
+  },
+  {
+    version: 4,
+    name: 'events by the IAM user they act on (replay for canaries registered later)',
+    sql: `ALTER TABLE events ADD COLUMN target_user TEXT;
+CREATE INDEX events_target_user ON events (target_user);`,
+    run: addTargetUsers,
   },
 ];
 

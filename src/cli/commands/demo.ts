@@ -38,11 +38,9 @@ async function demoAction(ctx: CommandContext, given: string | undefined): Promi
 
 /** The demo in `home` (a new workspace); its CloudTrail files go under `home/demo-logs`. */
 async function runDemo(ctx: CommandContext, home: string, temporary: boolean): Promise<number> {
-  const { initWorkspace } = await import('../../app.js');
+  const { initWorkspace, ingestIntoWorkspace, listInputFiles } = await import('../../app.js');
   const { AppError } = await import('../../core/index.js');
   const { registerToken } = await import('../../tokens/registry.js');
-  const { ingestFiles } = await import('../../pipeline/index.js');
-  const { listInputFiles } = await import('../../pipeline/index.js');
   const demo = await import('../../demo/attack.js');
   const ws = initWorkspace(home);
   try {
@@ -62,7 +60,7 @@ async function runDemo(ctx: CommandContext, home: string, temporary: boolean): P
     );
     ctx.io.err(`replaying a composed attack from ${logs}\n`);
     const input = listInputFiles([logs]);
-    const result = await ingestFiles(ws, {
+    const result = await ingestIntoWorkspace(ws, {
       files: input.files,
       quietGapMs: ws.config.detect.quietGapMinutes * 60_000,
       workers: 1,

@@ -3,7 +3,7 @@ import type { Finding } from '../../core/index.js';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
 import { parseFormat, renderJsonl, renderTable } from '../output.js';
-import type { RunStats } from '../../pipeline/index.js';
+import type { RunStats } from '../../app.js';
 import { createRunReporter, progressWanted, RUN_HELP } from '../run-report.js';
 export { rejectionLine } from '../run-report.js';
 
@@ -68,34 +68,14 @@ export function printFindings(
   ctx.io.out(renderTable(headers, rows, 80));
 }
 
-async function loadTokens(ctx: CommandContext, tokensFile: string | undefined) {
-  const app = await import('../../app.js');
-  const extra = tokensFile ? [tokensFile] : [];
-  if (!app.workspaceExists(ctx.home)) {
-    return {
-      tokens: await app.canaryTokens(undefined, extra, ctx.now()),
-      facts: [],
-      managementPrincipals: [],
-    };
-  }
-  const ws = app.openWorkspace(ctx.home);
-  try {
-    const tokens = await app.canaryTokens(ws, extra, ctx.now());
-    return { tokens, facts: ws.store.facts(), managementPrincipals: app.managementPrincipals(ws) };
-  } finally {
-    ws.close();
-  }
-}
-
 async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> {
   const o = cmd.opts<PipelineFlags & { tokens?: string }>();
   const format = parseFormat(o.format);
-  const { configOrDefaults } = await import('../../app.js');
-  const { listInputFiles, runFiles, resolveWorkers } = await import('../../pipeline/index.js');
+  const { configOrDefaults, detectFiles, listInputFiles, resolveWorkers } =
+    await import('../../app.js');
   const started = Date.now();
   const config = configOrDefaults(ctx.home);
   const flags = await parseRunFlags(o, config.detect);
-  const { tokens, facts, managementPrincipals } = await loadTokens(ctx, o.tokens);
   const input = listInputFiles(cmd.args);
   const report = createRunReporter(ctx, {
     progress: progressWanted(ctx, format),
@@ -103,16 +83,10 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
     explicit: input.explicit,
   });
   for (const p of input.problems) report.rejection(p);
-  if (tokens.length === 0)
-    ctx.io.err(
-      'keysnare: no canary tokens registered or given (--tokens FILE); canary rules will not fire\n',
-    );
-  const result = await runFiles({
+  const result = await detectFiles(ctx.home, {
     files: input.files,
-    tokens,
-    facts,
-    managementPrincipals,
-    limits: config.limits,
+    tokenFiles: o.tokens ? [o.tokens] : [],
+    now: ctx.now(),
     nowMs: ctx.now().getTime(),
     quietGapMs: flags.quietGapMs,
     workers: resolveWorkers(flags.workers, input.files.length, input.bytes, config.limits),
@@ -122,6 +96,10 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
     onProgress: report.progress,
   });
   report.finish();
+  if (result.tokens === 0)
+    ctx.io.err(
+      'keysnare: no canary tokens registered or given (--tokens FILE); canary rules will not fire\n',
+    );
   printFindings(ctx, result.findings, format);
   ctx.io.err(summaryLine(result.stats, result.findings.length));
   if (o.stats) {

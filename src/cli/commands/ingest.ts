@@ -9,9 +9,8 @@ import type { PipelineFlags } from './detect.js';
 async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> {
   const o = cmd.opts<PipelineFlags>();
   const format = parseFormat(o.format);
-  const { openWorkspace } = await import('../../app.js');
-  const { listInputFiles, resolveWorkers } = await import('../../pipeline/index.js');
-  const { ingestFiles } = await import('../../pipeline/index.js');
+  const { openWorkspace, listInputFiles, resolveWorkers, ingestIntoWorkspace } =
+    await import('../../app.js');
   const ws = openWorkspace(ctx.home);
   try {
     const flags = await parseRunFlags(o, ws.config.detect);
@@ -22,7 +21,7 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
       explicit: input.explicit,
     });
     for (const p of input.problems) report.rejection(p);
-    const result = await ingestFiles(ws, {
+    const result = await ingestIntoWorkspace(ws, {
       files: input.files,
       quietGapMs: flags.quietGapMs,
       workers: resolveWorkers(flags.workers, input.files.length, input.bytes, ws.config.limits),

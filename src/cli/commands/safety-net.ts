@@ -5,8 +5,7 @@ import { parseFormat, renderJsonl, safeText } from '../output.js';
 import { printFindings } from './detect.js';
 
 async function pass(ctx: CommandContext, format: string | undefined): Promise<number> {
-  const { openWorkspace, createIam } = await import('../../app.js');
-  const { runSafetyNet } = await import('../../safety-net.js');
+  const { openWorkspace, runSafetyNetPass } = await import('../../app.js');
   const streaming = parseFormat(format) === 'jsonl';
   const ws = openWorkspace(ctx.home);
   let progressShown = false;
@@ -16,7 +15,7 @@ async function pass(ctx: CommandContext, format: string | undefined): Promise<nu
   };
   try {
     const sn = ws.config.safetyNet;
-    const run = await runSafetyNet(ws, await createIam(ws.config), {
+    const run = await runSafetyNetPass(ws, {
       requestsPerSecond: sn.requestsPerSecond,
       useCredentialReport: sn.useCredentialReport,
       granularityMs: sn.granularityMinutes * 60_000,

@@ -1,4 +1,5 @@
 import type { CloudEvent } from '../../core/index.js';
+import { OFFENSIVE_OSES } from '../../core/index.js';
 import type { DescribeContext, HitSummary } from '../rule.js';
 import { defineRule } from '../rule.js';
 import { distinct } from '../grouping.js';
@@ -30,7 +31,7 @@ export const useragentOffensiveOs = defineRule({
   ],
   attack: ['T1078.004', 'T1552.001'],
   source: 'cloudtrail',
-  selector: {},
+  selector: { userAgentContains: OFFENSIVE_OSES },
   match(event) {
     const os = event.userAgentOs;
     if (os === undefined) return undefined;

@@ -5,6 +5,7 @@
  */
 
 /** A tool recognisable in a user agent. */
+import { OFFENSIVE_OSES } from '../../core/event.js';
 export interface ToolSignature {
   /** Name reported as `userAgentName`. */
   readonly name: string;
@@ -118,4 +119,4 @@ export const TOOL_SIGNATURES = [
  * (`md/distrib#kali.2024`, `distrib/kali.2024`, `Linux/6.6.9-amd64-kali`, `…13parrot1-amd64`).
  * GuardDuty raises `PenTest:IAMUser/KaliLinux|ParrotLinux|PentooLinux` on the same signal.
  */
-export const OFFENSIVE_DISTROS = ['kali', 'parrot', 'pentoo', 'blackarch'] as const;
+export const OFFENSIVE_DISTROS = OFFENSIVE_OSES;
