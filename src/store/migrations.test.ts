@@ -140,6 +140,10 @@ describe('migration to one stored copy per event', () => {
           accessKeyId: `AKIAMIGRATE${String(i % 7).padStart(9, '0')}`,
           arn: `arn:aws:iam::111122223333:user/u${i % 7}`,
         },
+        // Every hundredth is an IAM call on a user: version 4 indexes the user it acts on.
+        ...(i % 100 === 0
+          ? { eventSource: 'iam.amazonaws.com', requestParameters: { userName: 'Svc-Ledger' } }
+          : {}),
       }),
     );
     versionTwoDatabase(file, events);
@@ -159,6 +163,12 @@ describe('migration to one stored copy per event', () => {
           .map((e) => e.event.eventId)
           .sort(),
       );
+      const byTarget = store.findEventsByIdentity({
+        accessKeyIds: [],
+        principalArns: [],
+        targetUserNames: ['svc-ledger'],
+      });
+      expect(byTarget).toHaveLength(45);
     } finally {
       store.close();
     }

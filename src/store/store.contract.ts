@@ -220,6 +220,27 @@ function eventContract(store: () => WorkspaceStore): void {
     expect(found).toStrictEqual([makeEvent('k1').event]);
   });
 
+  it('finds IAM calls by the user they act on, a denied one included', () => {
+    const iam = { eventSource: 'iam.amazonaws.com', eventName: 'AttachUserPolicy' };
+    store().insertEvents([
+      makeEvent('t1', { ...iam, requestParameters: { userName: 'Svc-Ledger' } }),
+      makeEvent('t2', {
+        ...iam,
+        errorCode: 'AccessDenied',
+        errorMessage:
+          'User: arn:aws:iam::111122223333:user/alice is not authorized to perform: iam:AttachUserPolicy on resource: user svc-ledger because no identity-based policy allows it',
+      }),
+      makeEvent('t3', { ...iam, requestParameters: { userName: 'someone-else' } }),
+      makeEvent('t4', { requestParameters: { userName: 'svc-ledger' } }),
+    ]);
+    const found = store().findEventsByIdentity({
+      accessKeyIds: [],
+      principalArns: [],
+      targetUserNames: ['svc-ledger'],
+    });
+    expect(found.map((e) => e.eventId).sort()).toEqual(['t1', 't2']);
+  });
+
   it('groups hits by rule and group key, oldest first, ignoring repeats', () => {
     store().insertHits([
       { rule: 'r1', groupKey: 'g', eventId: 'e2', timeMs: 2000, data: { n: 2 } },

@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Token } from '../core/index.js';
+import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
+import type { WorkerInit } from './setup.js';
+import { createFileWork } from './setup.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ks-prefilter-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CANARY: Token = {
+  id: 'tok_prefilter00001',
+  accessKeyId: 'AKIAQPREFILTERCANARY',
+  userName: 'svc-billing-prod',
+  userArn: 'arn:aws:iam::111122223333:user/svc-billing-prod',
+  principalId: 'AIDAQPREFILTER000001',
+  accountId: '111122223333',
+  status: 'active',
+  origin: 'registered',
+  createdAt: '2025-01-01T00:00:00.000Z',
+};
+
+const init = (prefilter: boolean): WorkerInit => ({
+  tokens: [CANARY],
+  facts: [],
+  managementPrincipals: [],
+  limits: { maxFileBytes: 1 << 24, maxRecordBytes: 1 << 20 },
+  times: { notBeforeMs: CLOUDTRAIL_START_MS, notAfterMs: Date.UTC(2030, 0, 1) },
+  prefilter,
+  mode: 'detect',
+  ruleConfig: {},
+});
+const filtered = createFileWork(init(true));
+const full = createFileWork(init(false));
+
+const identity = fc.constantFrom(
+  {
+    type: 'IAMUser',
+    accessKeyId: CANARY.accessKeyId,
+    arn: CANARY.userArn,
+    userName: CANARY.userName,
+  },
+  { type: 'IAMUser', principalId: CANARY.principalId, accountId: '111122223333' },
+  {
+    type: 'IAMUser',
+    accessKeyId: 'AKIAQOTHERUSERKEY001',
+    arn: 'arn:aws:iam::111122223333:user/alice',
+    userName: 'alice',
+    accountId: '111122223333',
+  },
+);
+const record = fc.record({
+  userIdentity: identity,
+  eventSource: fc.constantFrom('sts.amazonaws.com', 'iam.amazonaws.com', 's3.amazonaws.com'),
+  eventName: fc.constantFrom('GetCallerIdentity', 'GetUser', 'AttachUserPolicy', 'ListBuckets'),
+  userAgent: fc.constantFrom(
+    'aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0 exe/x86_64.ubuntu.22',
+    'aws-cli/2.15.30 Python/3.11.8 Linux/6.6.9-amd64 exe/x86_64.kali.2024',
+    'Boto3/1.34 Linux/6.5.0-13PARROT1-amd64',
+  ),
+  sourceIPAddress: fc.constantFrom('198.51.100.7', '198.51.100.8'),
+  minute: fc.integer({ min: 0, max: 30 }),
+  target: fc.constantFrom(undefined, CANARY.userName, 'bob'),
+  denied: fc.boolean(),
+});
+
+/** Spell some identifiers with JSON `\u` escapes: the same record, a different text. */
+function escapeSome(text: string, which: readonly string[]): string {
+  let out = text;
+  for (const word of which) {
+    const spelled = [...word].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    out = out.split(word).join(spelled.join(''));
+  }
+  return out;
+}
+
+let n = 0;
+const hitsOf = (r: ReturnType<typeof filtered>) =>
+  [
+    ...r.hits.map((h) => `${h.rule} ${h.eventId}`),
+    ...(r.candidates ?? []).map((c) => `stateful ${c.eventId}`),
+  ].sort();
+
+describe('the pre-filter', () => {
+  it('passes over no record that the full parse would match, JSON escapes included', () => {
+    fc.assert(
+      fc.property(
+        fc.array(record, { minLength: 1, maxLength: 12 }),
+        fc.subarray([
+          CANARY.accessKeyId,
+          CANARY.userName ?? '',
+          'kali',
+          'GetCallerIdentity',
+          'iam.amazonaws.com',
+        ]),
+        (records, escaped) => {
+          const raw = records.map((r, i) => ({
+            eventVersion: '1.09',
+            eventID: `ev-${n}-${i}`,
+            eventTime: `2025-03-01T10:${String(r.minute).padStart(2, '0')}:00Z`,
+            userIdentity: r.userIdentity,
+            eventSource: r.eventSource,
+            eventName: r.eventName,
+            userAgent: r.userAgent,
+            sourceIPAddress: r.sourceIPAddress,
+            awsRegion: 'us-east-1',
+            recipientAccountId: '111122223333',
+            readOnly: false,
+            requestParameters: r.target && !r.denied ? { userName: r.target } : null,
+            ...(r.denied
+              ? {
+                  errorCode: 'AccessDenied',
+                  errorMessage: `User: arn:aws:iam::111122223333:user/alice is not authorized to perform: iam:${r.eventName} on resource: user ${r.target ?? 'x'}`,
+                }
+              : {}),
+          }));
+          const file = join(dir, `f${n++}.json`);
+          writeFileSync(file, escapeSome(JSON.stringify({ Records: raw }), escaped));
+          expect(hitsOf(filtered(file))).toEqual(hitsOf(full(file)));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('passes over a file with nothing any rule looks for, without parsing it', () => {
+    const file = join(dir, 'quiet.json');
+    const quiet = {
+      eventID: 'q1',
+      eventTime: '2025-03-01T10:00:00Z',
+      eventSource: 's3.amazonaws.com',
+      eventName: 'ListBuckets',
+      userAgent: 'aws-cli/2.15.0',
+      userIdentity: { type: 'IAMUser', accessKeyId: 'AKIAQOTHERUSERKEY001', userName: 'alice' },
+    };
+    writeFileSync(file, JSON.stringify({ Records: [quiet] }));
+    expect(filtered(file).passedOver).toBe(true);
+    expect(full(file).passedOver).toBe(false);
+  });
+});
