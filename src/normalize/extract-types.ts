@@ -14,6 +14,12 @@ export interface ExtractLimits {
    * consumers downstream (JSON.stringify overflows at a few thousand levels) never see them.
    */
   readonly maxDepth?: number;
+  /**
+   * Leave each record's size and depth check to the caller ({@link recordLimitProblem}), for
+   * callers that keep only some records: the whole-text depth scan and the per-record walks are
+   * then skipped. The file and each JSON line are still checked.
+   */
+  readonly deferRecordChecks?: boolean;
 }
 
 /** A record found in a file, with its index there. */

@@ -6,6 +6,7 @@ export {
   decodeText,
   extractRecords,
   extractRecordsFromText,
+  recordLimitProblem,
   isDigestPath,
   type DeliveryFormat,
   type ExtractLimits,

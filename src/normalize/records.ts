@@ -6,7 +6,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import type { RecordRejection } from '../core/event.js';
-import { formatBytes } from './json-size.js';
+import { estimateJsonSize, formatBytes } from './json-size.js';
 import {
   describeJsonError,
   looksLikeJsonLines,
@@ -85,11 +85,12 @@ export function decodeText(
 /** The per-record checks a text still needs, decided by cheap whole-text tests. */
 function checksFor(text: string, limits: ExtractLimits): RecordChecks {
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const owed = limits.deferRecordChecks !== true;
   return {
     maxRecordBytes: limits.maxRecordBytes,
     maxDepth,
-    checkSize: text.length * 3 > limits.maxRecordBytes,
-    checkDepth: maxNestingDepth(text, maxDepth) > maxDepth,
+    checkSize: owed && text.length * 3 > limits.maxRecordBytes,
+    checkDepth: owed && maxNestingDepth(text, maxDepth) > maxDepth,
   };
 }
 
@@ -157,6 +158,22 @@ export function extractRecordsFromText(
       err instanceof RangeError ? 'input too large or too deeply nested' : 'unexpected error';
     return { records: [], rejections: [{ file, reason: `cannot read records: ${what}` }] };
   }
+}
+
+/**
+ * Why one record is over the size or depth limit, or undefined: the check a caller owes for each
+ * record it keeps when it extracted with `deferRecordChecks`. One bounded walk.
+ */
+export function recordLimitProblem(
+  value: unknown,
+  maxRecordBytes: number,
+  maxDepth = DEFAULT_MAX_DEPTH,
+): string | undefined {
+  const size = estimateJsonSize(value, maxRecordBytes, maxDepth);
+  if (!size.stopped) return undefined;
+  if (size.depth > maxDepth) return `nested more than ${maxDepth} levels deep`;
+  const bytes = estimateJsonSize(value).bytes;
+  return `${formatBytes(bytes)}, over the ${formatBytes(maxRecordBytes)} limit`;
 }
 
 /** Bytes → records: {@link decodeText} then {@link extractRecordsFromText}. Never throws. */

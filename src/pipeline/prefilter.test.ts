@@ -32,6 +32,7 @@ const init = (prefilter: boolean): WorkerInit => ({
   prefilter,
   mode: 'detect',
   ruleConfig: {},
+  canaryOnly: false,
 });
 const filtered = createFileWork(init(true));
 const full = createFileWork(init(false));

@@ -9,7 +9,7 @@ import type { Rule } from '../detect/index.js';
 import { isCanaryOnly } from '../detect/index.js';
 import { deniedTarget } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
-import { bloomAdd } from './bloom.js';
+import { bloomAdd, createBloom } from './bloom.js';
 
 /** Canary identifiers prepared for fast text and record checks. */
 export interface Needles {
@@ -39,6 +39,8 @@ export interface Prefilter {
    * null when such a rule may match any event, so no file can be passed over for it.
    */
   readonly probe: RegExp | null;
+  /** True when every enabled rule is canary-only (the probe is then never tried). */
+  readonly canaryRulesOnly: boolean;
 }
 
 const NAME_PATTERN = /userName\\?"\s*:\s*\\?"([^"\\]{1,128})/g;
@@ -92,28 +94,37 @@ export function buildPrefilter(rules: readonly Rule[], canaryIds: Iterable<strin
   }
   if (!everyEvent && words.length > 0)
     probe = new RegExp([...new Set(words)].map(escape).join('|'), 'i');
-  if (!everyEvent && words.length === 0) probe = /(?!)/;
   return {
     needles: canaryRules.length > 0 ? prepareNeedles(canaryIds) : null,
     selectors,
-    probe: everyEvent ? null : probe,
+    probe: everyEvent ? null : (probe ?? /(?!)/),
+    canaryRulesOnly: others.length === 0,
   };
 }
 
-/** True when no enabled rule needs any record of a file that does not pass {@link textMayMatch}. */
-export function canPassOver(p: Prefilter): boolean {
-  return p.probe !== null;
+/** What the pre-filter says of a whole file's text. */
+export interface TextVerdict {
+  /** False only when no enabled rule can match any record of the text. */
+  readonly mayMatch: boolean;
+  /**
+   * Every identifier the canary scan saw, when it ran: a later pass (new canary identifiers
+   * learned) reads the file again only when one may be in it. Absent: the reader fills one from
+   * the parsed records ({@link recordMentions}).
+   */
+  readonly bloom?: Bloom;
 }
 
 /**
- * False only when no enabled rule can match a record of this text: no canary identifier and none
- * of the rules' selector strings appear. A text with a JSON `\u` escape is never passed over (an
- * escape can spell any identifier). With a Bloom filter, every identifier seen is added to it.
+ * Can any enabled rule match a record of this text? A rule's selector string is looked for first:
+ * it is usually found early, and then the file is parsed anyway, without the slower canary scan.
+ * A text with a JSON `\u` escape is always parsed (an escape can spell any identifier).
  */
-export function textMayMatch(text: string, p: Prefilter, bloom?: Bloom): boolean {
-  if (p.probe === null || text.includes('\\u')) return true;
-  const canary = p.needles ? textMentions(text, p.needles, bloom) : false;
-  return canary || p.probe.test(text);
+export function textVerdict(text: string, p: Prefilter): TextVerdict {
+  if (p.probe === null || text.includes('\\u')) return { mayMatch: true };
+  if (!p.canaryRulesOnly && p.probe.test(text)) return { mayMatch: true };
+  if (!p.needles) return { mayMatch: false };
+  const bloom = createBloom(text.length / 250);
+  return { mayMatch: textMentions(text, p.needles, bloom), bloom };
 }
 
 /**
@@ -149,28 +160,35 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** Record-level check over the raw record: does any identity field name a canary? */
-export function recordMentions(r: Record<string, unknown>, n: Needles): boolean {
+/**
+ * Record-level check over the raw record: does any identity field name a canary? With a Bloom
+ * filter every identifier the check reads is added to it, and the check does not stop early.
+ */
+export function recordMentions(r: Record<string, unknown>, n: Needles, bloom?: Bloom): boolean {
+  let found = false;
+  const id = (v: unknown): boolean => {
+    if (typeof v !== 'string') return false;
+    if (bloom) bloomAdd(bloom, v);
+    return n.ids.has(v) && (found = true) && !bloom;
+  };
+  const name = (v: unknown): boolean => {
+    if (typeof v !== 'string') return false;
+    const lower = v.toLowerCase();
+    if (bloom) bloomAdd(bloom, lower);
+    return n.names.has(lower) && (found = true) && !bloom;
+  };
   const ui = obj(r['userIdentity']);
   const issuer = obj(obj(ui?.['sessionContext'])?.['sessionIssuer']);
-  for (const id of [ui?.['accessKeyId'], ui?.['principalId'], issuer?.['principalId']]) {
-    const s = str(id);
-    if (s !== undefined && n.ids.has(s)) return true;
-  }
-  const names = [ui?.['userName'], issuer?.['userName'], obj(r['requestParameters'])?.['userName']];
-  for (const name of names) {
-    const s = str(name);
-    if (s !== undefined && n.names.has(s.toLowerCase())) return true;
-  }
+  if (id(ui?.['accessKeyId']) || id(ui?.['principalId']) || id(issuer?.['principalId']))
+    return true;
+  const params = obj(r['requestParameters']);
+  if (name(ui?.['userName']) || name(issuer?.['userName']) || name(params?.['userName']))
+    return true;
   const message = str(r['errorMessage']);
-  const target = message === undefined ? undefined : deniedTarget(message);
-  if (target && n.names.has(target.name.toLowerCase())) return true;
+  if (message !== undefined && name(deniedTarget(message)?.name)) return true;
   const arn = str(ui?.['arn']);
-  if (arn !== undefined) {
-    const last = arn.slice(arn.lastIndexOf('/') + 1).toLowerCase();
-    if (n.names.has(last)) return true;
-  }
-  return false;
+  if (arn !== undefined && name(arn.slice(arn.lastIndexOf('/') + 1))) return true;
+  return found;
 }
 
 function selected(r: Record<string, unknown>, s: RawSelector): boolean {
@@ -183,8 +201,11 @@ function selected(r: Record<string, unknown>, s: RawSelector): boolean {
   return true;
 }
 
-/** True when some enabled rule may match this raw record (false: no rule can). */
-export function recordMayMatch(r: Record<string, unknown>, p: Prefilter): boolean {
-  if (p.needles && recordMentions(r, p.needles)) return true;
+/**
+ * True when some enabled rule may match this raw record (false: no rule can). With a Bloom filter,
+ * the record's canary-relevant identifiers are added to it on the way.
+ */
+export function recordMayMatch(r: Record<string, unknown>, p: Prefilter, bloom?: Bloom): boolean {
+  if (p.needles && recordMentions(r, p.needles, bloom)) return true;
   return p.selectors.some((s) => selected(r, s));
 }

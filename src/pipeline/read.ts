@@ -14,11 +14,12 @@ import {
   formatBytes,
   extractRecordsFromText,
   normalizeRecord,
+  recordLimitProblem,
 } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
-import { createBloom } from './bloom.js';
 import type { Prefilter } from './prefilter.js';
-import { recordMayMatch, textMayMatch } from './prefilter.js';
+import { recordMayMatch, textVerdict } from './prefilter.js';
+import { createBloom } from './bloom.js';
 
 /** Limits applied to every file. */
 export interface FileLimits {
@@ -137,9 +138,11 @@ export function processFile(
     const reason = `stopped reading after ${formatBytes(max)}: over the limits.maxFileBytes limit`;
     return { ...base, ...empty, bytes: max, rejected: 1, rejections: [{ file, reason }] };
   }
+  // Each record's size and depth are checked below, only for the records that are kept.
   const limits = {
     maxDecompressedBytes: opts.limits.maxFileBytes,
     maxRecordBytes: opts.limits.maxRecordBytes,
+    deferRecordChecks: true,
   };
   const decoded = decodeText(file, data, limits);
   if ('rejection' in decoded) {
@@ -148,17 +151,18 @@ export function processFile(
   const gz = data[0] === 0x1f && data[1] === 0x8b;
   const p = opts.mode === 'detect' ? opts.prefilter : null;
   // Pass over a file without parsing only when it is certainly whole (gzip's CRC, or a cheap
-  // shape check for plain JSON), looks like CloudTrail, and no enabled rule can match it. A text
-  // with a JSON escape gets no Bloom filter: a later pass then always reads it again.
+  // shape check for plain JSON), looks like CloudTrail, and no enabled rule can match it.
   const t = decoded.text;
   const looksLikeEvents = t.includes('"eventName') || t.includes('\\"eventName');
-  const bloom = p?.needles && !t.includes('\\u') ? createBloom(t.length / 250) : undefined;
-  const mayMatch = p ? textMayMatch(t, p, bloom) : true;
+  const { mayMatch, bloom } = p ? textVerdict(t, p) : { mayMatch: true, bloom: undefined };
   if (!mayMatch && looksLikeEvents && (gz || plainJsonLooksWhole(t))) {
     return { ...base, ...empty, bytes: data.length, passedOver: true, ...(bloom ? { bloom } : {}) };
   }
-  const result = runRecords(file, data.length, decoded.text, engines, opts, limits);
-  return bloom ? { ...result, bloom } : result;
+  // A file parsed for another rule's sake gets its Bloom filter from its records instead.
+  const recordBloom = p?.needles && !bloom ? createBloom(t.length / 250) : undefined;
+  const result = runRecords(file, data.length, decoded.text, engines, opts, limits, recordBloom);
+  const filled = bloom ?? recordBloom;
+  return filled ? { ...result, bloom: filled } : result;
 }
 
 function runRecords(
@@ -167,7 +171,8 @@ function runRecords(
   text: string,
   engines: FileEngines | null,
   opts: FileOptions,
-  limits: { maxDecompressedBytes: number; maxRecordBytes: number },
+  limits: { maxDecompressedBytes: number; maxRecordBytes: number; deferRecordChecks: boolean },
+  bloom?: Bloom,
 ): FileResult {
   const extracted = extractRecordsFromText(file, text, limits);
   const max = opts.maxRejections ?? MAX_REJECTIONS_PER_FILE;
@@ -180,8 +185,11 @@ function runRecords(
   const p = events ? null : opts.prefilter;
   let considered = 0;
   for (const { index, value } of extracted.records) {
-    if (p && !recordMayMatch(value, p)) continue;
-    const ev = normalizeRecord(value, { file, index }, DEFAULT_FIELD_LIMITS, opts.times);
+    if (p && !recordMayMatch(value, p, bloom)) continue;
+    const big = recordLimitProblem(value, limits.maxRecordBytes);
+    const ev = big
+      ? { file, index, reason: big }
+      : normalizeRecord(value, { file, index }, DEFAULT_FIELD_LIMITS, opts.times);
     if (!('eventId' in ev)) {
       rejected++;
       if (rejections.length < max) rejections.push(ev);

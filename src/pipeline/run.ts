@@ -25,6 +25,9 @@ import type { WorkerInit } from './setup.js';
 import { createFileWork } from './setup.js';
 import type { ToWorker } from './worker.js';
 
+/** Young-generation size of each worker thread, in MB. */
+const YOUNG_GENERATION_MB = 96;
+
 /** Clock skew tolerated before an `eventTime` counts as in the future. */
 const FUTURE_SLACK_MS = 24 * 60 * 60 * 1000;
 
@@ -153,13 +156,11 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     managementPrincipals: new Set(opts.managementPrincipals ?? []),
     ruleConfig: config,
   };
-  // Stateful rules run here, on the events the files hand back, in the files' order.
-  const stateful = createEngine(rules, {
-    ...base,
-    canaries: createCanaryIndex(opts.tokens, facts),
-    kind: 'stateful',
-  });
-  let known = createCanaryIndex(opts.tokens, facts).needles();
+  // One canary index here, growing as passes learn facts; stateful rules run here, on the events
+  // the files hand back, in the files' order.
+  const canaries = createCanaryIndex(opts.tokens, facts);
+  const stateful = createEngine(rules, { ...base, canaries, kind: 'stateful' });
+  let known = canaries.needles();
   const blooms = new Map<string, Bloom>();
   let files = opts.files;
   for (let pass = 1; pass <= 4 && files.length > 0; pass++) {
@@ -172,17 +173,24 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
       for (const f of r.facts) learned.push(f);
       if (r.bloom) blooms.set(r.file, r.bloom);
       if (!first) return;
-      for (const ev of r.candidates ?? [])
-        for (const h of stateful.evaluate(ev).hits) hits.set(`${h.rule}\u0000${h.eventId}`, h);
+      for (const ev of r.candidates ?? []) {
+        const out = stateful.evaluate(ev);
+        for (const h of out.hits) hits.set(`${h.rule}\u0000${h.eventId}`, h);
+        learned.push(...out.facts);
+      }
       reportFile(opts, stats, r);
       opts.onProgress?.(++done, opts.files.length, stats);
     };
     // A later pass usually re-reads a handful of files: not worth starting workers for.
     const workers = first || files.length > 8 ? opts.workers : 1;
-    const init = workerInit(opts, opts.tokens, facts, 'detect', opts.prefilter ?? true);
+    const init = {
+      ...workerInit(opts, opts.tokens, facts, 'detect', opts.prefilter ?? true),
+      canaryOnly: !first,
+    };
     await runPass(files, init, workers, onResult);
     facts.push(...learned);
-    const next = createCanaryIndex(opts.tokens, facts).needles();
+    canaries.addFacts(learned);
+    const next = canaries.needles();
     const added = [...next].filter((n) => !known.has(n));
     known = next;
     if (added.length === 0) break;
@@ -191,11 +199,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
       return !b || added.some((n) => bloomHas(b, n));
     });
   }
-  const engine = createEngine(rules, {
-    ...base,
-    canaries: createCanaryIndex(opts.tokens, facts),
-    state: stateful.state,
-  });
+  const engine = createEngine(rules, { ...base, canaries, state: stateful.state });
   const all = [...hits.values()];
   return {
     hits: all,
@@ -222,6 +226,7 @@ function workerInit(
     prefilter,
     mode,
     ruleConfig: opts.ruleConfig ?? {},
+    canaryOnly: false,
   };
 }
 
@@ -272,11 +277,15 @@ async function runPass(
 
 function startWorker(init: WorkerInit): Worker {
   const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./worker.js', self), { workerData: init });
+  // A larger young generation: a file's parsed records die young instead of being promoted and
+  // collected again by the slower full collector (measured in docs/performance.md).
+  const resourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
+  if (!self.endsWith('.ts'))
+    return new Worker(new URL('./worker.js', self), { workerData: init, resourceLimits });
   // Under tsx/vitest this module is TypeScript: register tsx's loader inside the worker first.
   const target = JSON.stringify(new URL('./worker.ts', self).href);
   const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${target}); })`;
-  return new Worker(boot, { eval: true, workerData: init });
+  return new Worker(boot, { eval: true, workerData: init, resourceLimits });
 }
 
 type FromWorker =

@@ -5,7 +5,13 @@
  */
 import type { Token, TokenFact } from '../core/index.js';
 import type { RuleConfig } from '../detect/index.js';
-import { createCanaryIndex, createEngine, ruleConfigs, rules } from '../detect/index.js';
+import {
+  createCanaryIndex,
+  createEngine,
+  isCanaryOnly,
+  ruleConfigs,
+  rules,
+} from '../detect/index.js';
 import type { TimeWindow } from '../normalize/index.js';
 import { buildPrefilter } from './prefilter.js';
 import type { FileLimits, FileMode, FileResult } from './read.js';
@@ -23,6 +29,11 @@ export interface WorkerInit {
   readonly mode: FileMode;
   /** The `rules:` config section (parsed); rules without an entry run with their defaults. */
   readonly ruleConfig: Readonly<Record<string, RuleConfig | undefined>>;
+  /**
+   * Run the canary-only rules alone: a later pass, after new canary identifiers were learned,
+   * can change nothing else.
+   */
+  readonly canaryOnly: boolean;
 }
 
 /** A function that runs one file's work, built once per thread from `init`. */
@@ -42,8 +53,9 @@ export function createFileWork(init: WorkerInit): (file: string) => FileResult {
     managementPrincipals: new Set(init.managementPrincipals),
     ruleConfig: ruleConfigs(rules, init.ruleConfig),
   };
-  const stateless = createEngine(rules, { ...base, kind: 'stateless' });
-  const stateful = createEngine(rules, { ...base, kind: 'stateful' });
+  const chosen = init.canaryOnly ? rules.filter(isCanaryOnly) : rules;
+  const stateless = createEngine(chosen, { ...base, kind: 'stateless' });
+  const stateful = createEngine(chosen, { ...base, kind: 'stateful' });
   const prefilter = init.prefilter
     ? buildPrefilter([...stateless.rules, ...stateful.rules], canaries.needles())
     : null;
