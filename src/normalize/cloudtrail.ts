@@ -268,15 +268,36 @@ function addDerivedFields(event: Mutable<CloudEvent>, value: Json): void {
   if (target !== undefined) event.targetUser = target;
 }
 
+/**
+ * Enrichment of values that repeat heavily in real CloudTrail (a few hundred user agents, key ids
+ * and source addresses per account): each distinct value is worked out once. The caches are
+ * bounded and start over when full, so hostile variety costs only the uncached work.
+ */
+function memo<T>(fn: (v: string) => T, max = 4096): (v: string) => T {
+  let cache = new Map<string, T>();
+  return (v) => {
+    let out = cache.get(v);
+    if (out === undefined) {
+      if (cache.size >= max) cache = new Map();
+      out = fn(v);
+      cache.set(v, out);
+    }
+    return out;
+  };
+}
+const userAgentInfo = memo(classifyUserAgent);
+const keyInfo = memo(keyAnatomy);
+const sourceInfo = memo(classifySource);
+
 /** Set identity, key anatomy, source and user-agent fields. */
 function addEnrichedFields(event: Mutable<CloudEvent>, value: Json, limits: FieldLimits): void {
-  if (event.identity.accessKeyId !== undefined) event.key = keyAnatomy(event.identity.accessKeyId);
+  if (event.identity.accessKeyId !== undefined) event.key = keyInfo(event.identity.accessKeyId);
   const sourceIp = str(value.sourceIPAddress, limits.string);
   if (sourceIp !== undefined) event.sourceIp = sourceIp;
-  event.sourceKind = classifySource(sourceIp);
+  event.sourceKind = sourceIp === undefined ? classifySource(undefined) : sourceInfo(sourceIp);
   const userAgent = str(value.userAgent, limits.userAgent);
   if (userAgent !== undefined) event.userAgent = userAgent;
-  const ua = classifyUserAgent(userAgent);
+  const ua = userAgent === undefined ? classifyUserAgent(undefined) : userAgentInfo(userAgent);
   event.userAgentClass = ua.class;
   if (ua.name !== undefined) event.userAgentName = ua.name;
   if (ua.os !== undefined) event.userAgentOs = ua.os;

@@ -12,7 +12,7 @@ import {
 } from './migrations.js';
 import type { Migration } from './migrations.js';
 import { openSqliteStore } from './sqlite.js';
-import { makeEvent } from './store.fixtures.js';
+import { makeEvent } from '../../test/store/fixtures.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'keysnare-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

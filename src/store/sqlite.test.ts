@@ -15,8 +15,8 @@ import { isAppError } from '../core/errors.js';
 import { latestSchemaVersion } from './migrations.js';
 import { openSqliteStore } from './sqlite.js';
 import type { SqliteStore } from './sqlite.js';
-import { runStoreContract } from './store.contract.js';
-import { HOSTILE_STRINGS, makeEvent, makeFinding, makeToken } from './store.fixtures.js';
+import { runStoreContract } from '../../test/store/contract.js';
+import { HOSTILE_STRINGS, makeEvent, makeFinding, makeToken } from '../../test/store/fixtures.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'keysnare-store-'));
 let counter = 0;

@@ -3,12 +3,12 @@
  * file calls {@link runStoreContract} with a factory that opens a fresh, empty store.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isAppError } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
-import type { StoredEvent, WorkspaceStore } from '../core/ports.js';
-import type { CustodyEntry } from '../core/token.js';
-import { normalizeRecord } from '../normalize/cloudtrail.js';
-import { HOSTILE_STRINGS, makeEvent, makeFinding, makeToken } from './store.fixtures.js';
+import { isAppError } from '../../src/core/errors.js';
+import type { Finding } from '../../src/core/finding.js';
+import type { StoredEvent, WorkspaceStore } from '../../src/core/ports.js';
+import type { CustodyEntry } from '../../src/core/token.js';
+import { normalizeRecord } from '../../src/normalize/cloudtrail.js';
+import { HOSTILE_STRINGS, makeEvent, makeFinding, makeToken } from './fixtures.js';
 
 const registered: Omit<CustodyEntry, 'tokenId'> = {
   at: '2026-01-01T00:00:00.000Z',

@@ -1,10 +1,10 @@
 /**
  * Builders and hostile inputs shared by the store contract and implementation tests.
  */
-import type { Finding } from '../core/finding.js';
-import type { StoredEvent } from '../core/ports.js';
-import type { Token } from '../core/token.js';
-import { normalizeRecord } from '../normalize/cloudtrail.js';
+import type { Finding } from '../../src/core/finding.js';
+import type { StoredEvent } from '../../src/core/ports.js';
+import type { Token } from '../../src/core/token.js';
+import { normalizeRecord } from '../../src/normalize/cloudtrail.js';
 
 /** Strings that break naive quoting or encoding. No NUL: callers never store one. */
 export const HOSTILE_STRINGS: readonly string[] = [
