@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
+import { safeText } from '../output.js';
 import { printFindings, rejectionLine, summaryLine } from './detect.js';
 
 function writeDemoLogs(
@@ -69,10 +70,17 @@ async function runDemo(ctx: CommandContext, home: string, temporary: boolean): P
     });
     ctx.io.err(summaryLine(result.stats, result.changed.length));
     printFindings(ctx, ws.store.listFindings({}), 'table');
+    // Finding text quotes CloudTrail (attacker-controlled): every line goes through safeText.
     for (const f of ws.store.listFindings({})) {
-      ctx.io.out(
-        `\n${f.title}\n  ${typeof f.details['placementText'] === 'string' ? f.details['placementText'] : ''}\n  events: ${f.eventIds.length}, regions: ${(f.regions ?? []).join(', ')}, calls: ${(f.eventNames ?? []).join(', ')}\n  user agent: ${f.userAgent ?? '-'}\n`,
-      );
+      const placement = f.details['placementText'];
+      const lines = [
+        '',
+        f.title,
+        ...(typeof placement === 'string' ? [`  ${placement}`] : []),
+        `  events: ${f.eventIds.length}, regions: ${(f.regions ?? []).join(', ')}, calls: ${(f.eventNames ?? []).join(', ')}`,
+        `  user agent: ${f.userAgent ?? '-'}`,
+      ];
+      ctx.io.out(lines.map((l) => safeText(l)).join('\n') + '\n');
     }
     ctx.io.err(
       temporary
