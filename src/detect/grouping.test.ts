@@ -32,6 +32,11 @@ describe('clusterHits', () => {
     expect(clusters.map((c) => c.map((h) => h.eventId)).sort()).toEqual([['a'], ['b']]);
   });
 
+  it('never groups an event of unknown time with timed ones', () => {
+    const clusters = clusterHits([hit('a', 0), hit('x', undefined), hit('b', 1)], 60 * 60_000);
+    expect(clusters.map((c) => c.map((h) => h.eventId))).toEqual([['a', 'b'], ['x']]);
+  });
+
   it('does not depend on input order', () => {
     const base = [hit('a', 0), hit('b', 5), hit('c', 100), hit('d', 101), hit('e', undefined)];
     fc.assert(
@@ -39,10 +44,7 @@ describe('clusterHits', () => {
         fc.shuffledSubarray(base, { minLength: base.length, maxLength: base.length }),
         (shuffled) => {
           const ids = clusterHits(shuffled, 30 * 60_000).map((c) => c.map((h) => h.eventId));
-          expect(ids).toEqual([
-            ['e', 'a', 'b'],
-            ['c', 'd'],
-          ]);
+          expect(ids).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
         },
       ),
     );

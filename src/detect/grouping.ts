@@ -36,17 +36,22 @@ export function clusterHits(hits: readonly HitSummary[], gapMs: number): HitSumm
   const clusters: HitSummary[][] = [];
   for (const list of groups.values()) {
     list.sort(byTime);
+    // Events whose time is unknown are never grouped with timed ones: they make a finding of
+    // their own (details.timeUnknown), after the group's timed findings.
+    const untimed = list.filter((h) => h.timeMs === undefined);
     let current: HitSummary[] = [];
     let last: number | undefined;
     for (const h of list) {
-      if (last !== undefined && h.timeMs !== undefined && h.timeMs - last > gapMs) {
+      if (h.timeMs === undefined) continue;
+      if (last !== undefined && h.timeMs - last > gapMs) {
         clusters.push(current);
         current = [];
       }
       current.push(h);
-      if (h.timeMs !== undefined) last = h.timeMs;
+      last = h.timeMs;
     }
     if (current.length) clusters.push(current);
+    if (untimed.length) clusters.push(untimed);
   }
   return clusters;
 }
