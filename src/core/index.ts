@@ -7,3 +7,4 @@ export * from './outcome.js';
 export * from './ports.js';
 export * from './safe-text.js';
 export * from './token.js';
+export * from './cloudtrail-record.js';

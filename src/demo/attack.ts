@@ -4,7 +4,7 @@
  * Around it, ordinary traffic from real users. All records are composed here (fake accounts/IPs).
  */
 import type { Placement } from '../core/index.js';
-import { keyIdForAccount } from '../core/index.js';
+import { cloudTrailRecord, keyIdForAccount } from '../core/index.js';
 
 /** Demo canary account (documentation-style number). */
 export const DEMO_ACCOUNT = '111122223333';
@@ -58,25 +58,17 @@ let seq = 0;
 function record(
   at: string,
   identity: Record<string, unknown>,
-  e: Record<string, unknown>,
+  e: Record<string, unknown> & { eventSource: string; eventName: string },
 ): Record<string, unknown> {
   seq += 1;
-  return {
-    eventVersion: '1.09',
+  return cloudTrailRecord({
     userIdentity: identity,
     eventTime: at,
-    awsRegion: 'us-east-1',
-    requestParameters: null,
-    responseElements: null,
     requestID: `demo-req-${seq}`,
     eventID: `d3m0${String(seq).padStart(4, '0')}-0000-4000-8000-${String(seq).padStart(12, '0')}`,
-    readOnly: true,
-    eventType: 'AwsApiCall',
-    managementEvent: true,
     recipientAccountId: DEMO_ACCOUNT,
-    eventCategory: 'Management',
     ...e,
-  };
+  });
 }
 
 function userIdentity(c: DemoCanary, accessKeyId = c.accessKeyId): Record<string, unknown> {

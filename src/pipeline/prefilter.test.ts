@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Token } from '../core/index.js';
+import { cloudTrailRecord } from '../core/index.js';
 import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
 import type { WorkerInit } from './setup.js';
 import { createFileWork } from './setup.js';
@@ -98,26 +99,26 @@ describe('the pre-filter', () => {
           'iam.amazonaws.com',
         ]),
         (records, escaped) => {
-          const raw = records.map((r, i) => ({
-            eventVersion: '1.09',
-            eventID: `ev-${n}-${i}`,
-            eventTime: `2025-03-01T10:${String(r.minute).padStart(2, '0')}:00Z`,
-            userIdentity: r.userIdentity,
-            eventSource: r.eventSource,
-            eventName: r.eventName,
-            userAgent: r.userAgent,
-            sourceIPAddress: r.sourceIPAddress,
-            awsRegion: 'us-east-1',
-            recipientAccountId: '111122223333',
-            readOnly: false,
-            requestParameters: r.target && !r.denied ? { userName: r.target } : null,
-            ...(r.denied
-              ? {
-                  errorCode: 'AccessDenied',
-                  errorMessage: `User: arn:aws:iam::111122223333:user/alice is not authorized to perform: iam:${r.eventName} on resource: user ${r.target ?? 'x'}`,
-                }
-              : {}),
-          }));
+          const raw = records.map((r, i) =>
+            cloudTrailRecord({
+              eventID: `ev-${n}-${i}`,
+              eventTime: `2025-03-01T10:${String(r.minute).padStart(2, '0')}:00Z`,
+              userIdentity: r.userIdentity,
+              eventSource: r.eventSource,
+              eventName: r.eventName,
+              userAgent: r.userAgent,
+              sourceIPAddress: r.sourceIPAddress,
+              recipientAccountId: '111122223333',
+              readOnly: false,
+              requestParameters: r.target && !r.denied ? { userName: r.target } : null,
+              ...(r.denied
+                ? {
+                    errorCode: 'AccessDenied',
+                    errorMessage: `User: arn:aws:iam::111122223333:user/alice is not authorized to perform: iam:${r.eventName} on resource: user ${r.target ?? 'x'}`,
+                  }
+                : {}),
+            }),
+          );
           const file = join(dir, `f${n++}.json`);
           writeFileSync(file, escapeSome(JSON.stringify({ Records: raw }), escaped));
           expect(hitsOf(filtered(file))).toEqual(hitsOf(full(file)));

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { keyIdForAccount } from '../../src/core/index.js';
+import { cloudTrailRecord, keyIdForAccount } from '../../src/core/index.js';
 
 export const ACCOUNT = '111122223333';
 
@@ -19,7 +19,7 @@ export function testKey(prefix: 'AKIA' | 'ASIA', n: number, account = ACCOUNT): 
 
 let seq = 0;
 
-/** A CloudTrail record with sensible defaults. */
+/** A CloudTrail record with sensible defaults (built by the one record builder in core). */
 export function ctRecord(o: {
   eventName?: string;
   eventSource?: string;
@@ -34,8 +34,7 @@ export function ctRecord(o: {
   eventID?: string;
 }): Record<string, unknown> {
   seq += 1;
-  return {
-    eventVersion: '1.09',
+  return cloudTrailRecord({
     userIdentity: o.identity,
     eventTime: o.time ?? '2025-03-01T10:00:00Z',
     eventSource: o.eventSource ?? 'sts.amazonaws.com',
@@ -48,12 +47,8 @@ export function ctRecord(o: {
     responseElements: o.responseElements ?? null,
     requestID: `r-${seq}`,
     eventID: o.eventID ?? `e${String(seq).padStart(7, '0')}-0000-4000-8000-000000000000`,
-    readOnly: true,
-    eventType: 'AwsApiCall',
-    managementEvent: true,
     recipientAccountId: ACCOUNT,
-    eventCategory: 'Management',
-  };
+  });
 }
 
 /** userIdentity of an IAM user. */

@@ -4,6 +4,7 @@
 import type { Finding } from '../../src/core/finding.js';
 import type { StoredEvent } from '../../src/core/ports.js';
 import type { Token } from '../../src/core/token.js';
+import { cloudTrailRecord } from '../../src/core/cloudtrail-record.js';
 import { normalizeRecord } from '../../src/normalize/cloudtrail.js';
 
 /** Strings that break naive quoting or encoding. No NUL: callers never store one. */
@@ -34,29 +35,24 @@ export function makeToken(n: number, extra: Partial<Token> = {}): Token {
  */
 export function makeEvent(eventId: string, extra: Record<string, unknown> = {}): StoredEvent {
   const record: Record<string, unknown> = {
-    eventVersion: '1.08',
-    userIdentity: {
-      type: 'IAMUser',
-      principalId: 'AIDAQQQQQQQQQQQQQQQQQ',
-      arn: 'arn:aws:iam::111122223333:user/svc-billing',
-      accountId: '111122223333',
-      accessKeyId: 'AKIAQQQQQQQQQQQQQQQ1',
-      userName: 'svc-billing',
-    },
-    eventTime: '2026-02-03T04:05:06Z',
-    eventSource: 'sts.amazonaws.com',
-    eventName: 'GetCallerIdentity',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '203.0.113.7',
-    userAgent: 'aws-cli/2.15.0',
-    requestParameters: null,
-    responseElements: null,
-    requestID: 'req-1',
-    eventID: eventId,
-    readOnly: true,
-    eventType: 'AwsApiCall',
-    recipientAccountId: '111122223333',
-    pad: 'r'.repeat(600),
+    ...cloudTrailRecord({
+      userIdentity: {
+        type: 'IAMUser',
+        principalId: 'AIDAQQQQQQQQQQQQQQQQQ',
+        arn: 'arn:aws:iam::111122223333:user/svc-billing',
+        accountId: '111122223333',
+        accessKeyId: 'AKIAQQQQQQQQQQQQQQQ1',
+        userName: 'svc-billing',
+      },
+      eventTime: '2026-02-03T04:05:06Z',
+      eventSource: 'sts.amazonaws.com',
+      eventName: 'GetCallerIdentity',
+      sourceIPAddress: '203.0.113.7',
+      userAgent: 'aws-cli/2.15.0',
+      requestID: 'req-1',
+      eventID: eventId,
+      pad: 'r'.repeat(600),
+    }),
     ...extra,
   };
   const event = normalizeRecord(record, { file: 'trail.json.gz', index: 3 });

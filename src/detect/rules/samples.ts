@@ -2,6 +2,7 @@
  * Builders for rule samples: small composed CloudTrail records (never copied from elsewhere).
  */
 import type { Token } from '../../core/index.js';
+import { cloudTrailRecord } from '../../core/index.js';
 
 /** The canary token most samples register. */
 export const CANARY_SAMPLE_TOKEN: Token = {
@@ -40,33 +41,29 @@ export interface SampleOptions {
 export function sampleRecord(o: SampleOptions): Record<string, unknown> {
   counter += 1;
   const t = CANARY_SAMPLE_TOKEN;
-  return {
-    eventVersion: '1.09',
-    userIdentity: o.userIdentity ?? {
+  const { accessKeyId, userIdentity, ...rest } = o;
+  return cloudTrailRecord({
+    userIdentity: userIdentity ?? {
       type: 'IAMUser',
       principalId: t.principalId,
       arn: t.userArn,
       accountId: t.accountId,
-      accessKeyId: o.accessKeyId ?? t.accessKeyId,
+      accessKeyId: accessKeyId ?? t.accessKeyId,
       userName: t.userName,
     },
-    eventTime: o.eventTime ?? '2025-01-01T10:05:07Z',
-    eventSource: o.eventSource ?? 'sts.amazonaws.com',
-    eventName: o.eventName ?? 'GetCallerIdentity',
-    awsRegion: o.awsRegion ?? 'us-east-1',
-    sourceIPAddress: o.sourceIPAddress ?? '203.0.113.45',
-    userAgent: o.userAgent ?? 'aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0 exe/x86_64.ubuntu.22',
-    ...(o.errorCode ? { errorCode: o.errorCode, errorMessage: 'Access Denied' } : {}),
-    requestParameters: o.requestParameters ?? null,
-    responseElements: o.responseElements ?? null,
+    eventTime: '2025-01-01T10:05:07Z',
+    eventSource: 'sts.amazonaws.com',
+    eventName: 'GetCallerIdentity',
     requestID: `req-${counter}`,
-    eventID: o.eventID ?? `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
-    readOnly: true,
-    eventType: 'AwsApiCall',
-    managementEvent: true,
-    recipientAccountId: t.accountId,
-    eventCategory: 'Management',
-  };
+    eventID: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
+    recipientAccountId: t.accountId ?? '',
+    ...definedOnly(rest),
+  });
+}
+
+/** The options given, without the ones left undefined (so they do not replace defaults). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** An administrator of the sample account who is neither a canary nor a management principal. */
