@@ -67,18 +67,24 @@ async function runObserved(args: readonly string[], isTty = false) {
 const lastUsedCalls = () =>
   fake.control.calls.filter((c) => c.action === 'GetAccessKeyLastUsed').length;
 
-async function mintOne() {
+async function mint(count: number, path = '~/.aws/credentials') {
   const r = await runCli([
     '--home',
     home,
     'token',
     'mint',
     '--placement',
-    'host=build-7,path=~/.aws/credentials',
+    `host=build-7,path=${path}`,
+    '--count',
+    String(count),
     '--format',
     'jsonl',
   ]);
-  return jsonl<{ id: string; accessKeyId: string; userName: string; userArn: string }>(r.out)[0]!;
+  return jsonl<{ id: string; accessKeyId: string; userName: string; userArn: string }>(r.out);
+}
+
+async function mintOne() {
+  return (await mint(1))[0]!;
 }
 
 async function pass(opts: { report?: boolean } = {}) {
@@ -215,18 +221,7 @@ describe('safety net', () => {
   });
 
   it('stops at the first refused credential with one line and exit 1, without trying every key', async () => {
-    await runCli([
-      '--home',
-      home,
-      'token',
-      'mint',
-      '--placement',
-      'host=build-7,path=.env',
-      '--count',
-      '12',
-      '--format',
-      'jsonl',
-    ]);
+    await mint(12, '.env');
     const before = fake.control.calls.length;
     process.env['AWS_SECRET_ACCESS_KEY'] = 'not-the-secret-of-this-key';
     const r = await runCli(['--home', home, 'safety-net', '--once']);
@@ -238,18 +233,7 @@ describe('safety net', () => {
   });
 
   it('stops on a key that is not valid (InvalidClientTokenId) and on no credentials at all', async () => {
-    await runCli([
-      '--home',
-      home,
-      'token',
-      'mint',
-      '--placement',
-      'host=build-7,path=.env',
-      '--count',
-      '5',
-      '--format',
-      'jsonl',
-    ]);
+    await mint(5, '.env');
     const before = fake.control.calls.length;
     process.env['AWS_ACCESS_KEY_ID'] = 'AKIAIOSFODNN7EXAMPLE';
     const bad = await runCli(['--home', home, 'safety-net', '--once']);
@@ -271,18 +255,7 @@ describe('safety net', () => {
   });
 
   it('stops when the credentials may not call GetAccessKeyLastUsed', async () => {
-    await runCli([
-      '--home',
-      home,
-      'token',
-      'mint',
-      '--placement',
-      'host=build-7,path=.env',
-      '--count',
-      '5',
-      '--format',
-      'jsonl',
-    ]);
+    await mint(5, '.env');
     writeConfigNoReport();
     fake.control.failNext('GetAccessKeyLastUsed', 'AccessDenied', { times: 100 });
     const r = await runCli(['--home', home, 'safety-net', '--once']);
@@ -325,18 +298,7 @@ describe('safety net', () => {
   });
 
   it('shows progress on stderr on a terminal', async () => {
-    await runCli([
-      '--home',
-      home,
-      'token',
-      'mint',
-      '--placement',
-      'host=build-7,path=.env',
-      '--count',
-      '3',
-      '--format',
-      'jsonl',
-    ]);
+    await mint(3, '.env');
     const r = await runObserved(['--home', home, 'safety-net', '--once'], true);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/3\/3 keys checked/);
