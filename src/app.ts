@@ -8,8 +8,7 @@ import type { KeysnareConfig } from './config/schema.js';
 import { configSchema, defaultConfigYaml } from './config/schema.js';
 import { loadConfigOrThrow } from './config/load.js';
 import { AppError } from './core/index.js';
-import type { Token } from './core/index.js';
-import type { SqliteStore } from './store/sqlite.js';
+import type { Token, WorkspaceStore } from './core/index.js';
 import { openSqliteStore } from './store/sqlite.js';
 
 /** File names inside a workspace. */
@@ -22,7 +21,7 @@ export interface Workspace {
   readonly configFile: string;
   readonly dbFile: string;
   readonly config: KeysnareConfig;
-  readonly store: SqliteStore;
+  readonly store: WorkspaceStore;
   close(): void;
 }
 

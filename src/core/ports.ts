@@ -108,7 +108,7 @@ export interface SecretStore {
 
 /** Everything kept in the workspace database. */
 export interface WorkspaceStore
-  extends TokenStore, EventStore, FindingStore, HitStore, KeyValueStore {
+  extends TokenStore, EventStore, FindingStore, HitStore, KeyValueStore, SecretStore {
   /** Run `fn` in one transaction. */
   transaction<T>(fn: () => T): T;
   close(): void;
