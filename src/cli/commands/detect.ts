@@ -39,7 +39,7 @@ export async function parseRunFlags(
 export function summaryLine(s: RunStats, findings: number): string {
   const mb = (s.bytes / 1048576).toFixed(1);
   const over = s.passedOver
-    ? `; ${s.passedOver} file(s) passed over (no canary identifier in them)`
+    ? `; ${s.passedOver} file(s) passed over (nothing an enabled rule looks for)`
     : '';
   const skipped = s.skipped ? `; ${s.skipped} file(s) skipped (digest/not events)` : '';
   return `read ${s.files} file(s), ${mb} MB: ${s.records} record(s), ${s.considered} considered, ${s.rejected} rejected${over}${skipped}; ${findings} finding(s)\n`;
@@ -130,7 +130,10 @@ export const registerDetect: RegisterCommand = (program, run) => {
     .option('--format <format>', 'table or jsonl', 'table')
     .option('--workers <n>', 'worker threads: auto or a number')
     .option('--quiet-gap <minutes>', 'canary events further apart than this start a new finding')
-    .option('--no-prefilter', 'parse every record even when no canary identifier is in a file')
+    .option(
+      '--no-prefilter',
+      'normalize every record of every file, even where no enabled rule could match (for checking)',
+    )
     .option('--stats', 'print a final `stats {json}` line on stderr')
     .addHelpText('after', RUN_HELP)
     .action(run(detectAction));
