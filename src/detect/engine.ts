@@ -18,7 +18,7 @@ import type {
   RuleContext,
   RuleSignal,
 } from './rule.js';
-import { isCanaryOnly } from './rule.js';
+import { isCanaryOnly, userAgentPattern } from './rule.js';
 import { createMemoryState } from './state/memory.js';
 import type { RuleState, RuleStateReader, StateStore, WindowEntry } from './state/state.js';
 import { HOUR_MS } from './state/state.js';
@@ -71,8 +71,8 @@ interface Entry {
   readonly rule: Rule;
   readonly config: RuleConfig;
   readonly sources: ReadonlySet<string> | undefined;
-  /** Lower-cased `userAgentContains`. */
-  readonly agents: readonly string[] | undefined;
+  /** `userAgentContains` as one case-insensitive pattern. */
+  readonly agents: RegExp | undefined;
   readonly canary: boolean;
   readonly allowed: (e: CloudEvent) => boolean;
   readonly ctx: RuleContext;
@@ -144,9 +144,8 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
   };
 }
 
-function agentHas(event: CloudEvent, agents: readonly string[]): boolean {
-  const ua = event.userAgent?.toLowerCase();
-  return ua !== undefined && agents.some((a) => ua.includes(a));
+function agentHas(event: CloudEvent, agents: RegExp): boolean {
+  return event.userAgent !== undefined && agents.test(event.userAgent);
 }
 
 /** Learn what a canary's event teaches (its session keys, ARNs) before any rule runs. */
@@ -183,7 +182,9 @@ function entryFor(rule: Rule, config: RuleConfig, ctx: EngineContext, store: Sta
     rule,
     config,
     sources: rule.selector.eventSources ? new Set(rule.selector.eventSources) : undefined,
-    agents: rule.selector.userAgentContains?.map((a) => a.toLowerCase()),
+    agents: rule.selector.userAgentContains
+      ? userAgentPattern(rule.selector.userAgentContains)
+      : undefined,
     canary: isCanaryOnly(rule),
     allowed: allowListMatcher(config.allow),
     ctx: { ...ctx, options: config.options, state },

@@ -211,3 +211,11 @@ export function describeSelector(s: RuleSelector): string {
   const what = `CloudTrail events ${parts.join(', ')}`;
   return s.canary ? `${what} that mention a canary identifier` : what;
 }
+
+/**
+ * `userAgentContains` as one case-insensitive pattern, so a user agent is tested without being
+ * copied; the engine and the pre-filter both use it, so they agree.
+ */
+export function userAgentPattern(words: readonly string[]): RegExp {
+  return new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+}

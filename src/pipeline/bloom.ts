@@ -14,21 +14,27 @@ export function createBloom(items: number): Bloom {
   return new Uint32Array(bits / 32);
 }
 
-function hashes(s: string): [number, number] {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
+// The two hashes of the last string, kept here so hashing allocates nothing (it runs for several
+// identifiers of every record of a parsed file).
+let h1 = 0;
+let h2 = 0;
+
+function hash(s: string): void {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
   }
-  return [h1 >>> 0, (h2 >>> 0) | 1];
+  h1 = a >>> 0;
+  h2 = (b >>> 0) | 1;
 }
 
 /** Add a string. */
 export function bloomAdd(b: Bloom, s: string): void {
   const bits = b.length * 32;
-  const [h1, h2] = hashes(s);
+  hash(s);
   for (let i = 0; i < HASHES; i++) {
     const bit = (h1 + i * h2) % bits;
     b[bit >>> 5]! |= 1 << (bit & 31);
@@ -38,7 +44,7 @@ export function bloomAdd(b: Bloom, s: string): void {
 /** False means `s` was certainly never added. */
 export function bloomHas(b: Bloom, s: string): boolean {
   const bits = b.length * 32;
-  const [h1, h2] = hashes(s);
+  hash(s);
   for (let i = 0; i < HASHES; i++) {
     const bit = (h1 + i * h2) % bits;
     if (((b[bit >>> 5] ?? 0) & (1 << (bit & 31))) === 0) return false;

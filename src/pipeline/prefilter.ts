@@ -6,7 +6,7 @@
  * would match (a property test pins it to the full parse).
  */
 import type { Rule } from '../detect/index.js';
-import { isCanaryOnly } from '../detect/index.js';
+import { isCanaryOnly, userAgentPattern } from '../detect/index.js';
 import { deniedTarget } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
 import { bloomAdd, createBloom } from './bloom.js';
@@ -24,8 +24,8 @@ export interface Needles {
 interface RawSelector {
   readonly names?: ReadonlySet<string>;
   readonly sources?: ReadonlySet<string>;
-  /** Lower-cased user-agent substrings. */
-  readonly agents?: readonly string[];
+  /** `userAgentContains` as one case-insensitive pattern. */
+  readonly agents?: RegExp;
 }
 
 /** What the reader may skip, for the enabled rules and the canaries known. */
@@ -80,7 +80,7 @@ export function buildPrefilter(rules: readonly Rule[], canaryIds: Iterable<strin
     return {
       ...(s.eventNames ? { names: new Set(s.eventNames) } : {}),
       ...(s.eventSources ? { sources: new Set(s.eventSources) } : {}),
-      ...(s.userAgentContains ? { agents: s.userAgentContains.map((a) => a.toLowerCase()) } : {}),
+      ...(s.userAgentContains ? { agents: userAgentPattern(s.userAgentContains) } : {}),
     };
   });
   let probe: RegExp | null = null;
@@ -160,50 +160,71 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** True when `v` is a string in the id set; with a Bloom filter, `v` is added to it. */
+function isId(v: unknown, n: Needles, bloom: Bloom | undefined): boolean {
+  if (typeof v !== 'string') return false;
+  if (bloom) bloomAdd(bloom, v);
+  return n.ids.has(v);
+}
+
+/** True when `v` names a canary user (case-insensitive); with a Bloom filter, it is added. */
+function isName(v: unknown, n: Needles, bloom: Bloom | undefined): boolean {
+  if (typeof v !== 'string') return false;
+  const lower = v.toLowerCase();
+  if (bloom) bloomAdd(bloom, lower);
+  return n.names.has(lower);
+}
+
 /**
  * Record-level check over the raw record: does any identity field name a canary? With a Bloom
- * filter every identifier the check reads is added to it, and the check does not stop early.
+ * filter, every identifier it reads is added (a later pass then re-reads the file only when it may
+ * hold a newly learned one) and it does not stop early. Runs on every record of every parsed file,
+ * so it creates no closures or copies on the way.
  */
 export function recordMentions(r: Record<string, unknown>, n: Needles, bloom?: Bloom): boolean {
-  let found = false;
-  const id = (v: unknown): boolean => {
-    if (typeof v !== 'string') return false;
-    if (bloom) bloomAdd(bloom, v);
-    return n.ids.has(v) && (found = true) && !bloom;
-  };
-  const name = (v: unknown): boolean => {
-    if (typeof v !== 'string') return false;
-    const lower = v.toLowerCase();
-    if (bloom) bloomAdd(bloom, lower);
-    return n.names.has(lower) && (found = true) && !bloom;
-  };
   const ui = obj(r['userIdentity']);
   const issuer = obj(obj(ui?.['sessionContext'])?.['sessionIssuer']);
-  if (id(ui?.['accessKeyId']) || id(ui?.['principalId']) || id(issuer?.['principalId']))
-    return true;
-  const params = obj(r['requestParameters']);
-  if (name(ui?.['userName']) || name(issuer?.['userName']) || name(params?.['userName']))
-    return true;
-  const message = str(r['errorMessage']);
-  if (message !== undefined && name(deniedTarget(message)?.name)) return true;
-  const arn = str(ui?.['arn']);
-  if (arn !== undefined && name(arn.slice(arn.lastIndexOf('/') + 1))) return true;
-  return found;
+  const message = r['errorMessage'];
+  const arn = ui?.['arn'];
+  // Bitwise | evaluates every check when a filter is being filled; || stops at the first hit.
+  if (bloom) {
+    const hit =
+      +isId(ui?.['accessKeyId'], n, bloom) |
+      +isId(ui?.['principalId'], n, bloom) |
+      +isId(issuer?.['principalId'], n, bloom) |
+      +isName(ui?.['userName'], n, bloom) |
+      +isName(issuer?.['userName'], n, bloom) |
+      +isName(obj(r['requestParameters'])?.['userName'], n, bloom) |
+      +(typeof message === 'string' && isName(deniedTarget(message)?.name, n, bloom)) |
+      +(typeof arn === 'string' && isName(arn.slice(arn.lastIndexOf('/') + 1), n, bloom));
+    return hit !== 0;
+  }
+  return (
+    isId(ui?.['accessKeyId'], n, undefined) ||
+    isId(ui?.['principalId'], n, undefined) ||
+    isId(issuer?.['principalId'], n, undefined) ||
+    (n.names.size > 0 &&
+      (isName(ui?.['userName'], n, undefined) ||
+        isName(issuer?.['userName'], n, undefined) ||
+        isName(obj(r['requestParameters'])?.['userName'], n, undefined) ||
+        (typeof message === 'string' && isName(deniedTarget(message)?.name, n, undefined)) ||
+        (typeof arn === 'string' && isName(arn.slice(arn.lastIndexOf('/') + 1), n, undefined))))
+  );
 }
 
 function selected(r: Record<string, unknown>, s: RawSelector): boolean {
   if (s.names && !s.names.has(str(r['eventName']) ?? '')) return false;
   if (s.sources && !s.sources.has(str(r['eventSource']) ?? '')) return false;
   if (s.agents) {
-    const ua = str(r['userAgent'])?.toLowerCase();
-    if (ua === undefined || !s.agents.some((a) => ua.includes(a))) return false;
+    const ua = r['userAgent'];
+    if (typeof ua !== 'string' || !s.agents.test(ua)) return false;
   }
   return true;
 }
 
 /**
  * True when some enabled rule may match this raw record (false: no rule can). With a Bloom filter,
- * the record's canary-relevant identifiers are added to it on the way.
+ * the record's canary identifiers are added to it on the way.
  */
 export function recordMayMatch(r: Record<string, unknown>, p: Prefilter, bloom?: Bloom): boolean {
   if (p.needles && recordMentions(r, p.needles, bloom)) return true;

@@ -17,9 +17,9 @@ import {
   recordLimitProblem,
 } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
+import { createBloom } from './bloom.js';
 import type { Prefilter } from './prefilter.js';
 import { recordMayMatch, textVerdict } from './prefilter.js';
-import { createBloom } from './bloom.js';
 
 /** Limits applied to every file. */
 export interface FileLimits {
