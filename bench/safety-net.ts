@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < count; i++) {
       const u = await iam.createUser({ userName: `svc-bench-${i}` });
       const k = await iam.createAccessKey(u.userName);
-      registerToken(
+      await registerToken(
         ws.store,
         { accessKeyId: k.accessKeyId, userName: u.userName, userArn: u.arn },
         'bench',
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     );
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
-    ws.close();
+    await ws.close();
     await fake.close();
   }
 }

@@ -22,7 +22,7 @@ export interface Workspace {
   readonly dbFile: string;
   readonly config: KeysnareConfig;
   readonly store: WorkspaceStore;
-  close(): void;
+  close(): Promise<void>;
 }
 
 const DENIED: Readonly<Record<string, string>> = {
@@ -139,16 +139,16 @@ export async function createSts(config: KeysnareConfig): Promise<import('./aws/p
 const MANAGEMENT_KEY = 'management-principals';
 
 /** Principals whose IAM calls on canaries are Keysnare's own: config plus those recorded at mint. */
-export function managementPrincipals(ws: Workspace): string[] {
-  const recorded = JSON.parse(ws.store.getValue(MANAGEMENT_KEY) ?? '[]') as string[];
+export async function managementPrincipals(ws: Workspace): Promise<string[]> {
+  const recorded = JSON.parse((await ws.store.getValue(MANAGEMENT_KEY)) ?? '[]') as string[];
   return [...new Set([...ws.config.managementPrincipals, ...recorded])];
 }
 
 /** Remember the principal Keysnare manages canaries as (so its own calls never look like tampering). */
-export function recordManagementPrincipal(ws: Workspace, arn: string): void {
-  const recorded = JSON.parse(ws.store.getValue(MANAGEMENT_KEY) ?? '[]') as string[];
+export async function recordManagementPrincipal(ws: Workspace, arn: string): Promise<void> {
+  const recorded = JSON.parse((await ws.store.getValue(MANAGEMENT_KEY)) ?? '[]') as string[];
   if (!recorded.includes(arn))
-    ws.store.setValue(MANAGEMENT_KEY, JSON.stringify([...recorded, arn]));
+    await ws.store.setValue(MANAGEMENT_KEY, JSON.stringify([...recorded, arn]));
 }
 
 /** Seal/open canary secrets per `canary.secrets`; `seal` is undefined when mode is 'none'. */
@@ -158,18 +158,19 @@ export async function secretsFor(
   create: boolean,
 ): Promise<{
   seal: ((id: string, s: string) => string) | undefined;
-  open: (id: string) => string | undefined;
+  open: (id: string) => Promise<string | undefined>;
 }> {
   const { loadSecretKey, sealSecret, openSecret } = await import('./tokens/secrets.js');
-  if (ws.config.canary.secrets.mode === 'none') return { seal: undefined, open: () => undefined };
+  if (ws.config.canary.secrets.mode === 'none')
+    return { seal: undefined, open: () => Promise.resolve(undefined) };
   const keyFile = resolve(ws.home, ws.config.canary.secrets.keyFile);
   let key: Buffer | undefined;
   const getKey = (): Buffer =>
     (key ??= loadSecretKey({ keyFile, create, ...(keyText ? { keyText } : {}) }));
   return {
     seal: (id, s) => sealSecret(getKey(), s, id),
-    open: (id) => {
-      const sealed = ws.store.getSecret(id);
+    open: async (id) => {
+      const sealed = await ws.store.getSecret(id);
       return sealed === undefined ? undefined : openSecret(getKey(), sealed, id);
     },
   };
@@ -186,7 +187,8 @@ export async function canaryTokens(
 ): Promise<Token[]> {
   const { readTokenFile } = await import('./tokens/token-file.js');
   const { fileToken } = await import('./tokens/file-token.js');
-  const byKey = new Map((ws?.store.list({ status: 'all' }) ?? []).map((t) => [t.accessKeyId, t]));
+  const registered = ws ? await ws.store.list({ status: 'all' }) : [];
+  const byKey = new Map(registered.map((t) => [t.accessKeyId, t]));
   for (const file of [...(ws?.config.tokens.files ?? []), ...extraFiles]) {
     for (const input of readTokenFile(file)) {
       if (!byKey.has(input.accessKeyId)) byKey.set(input.accessKeyId, fileToken(input, now));
@@ -220,7 +222,7 @@ export async function ingestIntoWorkspace(
     {
       store: ws.store,
       tokens: await canaryTokens(ws, [], o.now()),
-      managementPrincipals: managementPrincipals(ws),
+      managementPrincipals: await managementPrincipals(ws),
       limits: ws.config.limits,
       ruleConfig: ws.config.rules,
     },
@@ -256,10 +258,10 @@ export async function detectFiles(
     const ws = openWorkspace(home);
     try {
       tokens = await canaryTokens(ws, tokenFiles, now);
-      facts = ws.store.facts();
-      management = managementPrincipals(ws);
+      facts = await ws.store.facts();
+      management = await managementPrincipals(ws);
     } finally {
-      ws.close();
+      await ws.close();
     }
   } else {
     tokens = await canaryTokens(undefined, tokenFiles, now);

@@ -167,12 +167,15 @@ async function fromReport(
 }
 
 /** Latest stored CloudTrail time per token, over its key, learned session keys and ARNs. */
-function lastCloudTrail(store: WorkspaceStore, tokens: readonly Token[]): Map<string, number> {
-  const facts = store.facts();
+async function lastCloudTrail(
+  store: WorkspaceStore,
+  tokens: readonly Token[],
+): Promise<Map<string, number>> {
+  const facts = await store.facts();
   const out = new Map<string, number>();
   for (const t of tokens) {
     const mine = facts.filter((f) => f.tokenId === t.id);
-    const events = store.findEventsByIdentity({
+    const events = await store.findEventsByIdentity({
       accessKeyIds: [
         t.accessKeyId,
         ...mine.filter((f) => f.kind === 'session-key').map((f) => f.value),
@@ -202,15 +205,17 @@ export async function runSafetyNet(
   iam: IamPort,
   o: SafetyNetOptions,
 ): Promise<SafetyNetRun> {
-  const tokens = store.list({ status: 'active' });
+  const tokens = await store.list({ status: 'active' });
   const report = o.useCredentialReport ? await reportObservations(iam, tokens, o) : undefined;
   const fromReportByToken = new Map<string, LastUseObservation[]>();
   for (const r of report ?? []) {
     fromReportByToken.set(r.tokenId, [...(fromReportByToken.get(r.tokenId) ?? []), r]);
   }
-  const seen = lastCloudTrail(store, tokens);
+  const seen = await lastCloudTrail(store, tokens);
   let alerted = new Map(
-    Object.entries(JSON.parse(store.getValue(ALERTED_KEY) ?? '{}') as Record<string, string>),
+    Object.entries(
+      JSON.parse((await store.getValue(ALERTED_KEY)) ?? '{}') as Record<string, string>,
+    ),
   );
   const findings: Finding[] = [];
   const indeterminate: { tokenId: string; error: string }[] = [];
@@ -234,9 +239,9 @@ export async function runSafetyNet(
     checked += result.checked;
     if (result.findings.length > 0) {
       alerted = result.alerted;
-      store.transaction(() => {
-        store.upsertFindings(result.findings);
-        store.setValue(ALERTED_KEY, JSON.stringify(Object.fromEntries(alerted)));
+      await store.transaction(async () => {
+        await store.upsertFindings(result.findings);
+        await store.setValue(ALERTED_KEY, JSON.stringify(Object.fromEntries(alerted)));
       });
       for (const f of result.findings) {
         findings.push(f);

@@ -153,13 +153,13 @@ describe('token move', () => {
     return ws;
   }
 
-  function placementAndCustody(home: string) {
+  async function placementAndCustody(home: string) {
     const w = openWorkspace(home);
     try {
-      const t = w.store.getByAccessKeyId(key);
-      return { placement: t?.placement, custody: t ? w.store.custody(t.id).length : 0 };
+      const t = await w.store.getByAccessKeyId(key);
+      return { placement: t?.placement, custody: t ? (await w.store.custody(t.id)).length : 0 };
     } finally {
-      w.close();
+      await w.close();
     }
   }
 
@@ -167,11 +167,11 @@ describe('token move', () => {
     'refuses the placement %j and changes nothing',
     async (placement) => {
       const { home } = await withToken();
-      const before = placementAndCustody(home);
+      const before = await placementAndCustody(home);
       const r = await runCli(['--home', home, 'token', 'move', key, '--placement', placement]);
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/invalid placement/);
-      expect(placementAndCustody(home)).toEqual(before);
+      expect(await placementAndCustody(home)).toEqual(before);
     },
   );
 
@@ -185,11 +185,11 @@ describe('token move', () => {
   it('refuses to move a retired token', async () => {
     const { home } = await withToken();
     expect((await runCli(['--home', home, 'token', 'retire', key])).code).toBe(0);
-    const before = placementAndCustody(home);
+    const before = await placementAndCustody(home);
     const r = await runCli(['--home', home, 'token', 'move', key, '--placement', 'host=b']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/retired/);
-    expect(placementAndCustody(home)).toEqual(before);
+    expect(await placementAndCustody(home)).toEqual(before);
   });
 
   it('still records a valid move', async () => {
@@ -204,7 +204,7 @@ describe('token move', () => {
       'host=b,owner=ops',
     ]);
     expect(r.code).toBe(0);
-    expect(placementAndCustody(home).placement).toEqual({ host: 'b', owner: 'ops' });
+    expect((await placementAndCustody(home)).placement).toEqual({ host: 'b', owner: 'ops' });
   });
 });
 
@@ -225,15 +225,12 @@ describe('token import conflicts', () => {
     return { ...ws, file };
   }
 
-  const registered = (home: string): string[] => {
+  const registered = async (home: string): Promise<string[]> => {
     const w = openWorkspace(home);
     try {
-      return w.store
-        .list({ status: 'all' })
-        .map((t) => t.accessKeyId)
-        .sort();
+      return (await w.store.list({ status: 'all' })).map((t) => t.accessKeyId).sort();
     } finally {
-      w.close();
+      await w.close();
     }
   };
 
@@ -245,7 +242,7 @@ describe('token import conflicts', () => {
     expect(r.err).toContain(k2);
     expect(r.err).not.toContain(k3);
     expect(r.err).toContain('--skip-existing');
-    expect(registered(home)).toEqual([k1, k2].sort());
+    expect(await registered(home)).toEqual([k1, k2].sort());
   });
 
   it('with --skip-existing imports the rest and says how many it skipped', async () => {
@@ -264,7 +261,7 @@ describe('token import conflicts', () => {
     expect(jsonl(r.out).map((t) => t['accessKeyId'])).toEqual([k3]);
     expect(r.err).toMatch(/imported 1 token\(s\)/);
     expect(r.err).toMatch(/skipped 2 already registered/);
-    expect(registered(home)).toEqual([k1, k2, k3].sort());
+    expect(await registered(home)).toEqual([k1, k2, k3].sort());
   });
 
   it('names a key given twice in the file', async () => {
@@ -274,6 +271,6 @@ describe('token import conflicts', () => {
     const r = await runCli(['--home', home, 'token', 'import', file, '--skip-existing']);
     expect(r.code).toBe(2);
     expect(r.err).toContain(k3);
-    expect(registered(home)).toEqual([]);
+    expect(await registered(home)).toEqual([]);
   });
 });

@@ -51,10 +51,10 @@ describe('keysnare ingest', () => {
     expect(second.err).toMatch(/stored 0 new event\(s\), 2 already stored/);
     const ws = openWorkspace(s.home);
     try {
-      expect(ws.store.countEvents()).toBe(2);
-      expect(ws.store.listFindings({})).toHaveLength(1);
+      expect(await ws.store.countEvents()).toBe(2);
+      expect(await ws.store.listFindings({})).toHaveLength(1);
     } finally {
-      ws.close();
+      await ws.close();
     }
   });
 

@@ -103,7 +103,7 @@ async function pass(opts: { report?: boolean } = {}) {
     });
     return { ...run, logs };
   } finally {
-    ws.close();
+    await ws.close();
   }
 }
 

@@ -80,12 +80,12 @@ describe('token mint', () => {
     expect(out[0]!.placement.host).toBe('build-7');
     const ws = openWorkspace(home);
     try {
-      const sealed = ws.store.getSecret(out[0]!.id)!;
+      const sealed = (await ws.store.getSecret(out[0]!.id))!;
       const secret = users.find((u) => u.userName === out[0]!.userName)!.keys[0]!.secretAccessKey;
       expect(sealed).toMatch(/^ks1:/);
       expect(sealed).not.toContain(secret);
     } finally {
-      ws.close();
+      await ws.close();
     }
     expect(statSync(join(home, 'secrets.key')).mode & 0o777).toBe(0o600);
   });
@@ -351,7 +351,7 @@ describe('a mint killed while CreateUser is in flight', () => {
       { label: 'payroll box', placement: { host: 'web-9', path: '/srv/.env', owner: 'web' } },
     );
     await made;
-    ws.close();
+    await ws.close();
     const [orphan] = canaryUsers();
     const again = await mint();
     expect(again.code).toBe(0);

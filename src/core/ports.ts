@@ -1,6 +1,7 @@
 /**
- * Ports that stages receive instead of constructing infrastructure themselves. The SQLite
- * implementation lives in src/store/; app.ts constructs it.
+ * Ports that stages receive instead of constructing infrastructure themselves. Every method is
+ * async, so a networked store (PostgreSQL) implements the same interface as the embedded SQLite
+ * one in src/store/; app.ts constructs it.
  */
 import type { CloudEvent } from './event.js';
 import type { Finding } from './finding.js';
@@ -14,16 +15,16 @@ export interface TokenFilter {
 /** The token registry with its custody history and learned facts. */
 export interface TokenStore {
   /** Insert a new token and its first custody entry. Throws KS_TOKEN_EXISTS on a duplicate key. */
-  add(token: Token, custody: Omit<CustodyEntry, 'tokenId'>): void;
-  get(id: string): Token | undefined;
-  getByAccessKeyId(accessKeyId: string): Token | undefined;
-  list(filter?: TokenFilter): Token[];
+  add(token: Token, custody: Omit<CustodyEntry, 'tokenId'>): Promise<void>;
+  get(id: string): Promise<Token | undefined>;
+  getByAccessKeyId(accessKeyId: string): Promise<Token | undefined>;
+  list(filter?: TokenFilter): Promise<Token[]>;
   /** Change fields of a token (not its id/accessKeyId) and record a custody entry. */
-  update(id: string, patch: TokenPatch, custody: Omit<CustodyEntry, 'tokenId'>): Token;
-  custody(id: string): CustodyEntry[];
+  update(id: string, patch: TokenPatch, custody: Omit<CustodyEntry, 'tokenId'>): Promise<Token>;
+  custody(id: string): Promise<CustodyEntry[]>;
   /** Record facts; returns how many were new. */
-  addFacts(facts: readonly TokenFact[]): number;
-  facts(): TokenFact[];
+  addFacts(facts: readonly TokenFact[]): Promise<number>;
+  facts(): Promise<TokenFact[]>;
 }
 
 /** Fields of a token that may change after registration. */
@@ -49,9 +50,9 @@ export interface StoredEvent {
 /** Events kept for triage; insertion dedupes by eventID. */
 export interface EventStore {
   /** Insert events; returns the eventIds that were new (the rest were already stored). */
-  insertEvents(events: readonly StoredEvent[]): Set<string>;
-  countEvents(): number;
-  getEvent(eventId: string): StoredEvent | undefined;
+  insertEvents(events: readonly StoredEvent[]): Promise<Set<string>>;
+  countEvents(): Promise<number>;
+  getEvent(eventId: string): Promise<StoredEvent | undefined>;
   /**
    * Stored events made with any of these key ids or by any of these principal ARNs, or IAM calls
    * acting on any of these user names (lower-cased; see CloudEvent.targetUser).
@@ -60,16 +61,16 @@ export interface EventStore {
     readonly accessKeyIds: readonly string[];
     readonly principalArns: readonly string[];
     readonly targetUserNames?: readonly string[];
-  }): CloudEvent[];
+  }): Promise<CloudEvent[]>;
 }
 
 /** Findings, upserted by id. */
 export interface FindingStore {
-  upsertFindings(findings: readonly Finding[]): void;
-  listFindings(filter?: { rule?: string; tokenId?: string; limit?: number }): Finding[];
-  getFinding(id: string): Finding | undefined;
+  upsertFindings(findings: readonly Finding[]): Promise<void>;
+  listFindings(filter?: { rule?: string; tokenId?: string; limit?: number }): Promise<Finding[]>;
+  getFinding(id: string): Promise<Finding | undefined>;
   /** Remove findings (merged into another one). */
-  deleteFindings(ids: readonly string[]): void;
+  deleteFindings(ids: readonly string[]): Promise<void>;
 }
 
 /** A rule hit kept so later events can be grouped with earlier ones across runs. */
@@ -87,29 +88,32 @@ export interface StoredHit {
 /** Hits by group, for regrouping across runs. */
 export interface HitStore {
   /** Insert hits (ignoring ones already stored for the same rule and eventId). */
-  insertHits(hits: readonly StoredHit[]): void;
-  hitsForGroup(rule: string, groupKey: string): StoredHit[];
+  insertHits(hits: readonly StoredHit[]): Promise<void>;
+  hitsForGroup(rule: string, groupKey: string): Promise<StoredHit[]>;
   /** Record which finding these hits of `rule` now belong to. */
-  setHitFinding(rule: string, eventIds: readonly string[], findingId: string): void;
+  setHitFinding(rule: string, eventIds: readonly string[], findingId: string): Promise<void>;
 }
 
 /** Small named values (checkpoints, last-seen times) kept across runs. */
 export interface KeyValueStore {
-  getValue(key: string): string | undefined;
-  setValue(key: string, value: string): void;
+  getValue(key: string): Promise<string | undefined>;
+  setValue(key: string, value: string): Promise<void>;
 }
 
 /** Sealed canary secrets, by token id (sealing happens in tokens/secrets.ts). */
 export interface SecretStore {
-  putSecret(tokenId: string, sealed: string): void;
-  getSecret(tokenId: string): string | undefined;
-  deleteSecret(tokenId: string): void;
+  putSecret(tokenId: string, sealed: string): Promise<void>;
+  getSecret(tokenId: string): Promise<string | undefined>;
+  deleteSecret(tokenId: string): Promise<void>;
 }
 
 /** Everything kept in the workspace database. */
 export interface WorkspaceStore
   extends TokenStore, EventStore, FindingStore, HitStore, KeyValueStore, SecretStore {
-  /** Run `fn` in one transaction. */
-  transaction<T>(fn: () => T): T;
-  close(): void;
+  /**
+   * Run `fn` in one transaction: it commits when `fn` resolves and rolls back when it rejects.
+   * A transaction opened inside another joins it.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
 }

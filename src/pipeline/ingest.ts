@@ -72,10 +72,10 @@ const REPLAYED_KEY = 'rules:replayed-identifiers';
 /** Ingest files into the workspace store. */
 export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<IngestResult> {
   const { store } = deps;
-  const saved = store.getValue(STATE_KEY);
+  const saved = await store.getValue(STATE_KEY);
   const state = createMemoryState(saved ? (JSON.parse(saved) as StateSnapshot) : undefined);
   const engine = createEngine(rules, {
-    canaries: createCanaryIndex(deps.tokens, store.facts()),
+    canaries: createCanaryIndex(deps.tokens, await store.facts()),
     managementPrincipals: new Set(deps.managementPrincipals),
     ruleConfig: ruleConfigs(rules, deps.ruleConfig),
     state,
@@ -90,8 +90,8 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
     limits: deps.limits,
     nowMs: o.now().getTime(),
     workers: o.workers,
-    onEvents: (events) => {
-      const inserted = store.insertEvents(events);
+    onEvents: async (events) => {
+      const inserted = await store.insertEvents(events);
       newEvents += inserted.size;
       duplicates += events.length - inserted.size;
       for (const { event } of events) {
@@ -106,23 +106,23 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   stats.considered = newEvents;
-  store.addFacts(learned);
+  await store.addFacts(learned);
   o.onStage?.('looking up canary identifiers among stored events');
-  const replay = replayHits(deps, engine);
+  const replay = await replayHits(deps, engine);
   hits.push(...replay.hits);
   o.onStage?.(`grouping ${hits.length} rule hit(s) into findings`);
-  const changed = store.transaction(() => {
-    const out = storeHitsAndRegroup(store, hits, engine, o.quietGapMs);
-    store.setValue(STATE_KEY, JSON.stringify(state.snapshot()));
-    store.setValue(REPLAYED_KEY, replay.identifiers);
+  const changed = await store.transaction(async () => {
+    const out = await storeHitsAndRegroup(store, hits, engine, o.quietGapMs);
+    await store.setValue(STATE_KEY, JSON.stringify(state.snapshot()));
+    await store.setValue(REPLAYED_KEY, replay.identifiers);
     return out;
   });
   return { stats, newEvents, duplicates, changed };
 }
 
 /** Every identifier tied to a canary, by what the store can look events up by. */
-function canaryIdentifiers(deps: IngestDeps) {
-  const facts = deps.store.facts();
+async function canaryIdentifiers(deps: IngestDeps) {
+  const facts = await deps.store.facts();
   const values = (kinds: readonly TokenFact['kind'][]): string[] =>
     facts.filter((f) => kinds.includes(f.kind)).map((f) => f.value);
   const sorted = (list: readonly string[]): string[] => [...new Set(list)].sort();
@@ -150,28 +150,32 @@ function canaryIdentifiers(deps: IngestDeps) {
  * changed since the last run (a token registered, a session key learned). Other rules never
  * replay: their events ran through them when they were stored.
  */
-function replayHits(deps: IngestDeps, engine: Engine): { hits: HitSummary[]; identifiers: string } {
-  const query = canaryIdentifiers(deps);
+async function replayHits(
+  deps: IngestDeps,
+  engine: Engine,
+): Promise<{ hits: HitSummary[]; identifiers: string }> {
+  const query = await canaryIdentifiers(deps);
   const identifiers = createHash('sha256')
     .update(JSON.stringify([query, [...deps.managementPrincipals].sort()]))
     .digest('hex');
-  if (deps.store.getValue(REPLAYED_KEY) === identifiers) return { hits: [], identifiers };
+  if ((await deps.store.getValue(REPLAYED_KEY)) === identifiers) return { hits: [], identifiers };
   const replayer = createEngine(engine.rules.filter(isCanaryOnly), {
     canaries: engine.ctx.canaries,
     managementPrincipals: engine.ctx.managementPrincipals,
     ruleConfig: ruleConfigs(rules, deps.ruleConfig),
   });
   const hits: HitSummary[] = [];
-  for (const ev of deps.store.findEventsByIdentity(query)) hits.push(...replayer.evaluate(ev).hits);
+  for (const ev of await deps.store.findEventsByIdentity(query))
+    hits.push(...replayer.evaluate(ev).hits);
   return { hits, identifiers };
 }
 
-function storeHitsAndRegroup(
+async function storeHitsAndRegroup(
   store: WorkspaceStore,
   hits: readonly HitSummary[],
   ctx: Engine,
   gapMs: number,
-): Finding[] {
+): Promise<Finding[]> {
   const toStore: StoredHit[] = hits.map((h) => ({
     rule: h.rule,
     groupKey: h.groupKey,
@@ -179,7 +183,7 @@ function storeHitsAndRegroup(
     ...(h.timeMs !== undefined ? { timeMs: h.timeMs } : {}),
     data: h as unknown as Record<string, unknown>,
   }));
-  store.insertHits(toStore);
+  await store.insertHits(toStore);
   const groups = new Map<string, { rule: string; groupKey: string }>();
   for (const h of hits)
     groups.set(`${h.rule}\u0000${h.groupKey}`, { rule: h.rule, groupKey: h.groupKey });
@@ -188,7 +192,7 @@ function storeHitsAndRegroup(
   for (const { rule: ruleId, groupKey } of groups.values()) {
     const rule = byId.get(ruleId);
     if (!rule) continue;
-    const stored = store.hitsForGroup(ruleId, groupKey);
+    const stored = await store.hitsForGroup(ruleId, groupKey);
     const owner = new Map(stored.map((s) => [s.eventId, s.findingId]));
     const clusters = clusterHits(
       stored.map((s) => s.data as unknown as HitSummary),
@@ -201,10 +205,10 @@ function storeHitsAndRegroup(
       const keep = ids[0];
       const finding = buildFinding(rule, cluster, ctx, keep, previous);
       const grew = cluster.some((h) => owner.get(h.eventId) !== finding.id);
-      if (ids.length > 1) store.deleteFindings(ids.slice(1));
+      if (ids.length > 1) await store.deleteFindings(ids.slice(1));
       if (grew || ids.length > 1) {
-        store.upsertFindings([finding]);
-        store.setHitFinding(
+        await store.upsertFindings([finding]);
+        await store.setHitFinding(
           ruleId,
           cluster.map((h) => h.eventId),
           finding.id,

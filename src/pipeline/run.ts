@@ -104,7 +104,7 @@ export function resolveWorkers(
 /** Options of {@link readEvents}: a run that hands back every event and runs no rule. */
 export type ReadOptions = Omit<RunOptions, 'quietGapMs' | 'prefilter' | 'tokens' | 'facts'> & {
   /** Each file's events, in the files' sorted order, as soon as the files before it are done. */
-  readonly onEvents: (events: StoredEvent[], file: string) => void;
+  readonly onEvents: (events: StoredEvent[], file: string) => Promise<void>;
 };
 
 function newStats(files: number, workers: number): RunStats {
@@ -138,9 +138,9 @@ export async function readEvents(opts: ReadOptions): Promise<RunStats> {
   stats.passes = 1;
   const init = workerInit(opts, [], [], 'events', false);
   let done = 0;
-  await runPass(opts.files, init, opts.workers, (r) => {
+  await runPass(opts.files, init, opts.workers, async (r) => {
     reportFile(opts, stats, r);
-    if (r.events) opts.onEvents(r.events, r.file);
+    if (r.events) await opts.onEvents(r.events, r.file);
     opts.onProgress?.(++done, opts.files.length, stats);
   });
   return stats;
@@ -247,17 +247,36 @@ function dedupeFacts(facts: readonly TokenFact[]): TokenFact[] {
   return [...seen.values()];
 }
 
-/** Results handed on in file order, whatever order the threads finish in. */
-function inOrder(report: (r: FileResult) => void): (index: number, r: FileResult) => number {
+/** A file's result handed on; the next one waits until this one's promise settles. */
+type Report = (r: FileResult) => void | Promise<void>;
+
+/**
+ * Results handed on in file order, whatever order the threads finish in, one report at a time
+ * (a report may be async: ingest writes to the store). `pending()` counts results not yet
+ * reported, for back-pressure; `done()` settles when every report has.
+ */
+function inOrder(report: Report, onSettled: () => void) {
   const waiting = new Map<number, FileResult>();
   let next = 0;
-  return (index, r) => {
-    waiting.set(index, r);
-    for (let ready = waiting.get(next); ready; ready = waiting.get(next)) {
-      waiting.delete(next++);
-      report(ready);
-    }
-    return waiting.size;
+  let reporting = 0;
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    deliver(index: number, r: FileResult): void {
+      waiting.set(index, r);
+      for (let ready = waiting.get(next); ready; ready = waiting.get(next)) {
+        waiting.delete(next++);
+        const result = ready;
+        reporting++;
+        tail = tail
+          .then(() => report(result))
+          .finally(() => {
+            reporting--;
+            onSettled();
+          });
+      }
+    },
+    pending: (): number => waiting.size + reporting,
+    done: (): Promise<void> => tail,
   };
 }
 
@@ -265,14 +284,14 @@ async function runPass(
   files: readonly string[],
   init: WorkerInit,
   workers: number,
-  report: (r: FileResult) => void,
+  report: Report,
 ): Promise<void> {
   if (workers <= 1) {
     const work = createFileWork(init);
-    for (const file of files) report(work(file));
+    for (const file of files) await report(work(file));
     return;
   }
-  await runInWorkers(files, init, workers, inOrder(report));
+  await runInWorkers(files, init, workers, report);
 }
 
 function startWorker(init: WorkerInit): Worker {
@@ -293,39 +312,43 @@ type FromWorker =
   | { readonly type: 'result'; readonly index: number; readonly result: FileResult };
 
 /**
- * Hand files out one at a time. A result that must wait for an earlier file is buffered; while
- * more than a few wait, idle workers get no new file, so a slow file bounds memory, not the input.
+ * Hand files out one at a time. A result that must wait for an earlier file (or for an earlier
+ * report to finish) is held; while more than a few are held, idle workers get no new file, so a
+ * slow file or a slow store bounds memory, not the input.
  */
-function runInWorkers(
+async function runInWorkers(
   files: readonly string[],
   init: WorkerInit,
   count: number,
-  deliver: (index: number, r: FileResult) => number,
+  report: Report,
 ): Promise<void> {
   const maxWaiting = count * 2;
   let next = 0;
-  let finished = 0;
-  let waiting = 0;
   const idle: Worker[] = [];
-  return new Promise((resolve, reject) => {
+  const feed = (w: Worker): void => {
+    if (next < files.length && order.pending() > maxWaiting) {
+      idle.push(w);
+      return;
+    }
+    const index = next++;
+    const file = files[index];
+    const msg: ToWorker = file === undefined ? { type: 'done' } : { type: 'file', file, index };
+    w.postMessage(msg);
+  };
+  const feedIdle = (): void => {
+    while (idle.length > 0 && order.pending() <= maxWaiting) feed(idle.shift()!);
+  };
+  const order = inOrder(report, feedIdle);
+  await new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];
-    const feed = (w: Worker): void => {
-      if (next < files.length && waiting > maxWaiting) {
-        idle.push(w);
-        return;
-      }
-      const index = next++;
-      const file = files[index];
-      const msg: ToWorker = file === undefined ? { type: 'done' } : { type: 'file', file, index };
-      w.postMessage(msg);
-    };
+    let finished = 0;
     for (let i = 0; i < count; i++) {
       const w = startWorker(init);
       workers.push(w);
       w.on('message', (m: FromWorker) => {
-        if (m.type === 'result') waiting = deliver(m.index, m.result);
+        if (m.type === 'result') order.deliver(m.index, m.result);
         feed(w);
-        while (idle.length > 0 && waiting <= maxWaiting) feed(idle.shift()!);
+        feedIdle();
       });
       w.on('error', (err) => {
         for (const other of workers) void other.terminate();
@@ -336,4 +359,5 @@ function runInWorkers(
       });
     }
   });
+  await order.done();
 }

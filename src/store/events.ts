@@ -4,7 +4,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { CloudEvent } from '../core/event.js';
-import type { EventStore, HitStore, StoredEvent, StoredHit } from '../core/ports.js';
+import type { StoredEvent, StoredHit } from '../core/ports.js';
 import { normalizeRecord } from '../normalize/cloudtrail.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import { integerOrNull, present } from './rows.js';
@@ -36,7 +36,8 @@ const SELECT_EVENT = `SELECT e.event_id, e.time_ms, e.access_key_id, e.principal
  * record-codec.ts) beside the few columns lookups use; the {@link CloudEvent} is derived from the
  * raw record on read by the same normalizer ingest used. One transaction per batch.
  */
-export class SqliteEventTable implements EventStore {
+/** The synchronous SQLite side; {@link SqliteWorkspaceStore} offers it as the async port. */
+export class SqliteEventTable {
   private readonly insert: Statement<unknown[]>;
   private readonly fileId: Statement<[string], number>;
   private readonly addFile: Statement<[string]>;
@@ -173,7 +174,8 @@ function fromColumns(row: EventRow, origin: { file: string; index: number }): Cl
 }
 
 /** {@link HitStore} over SQLite. */
-export class SqliteHitTable implements HitStore {
+/** The synchronous SQLite side; {@link SqliteWorkspaceStore} offers it as the async port. */
+export class SqliteHitTable {
   private readonly insert: Statement<unknown[]>;
   private readonly byGroup: Statement<[string, string], HitRow>;
   private readonly insertBatch: (hits: readonly StoredHit[]) => void;

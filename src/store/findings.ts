@@ -4,7 +4,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { AppError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
-import type { FindingStore } from '../core/ports.js';
 
 /** Filter accepted by {@link SqliteFindingTable.listFindings}. */
 export interface FindingFilter {
@@ -14,7 +13,8 @@ export interface FindingFilter {
 }
 
 /** {@link FindingStore} over SQLite. */
-export class SqliteFindingTable implements FindingStore {
+/** The synchronous SQLite side; {@link SqliteWorkspaceStore} offers it as the async port. */
+export class SqliteFindingTable {
   private readonly upsert: Statement<unknown[]>;
   private readonly byId: Statement<[string], string>;
   private readonly upsertBatch: (findings: readonly Finding[]) => void;

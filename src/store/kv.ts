@@ -3,10 +3,10 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { AppError } from '../core/errors.js';
-import type { KeyValueStore } from '../core/ports.js';
 
 /** {@link KeyValueStore} over SQLite. */
-export class SqliteKeyValueTable implements KeyValueStore {
+/** The synchronous SQLite side; {@link SqliteWorkspaceStore} offers it as the async port. */
+export class SqliteKeyValueTable {
   private readonly get: Statement<[string], string>;
   private readonly set: Statement<[string, string]>;
 
@@ -27,6 +27,7 @@ export class SqliteKeyValueTable implements KeyValueStore {
 }
 
 /** Sealed canary secrets, one per token (sealing happens elsewhere; this only stores text). */
+/** The synchronous SQLite side; {@link SqliteWorkspaceStore} offers it as the async port. */
 export class SqliteSecretTable {
   private readonly get: Statement<[string], string>;
   private readonly put: Statement<[string, string]>;

@@ -131,7 +131,7 @@ describe('migration to one stored copy per event', () => {
     db.close();
   }
 
-  it('converts every stored event, keeping its raw record and what triage reads', () => {
+  it('converts every stored event, keeping its raw record and what triage reads', async () => {
     const file = path.join(root, 'v2.db');
     const events = Array.from({ length: 4500 }, (_, i) =>
       makeEvent(`ev-${i}`, {
@@ -149,11 +149,11 @@ describe('migration to one stored copy per event', () => {
     versionTwoDatabase(file, events);
     const store = openSqliteStore(file);
     try {
-      expect(store.countEvents()).toBe(events.length);
+      expect(await store.countEvents()).toBe(events.length);
       for (const i of [0, 1999, 2000, 4499]) {
-        expect(store.getEvent(`ev-${i}`)).toStrictEqual(events[i]);
+        expect(await store.getEvent(`ev-${i}`)).toStrictEqual(events[i]);
       }
-      const byKey = store.findEventsByIdentity({
+      const byKey = await store.findEventsByIdentity({
         accessKeyIds: ['AKIAMIGRATE000000003'],
         principalArns: ['arn:aws:iam::111122223333:user/u4'],
       });
@@ -163,14 +163,14 @@ describe('migration to one stored copy per event', () => {
           .map((e) => e.event.eventId)
           .sort(),
       );
-      const byTarget = store.findEventsByIdentity({
+      const byTarget = await store.findEventsByIdentity({
         accessKeyIds: [],
         principalArns: [],
         targetUserNames: ['svc-ledger'],
       });
       expect(byTarget).toHaveLength(45);
     } finally {
-      store.close();
+      await store.close();
     }
     const db = new Database(file, { readonly: true });
     const columns = db

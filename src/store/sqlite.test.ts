@@ -32,13 +32,13 @@ const registered = {
   action: 'registered',
 } as const;
 
-function thrownBy(fn: () => unknown): unknown {
+async function rejectedBy(fn: () => unknown): Promise<unknown> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     return err;
   }
-  throw new Error('expected a throw');
+  throw new Error('expected a rejection');
 }
 
 const opened: SqliteStore[] = [];
@@ -47,43 +47,43 @@ function open(file: string, options?: Parameters<typeof openSqliteStore>[1]): Sq
   opened.push(store);
   return store;
 }
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close();
 });
 
 describe('sqlite workspace file', () => {
-  it('keeps everything across a close and reopen without re-running migrations', () => {
+  it('keeps everything across a close and reopen without re-running migrations', async () => {
     const file = freshFile();
     const first = open(file);
-    first.add(makeToken(1), registered);
-    first.insertEvents([makeEvent('a')]);
-    first.upsertFindings([makeFinding('f', '2026-01-01T00:00:00.000Z')]);
-    first.setValue('k', 'v');
-    first.putSecret(makeToken(1).id, 'sealed');
-    first.close();
+    await first.add(makeToken(1), registered);
+    await first.insertEvents([makeEvent('a')]);
+    await first.upsertFindings([makeFinding('f', '2026-01-01T00:00:00.000Z')]);
+    await first.setValue('k', 'v');
+    await first.putSecret(makeToken(1).id, 'sealed');
+    await first.close();
 
     const again = open(file);
-    expect(again.get(makeToken(1).id)).toStrictEqual(makeToken(1));
-    expect(again.custody(makeToken(1).id)).toHaveLength(1);
-    expect(again.countEvents()).toBe(1);
-    expect(again.listFindings()).toHaveLength(1);
-    expect(again.getValue('k')).toBe('v');
-    expect(again.getSecret(makeToken(1).id)).toBe('sealed');
+    expect(await again.get(makeToken(1).id)).toStrictEqual(makeToken(1));
+    expect(await again.custody(makeToken(1).id)).toHaveLength(1);
+    expect(await again.countEvents()).toBe(1);
+    expect(await again.listFindings()).toHaveLength(1);
+    expect(await again.getValue('k')).toBe('v');
+    expect(await again.getSecret(makeToken(1).id)).toBe('sealed');
   });
 
-  it('uses WAL journaling, with the -wal file beside the database while open', () => {
+  it('uses WAL journaling, with the -wal file beside the database while open', async () => {
     const file = freshFile();
     const store = open(file);
-    store.setValue('k', 'v');
+    await store.setValue('k', 'v');
     expect(existsSync(`${file}-wal`)).toBe(true);
-    store.close();
+    await store.close();
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.pragma('user_version', { simple: true })).toBe(latestSchemaVersion());
     raw.close();
   });
 
-  it('creates the database and its -wal and -shm files 0600 whatever the umask and folder mode', () => {
+  it('creates the database and its -wal and -shm files 0600 whatever the umask and folder mode', async () => {
     const dir = path.join(root, `open-folder-${++counter}`);
     mkdirSync(dir, { mode: 0o777 });
     chmodSync(dir, 0o777);
@@ -91,7 +91,7 @@ describe('sqlite workspace file', () => {
     const before = process.umask(0o000);
     try {
       const store = open(file);
-      store.setValue('k', 'v');
+      await store.setValue('k', 'v');
       const mode = (f: string) => statSync(f).mode & 0o777;
       expect(mode(file).toString(8)).toBe('600');
       expect(mode(`${file}-wal`).toString(8)).toBe('600');
@@ -101,69 +101,64 @@ describe('sqlite workspace file', () => {
     }
   });
 
-  it('tightens an existing database file that is readable by others to 0600', () => {
+  it('tightens an existing database file that is readable by others to 0600', async () => {
     const file = freshFile();
-    open(file).close();
+    await open(file).close();
     chmodSync(file, 0o644);
     const store = open(file);
-    store.setValue('k', 'v');
+    await store.setValue('k', 'v');
     expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
     expect((statSync(`${file}-wal`).mode & 0o777).toString(8)).toBe('600');
   });
 
-  it('refuses a database written by a newer Keysnare', () => {
+  it('refuses a database written by a newer Keysnare', async () => {
     const file = freshFile();
-    open(file).close();
+    await open(file).close();
     const raw = new Database(file);
     raw.pragma(`user_version = ${latestSchemaVersion() + 1}`);
     raw.close();
-    const err = thrownBy(() => open(file));
+    const err = await rejectedBy(() => open(file));
     expect(isAppError(err, 'KS_DB_MIGRATION')).toBe(true);
   });
 
-  it('reports a file that is not a database as KS_DB', () => {
+  it('reports a file that is not a database as KS_DB', async () => {
     const file = freshFile();
     writeFileSync(
       file,
       'this is not sqlite, just text that is long enough to have a header '.repeat(20),
     );
-    expect(
-      isAppError(
-        thrownBy(() => open(file)),
-        'KS_DB',
-      ),
-    ).toBe(true);
+    expect(isAppError(await rejectedBy(() => open(file)), 'KS_DB')).toBe(true);
   });
 
-  it('reports a missing directory as KS_DB naming the file', () => {
+  it('reports a missing directory as KS_DB naming the file', async () => {
     const file = path.join(root, 'no-such-dir', 'ws.db');
-    const err = thrownBy(() => open(file));
+    const err = await rejectedBy(() => open(file));
     expect(isAppError(err, 'KS_DB')).toBe(true);
     expect((err as Error).message).toContain(file);
   });
 
-  it('turns SQLite errors such as a held write lock into KS_DB with the cause kept', () => {
+  it('turns SQLite errors such as a held write lock into KS_DB with the cause kept', async () => {
     const file = freshFile();
     const store = open(file, { busyTimeoutMs: 0 });
     const other = new Database(file);
     other.exec('BEGIN IMMEDIATE');
     try {
-      const err = thrownBy(() => store.setValue('k', 'v'));
+      const err = await rejectedBy(async () => await store.setValue('k', 'v'));
       expect(isAppError(err, 'KS_DB')).toBe(true);
       expect((err as Error).cause).toBeInstanceOf(Database.SqliteError);
     } finally {
       other.exec('ROLLBACK');
       other.close();
     }
-    store.setValue('k', 'v');
-    expect(store.getValue('k')).toBe('v');
+    await store.setValue('k', 'v');
+    expect(await store.getValue('k')).toBe('v');
   });
 
-  it('stamps upserted findings with the injected clock', () => {
+  it('stamps upserted findings with the injected clock', async () => {
     const file = freshFile();
     const store = open(file, { now: () => new Date('2030-01-01T00:00:00.000Z') });
-    store.upsertFindings([makeFinding('f', '2026-01-01T00:00:00.000Z')]);
-    store.close();
+    await store.upsertFindings([makeFinding('f', '2026-01-01T00:00:00.000Z')]);
+    await store.close();
     const raw = new Database(file, { readonly: true });
     expect(raw.prepare('SELECT updated_at FROM findings').pluck().get()).toBe(
       '2030-01-01T00:00:00.000Z',
@@ -173,66 +168,67 @@ describe('sqlite workspace file', () => {
 });
 
 describe('sqlite secrets', () => {
-  it('stores, replaces and deletes a token’s sealed secret', () => {
+  it('stores, replaces and deletes a token’s sealed secret', async () => {
     const store = open(':memory:');
     const id = makeToken(1).id;
-    store.add(makeToken(1), registered);
-    expect(store.getSecret(id)).toBeUndefined();
-    store.putSecret(id, 'v1.sealed');
-    store.putSecret(id, 'v2.sealed');
-    expect(store.getSecret(id)).toBe('v2.sealed');
-    store.deleteSecret(id);
-    expect(store.getSecret(id)).toBeUndefined();
-    store.deleteSecret(id);
+    await store.add(makeToken(1), registered);
+    expect(await store.getSecret(id)).toBeUndefined();
+    await store.putSecret(id, 'v1.sealed');
+    await store.putSecret(id, 'v2.sealed');
+    expect(await store.getSecret(id)).toBe('v2.sealed');
+    await store.deleteSecret(id);
+    expect(await store.getSecret(id)).toBeUndefined();
+    await store.deleteSecret(id);
   });
 
-  it('refuses a secret for a token that is not in the registry', () => {
+  it('refuses a secret for a token that is not in the registry', async () => {
     const store = open(':memory:');
     expect(
       isAppError(
-        thrownBy(() => store.putSecret('tok_nope', 's')),
+        await rejectedBy(async () => await store.putSecret('tok_nope', 's')),
         'KS_TOKEN_NOT_FOUND',
       ),
     ).toBe(true);
   });
 
-  it('round-trips hostile sealed strings', () => {
+  it('round-trips hostile sealed strings', async () => {
     const store = open(':memory:');
-    store.add(makeToken(1), registered);
+    await store.add(makeToken(1), registered);
     for (const s of HOSTILE_STRINGS) {
-      store.putSecret(makeToken(1).id, s);
-      expect(store.getSecret(makeToken(1).id)).toBe(s);
+      await store.putSecret(makeToken(1).id, s);
+      expect(await store.getSecret(makeToken(1).id)).toBe(s);
     }
   });
 
-  it('rolls a secret back with the transaction it was written in', () => {
+  it('rolls a secret back with the transaction it was written in', async () => {
     const store = open(':memory:');
-    store.add(makeToken(1), registered);
-    thrownBy(() =>
-      store.transaction(() => {
-        store.putSecret(makeToken(1).id, 's');
-        throw new Error('abort');
-      }),
+    await store.add(makeToken(1), registered);
+    await rejectedBy(
+      async () =>
+        await store.transaction(async () => {
+          await store.putSecret(makeToken(1).id, 's');
+          throw new Error('abort');
+        }),
     );
-    expect(store.getSecret(makeToken(1).id)).toBeUndefined();
+    expect(await store.getSecret(makeToken(1).id)).toBeUndefined();
   });
 });
 
 describe('sqlite event columns', () => {
-  it('stores an event whose time is not a finite integer without failing the batch', () => {
+  it('stores an event whose time is not a finite integer without failing the batch', async () => {
     const store = open(':memory:');
     const base = makeEvent('odd');
     const odd = { ...base, event: { ...base.event, timeMs: Number.NaN } };
     const frac = { ...makeEvent('frac'), event: { ...makeEvent('frac').event, timeMs: 1.5 } };
-    expect(store.insertEvents([odd, frac, makeEvent('ok')]).size).toBe(3);
-    expect(store.getEvent('frac')?.event.eventId).toBe('frac');
+    expect((await store.insertEvents([odd, frac, makeEvent('ok')])).size).toBe(3);
+    expect((await store.getEvent('frac'))?.event.eventId).toBe('frac');
   });
 
-  it('still returns an event whose raw record the normalizer does not accept, from its columns', () => {
+  it('still returns an event whose raw record the normalizer does not accept, from its columns', async () => {
     const store = open(':memory:');
     const base = makeEvent('kept');
-    store.insertEvents([{ event: base.event, raw: 'not json {' }]);
-    const got = store.getEvent('kept');
+    await store.insertEvents([{ event: base.event, raw: 'not json {' }]);
+    const got = await store.getEvent('kept');
     expect(got?.raw).toBe('not json {');
     expect(got?.event).toMatchObject({
       eventId: 'kept',
@@ -241,11 +237,14 @@ describe('sqlite event columns', () => {
       origin: base.event.origin,
     });
     expect(
-      store.findEventsByIdentity({ accessKeyIds: ['AKIAQQQQQQQQQQQQQQQ1'], principalArns: [] }),
+      await store.findEventsByIdentity({
+        accessKeyIds: ['AKIAQQQQQQQQQQQQQQQ1'],
+        principalArns: [],
+      }),
     ).toHaveLength(1);
   });
 
-  it('stores each event once: a realistic record takes far less room than its raw text', () => {
+  it('stores each event once: a realistic record takes far less room than its raw text', async () => {
     const file = freshFile();
     const store = open(file);
     const events = Array.from({ length: 2000 }, (_, i) =>
@@ -256,8 +255,8 @@ describe('sqlite event columns', () => {
         requestParameters: { bucketName: 'billing-exports', key: `reports/2026/${i}.csv` },
       }),
     );
-    store.insertEvents(events);
-    store.close();
+    await store.insertEvents(events);
+    await store.close();
     const db = new Database(file);
     db.exec('VACUUM');
     // The events table, its indexes and the file table (dbstat: bytes of pages per b-tree).

@@ -95,6 +95,10 @@ class SqliteWorkspaceStore implements SqliteStore {
   private readonly findings: SqliteFindingTable;
   private readonly kv: SqliteKeyValueTable;
   private readonly secrets: SqliteSecretTable;
+  /** Open transactions (0: none); a transaction opened inside one joins it. */
+  private depth = 0;
+  /** The outermost transactions, one after another. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -107,6 +111,11 @@ class SqliteWorkspaceStore implements SqliteStore {
     this.findings = new SqliteFindingTable(db, now);
     this.kv = new SqliteKeyValueTable(db);
     this.secrets = new SqliteSecretTable(db);
+  }
+
+  /** {@link guard} as a promise: a throw becomes a rejection. */
+  private run<T>(fn: () => T): Promise<T> {
+    return new Promise((resolve) => resolve(this.guard(fn)));
   }
 
   /** Run `fn`, turning SQLite's own errors into KS_DB (AppErrors and other throws pass through). */
@@ -125,89 +134,126 @@ class SqliteWorkspaceStore implements SqliteStore {
     }
   }
 
-  add(token: Token, custody: Omit<CustodyEntry, 'tokenId'>): void {
-    this.guard(() => this.tokens.add(token, custody));
+  add(token: Token, custody: Omit<CustodyEntry, 'tokenId'>): Promise<void> {
+    return this.run(() => this.tokens.add(token, custody));
   }
-  get(id: string): Token | undefined {
-    return this.guard(() => this.tokens.get(id));
+  get(id: string): Promise<Token | undefined> {
+    return this.run(() => this.tokens.get(id));
   }
-  getByAccessKeyId(accessKeyId: string): Token | undefined {
-    return this.guard(() => this.tokens.getByAccessKeyId(accessKeyId));
+  getByAccessKeyId(accessKeyId: string): Promise<Token | undefined> {
+    return this.run(() => this.tokens.getByAccessKeyId(accessKeyId));
   }
-  list(filter?: TokenFilter): Token[] {
-    return this.guard(() => this.tokens.list(filter));
+  list(filter?: TokenFilter): Promise<Token[]> {
+    return this.run(() => this.tokens.list(filter));
   }
-  update(id: string, patch: TokenPatch, custody: Omit<CustodyEntry, 'tokenId'>): Token {
-    return this.guard(() => this.tokens.update(id, patch, custody));
+  update(id: string, patch: TokenPatch, custody: Omit<CustodyEntry, 'tokenId'>): Promise<Token> {
+    return this.run(() => this.tokens.update(id, patch, custody));
   }
-  custody(id: string): CustodyEntry[] {
-    return this.guard(() => this.tokens.custody(id));
+  custody(id: string): Promise<CustodyEntry[]> {
+    return this.run(() => this.tokens.custody(id));
   }
-  addFacts(facts: readonly TokenFact[]): number {
-    return this.guard(() => this.tokens.addFacts(facts));
+  addFacts(facts: readonly TokenFact[]): Promise<number> {
+    return this.run(() => this.tokens.addFacts(facts));
   }
-  facts(): TokenFact[] {
-    return this.guard(() => this.tokens.facts());
+  facts(): Promise<TokenFact[]> {
+    return this.run(() => this.tokens.facts());
   }
-  insertEvents(events: readonly StoredEvent[]): Set<string> {
-    return this.guard(() => this.events.insertEvents(events));
+  insertEvents(events: readonly StoredEvent[]): Promise<Set<string>> {
+    return this.run(() => this.events.insertEvents(events));
   }
-  countEvents(): number {
-    return this.guard(() => this.events.countEvents());
+  countEvents(): Promise<number> {
+    return this.run(() => this.events.countEvents());
   }
-  getEvent(eventId: string): StoredEvent | undefined {
-    return this.guard(() => this.events.getEvent(eventId));
+  getEvent(eventId: string): Promise<StoredEvent | undefined> {
+    return this.run(() => this.events.getEvent(eventId));
   }
   findEventsByIdentity(q: {
     readonly accessKeyIds: readonly string[];
     readonly principalArns: readonly string[];
-  }): CloudEvent[] {
-    return this.guard(() => this.events.findEventsByIdentity(q));
+  }): Promise<CloudEvent[]> {
+    return this.run(() => this.events.findEventsByIdentity(q));
   }
-  upsertFindings(findings: readonly Finding[]): void {
-    this.guard(() => this.findings.upsertFindings(findings));
+  upsertFindings(findings: readonly Finding[]): Promise<void> {
+    return this.run(() => this.findings.upsertFindings(findings));
   }
-  listFindings(filter?: FindingFilter): Finding[] {
-    return this.guard(() => this.findings.listFindings(filter));
+  listFindings(filter?: FindingFilter): Promise<Finding[]> {
+    return this.run(() => this.findings.listFindings(filter));
   }
-  getFinding(id: string): Finding | undefined {
-    return this.guard(() => this.findings.getFinding(id));
+  getFinding(id: string): Promise<Finding | undefined> {
+    return this.run(() => this.findings.getFinding(id));
   }
-  deleteFindings(ids: readonly string[]): void {
-    this.guard(() => this.findings.deleteFindings(ids));
+  deleteFindings(ids: readonly string[]): Promise<void> {
+    return this.run(() => this.findings.deleteFindings(ids));
   }
-  insertHits(hits: readonly StoredHit[]): void {
-    this.guard(() => this.hits.insertHits(hits));
+  insertHits(hits: readonly StoredHit[]): Promise<void> {
+    return this.run(() => this.hits.insertHits(hits));
   }
-  hitsForGroup(rule: string, groupKey: string): StoredHit[] {
-    return this.guard(() => this.hits.hitsForGroup(rule, groupKey));
+  hitsForGroup(rule: string, groupKey: string): Promise<StoredHit[]> {
+    return this.run(() => this.hits.hitsForGroup(rule, groupKey));
   }
-  setHitFinding(rule: string, eventIds: readonly string[], findingId: string): void {
-    this.guard(() => this.hits.setHitFinding(rule, eventIds, findingId));
+  setHitFinding(rule: string, eventIds: readonly string[], findingId: string): Promise<void> {
+    return this.run(() => this.hits.setHitFinding(rule, eventIds, findingId));
   }
-  getValue(key: string): string | undefined {
-    return this.guard(() => this.kv.getValue(key));
+  getValue(key: string): Promise<string | undefined> {
+    return this.run(() => this.kv.getValue(key));
   }
-  setValue(key: string, value: string): void {
-    this.guard(() => this.kv.setValue(key, value));
+  setValue(key: string, value: string): Promise<void> {
+    return this.run(() => this.kv.setValue(key, value));
   }
-  putSecret(tokenId: string, sealed: string): void {
-    this.guard(() => this.secrets.putSecret(tokenId, sealed));
+  putSecret(tokenId: string, sealed: string): Promise<void> {
+    return this.run(() => this.secrets.putSecret(tokenId, sealed));
   }
-  getSecret(tokenId: string): string | undefined {
-    return this.guard(() => this.secrets.getSecret(tokenId));
+  getSecret(tokenId: string): Promise<string | undefined> {
+    return this.run(() => this.secrets.getSecret(tokenId));
   }
-  deleteSecret(tokenId: string): void {
-    this.guard(() => this.secrets.deleteSecret(tokenId));
-  }
-
-  /** Run `fn` in one transaction (nested calls become savepoints); a throw rolls it all back. */
-  transaction<T>(fn: () => T): T {
-    return this.guard(() => this.db.transaction(fn)());
+  deleteSecret(tokenId: string): Promise<void> {
+    return this.run(() => this.secrets.deleteSecret(tokenId));
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  /**
+   * Run `fn` in one transaction: BEGIN IMMEDIATE, then COMMIT when it resolves or ROLLBACK when it
+   * rejects. A transaction opened while one is open joins it. Outermost transactions are queued,
+   * so two never interleave on the one connection. (This store serves one process; a call made
+   * outside any transaction while one is open runs inside it.)
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.depth > 0) return this.nested(fn);
+    const run = this.queue.then(() => this.outermost(fn));
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async nested<T>(fn: () => Promise<T>): Promise<T> {
+    this.depth++;
+    try {
+      return await fn();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private async outermost<T>(fn: () => Promise<T>): Promise<T> {
+    this.guard(() => this.db.exec('BEGIN IMMEDIATE'));
+    this.depth++;
+    try {
+      const out = await fn();
+      this.guard(() => this.db.exec('COMMIT'));
+      return out;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.run(() => {
+      if (this.db.open) this.db.close();
+    });
   }
 }
 

@@ -3,7 +3,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { AppError } from '../core/errors.js';
-import type { TokenFilter, TokenPatch, TokenStore } from '../core/ports.js';
+import type { TokenFilter, TokenPatch } from '../core/ports.js';
 import type { CustodyEntry, Placement, Token, TokenFact } from '../core/token.js';
 import { fromJson, present, toJson } from './rows.js';
 
@@ -132,7 +132,8 @@ function custodyEntry(
 }
 
 /** {@link TokenStore} over SQLite. Writes run in a transaction with their custody entry. */
-export class SqliteTokenTable implements TokenStore {
+/** The synchronous SQLite side; {@link SqliteWorkspaceStore} offers it as the async port. */
+export class SqliteTokenTable {
   private readonly byId: Statement<[string], TokenRow>;
   private readonly byKey: Statement<[string], TokenRow>;
   private readonly insertToken: Statement<unknown[]>;

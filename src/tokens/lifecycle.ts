@@ -45,14 +45,14 @@ export interface Rotated {
  * old key id is kept as a `previous-key` fact, so its use is still matched as this token's.
  */
 export async function rotateToken(deps: LifecycleDeps, ref: string): Promise<Rotated> {
-  const t = findToken(deps.store, ref);
+  const t = await findToken(deps.store, ref);
   const userName = mintedUser(t);
   if (t.status === 'retired')
     throw new AppError('KS_TOKEN_INVALID', { where: t.id, reason: 'it is retired' });
   const key = await deps.iam.createAccessKey(userName);
   const at = deps.now().toISOString();
-  const token = deps.store.transaction(() => {
-    const updated = deps.store.update(
+  const token = await deps.store.transaction(async () => {
+    const updated = await deps.store.update(
       t.id,
       { accessKeyId: key.accessKeyId },
       {
@@ -62,11 +62,11 @@ export async function rotateToken(deps: LifecycleDeps, ref: string): Promise<Rot
         note: `replaced key ${t.accessKeyId} with ${key.accessKeyId}`,
       },
     );
-    deps.store.addFacts([
+    await deps.store.addFacts([
       { tokenId: t.id, kind: 'previous-key', value: t.accessKeyId, eventId: `rotate:${at}` },
     ]);
-    if (deps.seal) deps.store.putSecret(t.id, deps.seal(t.id, key.secretAccessKey));
-    else deps.store.deleteSecret(t.id);
+    if (deps.seal) await deps.store.putSecret(t.id, deps.seal(t.id, key.secretAccessKey));
+    else await deps.store.deleteSecret(t.id);
     return updated;
   });
   await deps.iam.deleteAccessKey(userName, t.accessKeyId);
@@ -88,7 +88,7 @@ async function ignoreMissing(p: Promise<void>): Promise<void> {
  * retire it in the registry and forget its secret. A user already gone is fine.
  */
 export async function retireInAws(deps: LifecycleDeps, ref: string, note?: string): Promise<Token> {
-  const t = findToken(deps.store, ref);
+  const t = await findToken(deps.store, ref);
   const userName = mintedUser(t);
   const iam = deps.iam;
   if (await iam.getUser(userName)) {
@@ -106,8 +106,8 @@ export async function retireInAws(deps: LifecycleDeps, ref: string, note?: strin
   } else {
     deps.log(`${t.id}: IAM user ${userName} no longer exists`);
   }
-  return deps.store.transaction(() => {
-    deps.store.deleteSecret(t.id);
+  return deps.store.transaction(async () => {
+    await deps.store.deleteSecret(t.id);
     return retireInRegistry(deps.store, t.id, deps.actor, deps.now(), note);
   });
 }

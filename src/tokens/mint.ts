@@ -55,24 +55,30 @@ interface Pending {
   readonly request: MintRequest;
 }
 
-function journalIndex(store: KeyValueStore): string[] {
-  return JSON.parse(store.getValue(`${PENDING}index`) ?? '[]') as string[];
+async function journalIndex(store: KeyValueStore): Promise<string[]> {
+  return JSON.parse((await store.getValue(`${PENDING}index`)) ?? '[]') as string[];
 }
 
-function setJournal(store: KeyValueStore, p: Pending | undefined, userName: string): void {
-  const index = new Set(journalIndex(store));
+async function setJournal(
+  store: KeyValueStore,
+  p: Pending | undefined,
+  userName: string,
+): Promise<void> {
+  const index = new Set(await journalIndex(store));
   if (p) index.add(userName);
   else index.delete(userName);
   // The key-value store has no delete: an empty value means "no pending mint".
-  store.setValue(`${PENDING}${userName}`, p ? JSON.stringify(p) : '');
-  store.setValue(`${PENDING}index`, JSON.stringify([...index]));
+  await store.setValue(`${PENDING}${userName}`, p ? JSON.stringify(p) : '');
+  await store.setValue(`${PENDING}index`, JSON.stringify([...index]));
 }
 
-function readJournal(store: KeyValueStore): Pending[] {
-  return journalIndex(store).flatMap((name) => {
-    const text = store.getValue(`${PENDING}${name}`);
-    return text ? [JSON.parse(text) as Pending] : [];
-  });
+async function readJournal(store: KeyValueStore): Promise<Pending[]> {
+  const out: Pending[] = [];
+  for (const name of await journalIndex(store)) {
+    const text = await store.getValue(`${PENDING}${name}`);
+    if (text) out.push(JSON.parse(text) as Pending);
+  }
+  return out;
 }
 
 async function createUserWithFreshName(
@@ -81,9 +87,9 @@ async function createUserWithFreshName(
   request: MintRequest,
 ): Promise<IamUserInfo> {
   const taken = new Set(
-    deps.store
-      .list({ status: 'all' })
-      .flatMap((t) => (t.userName ? [t.userName.toLowerCase()] : [])),
+    (await deps.store.list({ status: 'all' })).flatMap((t) =>
+      t.userName ? [t.userName.toLowerCase()] : [],
+    ),
   );
   for (let attempt = 0; attempt < 5; attempt++) {
     const userName = generateUserName({
@@ -94,11 +100,11 @@ async function createUserWithFreshName(
     const tags = Object.entries(deps.canary.tags).map(([key, value]) => ({ key, value }));
     // The journal holds the whole request before AWS is called: a mint killed while CreateUser
     // is in flight is resumed with its label and placement.
-    setJournal(deps.store, { tokenId, userName, request: journalRequest(request) }, userName);
+    await setJournal(deps.store, { tokenId, userName, request: journalRequest(request) }, userName);
     try {
       return await deps.iam.createUser({ userName, path: deps.canary.userPath, tags });
     } catch (err) {
-      setJournal(deps.store, undefined, userName);
+      await setJournal(deps.store, undefined, userName);
       // A user of that name exists outside Keysnare: never touch it, pick another name.
       if (isAppError(err) && err.details['awsCode'] === 'EntityAlreadyExists') {
         taken.add(userName.toLowerCase());
@@ -113,16 +119,16 @@ async function createUserWithFreshName(
   });
 }
 
-function record(
+async function record(
   deps: MintDeps,
   p: Pending,
   user: IamUserInfo,
   accessKeyId: string,
   secret: string,
-): Token {
+): Promise<Token> {
   const accountId = user.arn.split(':')[4];
-  const token = deps.store.transaction(() => {
-    const t = registerToken(
+  return deps.store.transaction(async () => {
+    const t = await registerToken(
       deps.store,
       {
         accessKeyId,
@@ -138,11 +144,10 @@ function record(
       'minted',
       p.tokenId,
     );
-    if (deps.seal) deps.store.putSecret(t.id, deps.seal(t.id, secret));
-    setJournal(deps.store, undefined, p.userName);
+    if (deps.seal) await deps.store.putSecret(t.id, deps.seal(t.id, secret));
+    await setJournal(deps.store, undefined, p.userName);
     return t;
   });
-  return token;
 }
 
 /** The request as the journal stores it (only what `record` reads). */
@@ -158,7 +163,7 @@ export async function mintToken(deps: MintDeps, request: MintRequest): Promise<M
   const tokenId = request.tokenId ?? newTokenId();
   const user = await createUserWithFreshName(deps, tokenId, request);
   const pending: Pending = { tokenId, userName: user.userName, request: journalRequest(request) };
-  setJournal(deps.store, pending, user.userName);
+  await setJournal(deps.store, pending, user.userName);
   let key;
   try {
     key = await deps.iam.createAccessKey(user.userName);
@@ -167,7 +172,7 @@ export async function mintToken(deps: MintDeps, request: MintRequest): Promise<M
     throw err;
   }
   return {
-    token: record(deps, pending, user, key.accessKeyId, key.secretAccessKey),
+    token: await record(deps, pending, user, key.accessKeyId, key.secretAccessKey),
     secretAccessKey: key.secretAccessKey,
   };
 }
@@ -177,7 +182,7 @@ async function cleanUpHalfMade(deps: MintDeps, userName: string, cause: unknown)
     for (const k of await deps.iam.listAccessKeys(userName))
       await deps.iam.deleteAccessKey(userName, k.accessKeyId);
     await deps.iam.deleteUser(userName);
-    setJournal(deps.store, undefined, userName);
+    await setJournal(deps.store, undefined, userName);
     deps.log(
       `mint failed after IAM user ${userName} was created (${describeError(cause)}); removed that user: nothing is left behind`,
     );
@@ -195,10 +200,10 @@ async function cleanUpHalfMade(deps: MintDeps, userName: string, cause: unknown)
  */
 export async function resumePendingMints(deps: MintDeps): Promise<Minted[]> {
   const done: Minted[] = [];
-  for (const p of readJournal(deps.store)) {
+  for (const p of await readJournal(deps.store)) {
     const user = await deps.iam.getUser(p.userName);
     if (!user) {
-      setJournal(deps.store, undefined, p.userName);
+      await setJournal(deps.store, undefined, p.userName);
       deps.log(`an interrupted mint of ${p.userName} never created the user; nothing to resume`);
       continue;
     }
@@ -206,7 +211,7 @@ export async function resumePendingMints(deps: MintDeps): Promise<Minted[]> {
       await deps.iam.deleteAccessKey(p.userName, k.accessKeyId);
     const key = await deps.iam.createAccessKey(p.userName);
     done.push({
-      token: record(deps, p, user, key.accessKeyId, key.secretAccessKey),
+      token: await record(deps, p, user, key.accessKeyId, key.secretAccessKey),
       secretAccessKey: key.secretAccessKey,
     });
     deps.log(

@@ -37,19 +37,19 @@ export function tokenFromInput(
 }
 
 /** Register one token; throws KS_TOKEN_EXISTS when its key is already registered. */
-export function registerToken(
+export async function registerToken(
   store: TokenStore,
   input: TokenInput,
   actor: string,
   now: Date,
   origin: TokenOrigin = 'registered',
   id: string = newTokenId(),
-): Token {
-  const existing = store.getByAccessKeyId(input.accessKeyId);
+): Promise<Token> {
+  const existing = await store.getByAccessKeyId(input.accessKeyId);
   if (existing)
     throw new AppError('KS_TOKEN_EXISTS', { accessKeyId: input.accessKeyId, id: existing.id });
   const token = tokenFromInput(input, origin, now, id);
-  store.add(token, {
+  await store.add(token, {
     at: token.createdAt,
     actor,
     action: origin === 'minted' ? 'minted' : 'registered',
@@ -70,11 +70,11 @@ export interface ImportResult {
  * the file is refused (KS_INPUT_INVALID); keys already registered are all named at once
  * (KS_TOKEN_IMPORT_CONFLICT) unless `skipExisting`, which leaves them alone.
  */
-export function importTokens(
+export async function importTokens(
   store: TokenStore,
   inputs: readonly TokenInput[],
   o: { file: string; actor: string; now: Date; skipExisting: boolean },
-): ImportResult {
+): Promise<ImportResult> {
   const seen = new Map<string, number>();
   const twice: string[] = [];
   inputs.forEach((input, i) => {
@@ -89,10 +89,11 @@ export function importTokens(
       { lines: twice },
     );
   }
-  const existing = inputs.flatMap((input) => {
-    const t = store.getByAccessKeyId(input.accessKeyId);
-    return t ? [{ input, id: t.id }] : [];
-  });
+  const existing: { input: TokenInput; id: string }[] = [];
+  for (const input of inputs) {
+    const t = await store.getByAccessKeyId(input.accessKeyId);
+    if (t) existing.push({ input, id: t.id });
+  }
   if (existing.length && !o.skipExisting) {
     throw new AppError(
       'KS_TOKEN_IMPORT_CONFLICT',
@@ -101,29 +102,29 @@ export function importTokens(
     );
   }
   const taken = new Set(existing.map((e) => e.input.accessKeyId));
-  const added = inputs
-    .filter((i) => !taken.has(i.accessKeyId))
-    .map((i) => registerToken(store, i, o.actor, o.now));
+  const added: Token[] = [];
+  for (const i of inputs.filter((x) => !taken.has(x.accessKeyId)))
+    added.push(await registerToken(store, i, o.actor, o.now));
   return { added, skipped: existing.map((e) => e.input) };
 }
 
 /** Find a token by registry id or access key id. */
-export function findToken(store: TokenStore, ref: string): Token {
-  const t = store.get(ref) ?? store.getByAccessKeyId(ref);
+export async function findToken(store: TokenStore, ref: string): Promise<Token> {
+  const t = (await store.get(ref)) ?? (await store.getByAccessKeyId(ref));
   if (!t) throw new AppError('KS_TOKEN_NOT_FOUND', { id: ref });
   return t;
 }
 
 /** Move a token: record the new placement with the old one in its custody history. */
-export function movePlacement(
+export async function movePlacement(
   store: TokenStore,
   ref: string,
   placement: Placement,
   actor: string,
   now: Date,
   note?: string,
-): Token {
-  const t = findToken(store, ref);
+): Promise<Token> {
+  const t = await findToken(store, ref);
   if (t.status === 'retired')
     throw new AppError('KS_TOKEN_RETIRED', { id: t.id, action: 'recording a new placement' });
   if (Object.values(placement).every((v) => v === undefined || v === '')) {
@@ -148,14 +149,14 @@ export function movePlacement(
 }
 
 /** Mark a token retired in the registry (the AWS side is handled by the caller). */
-export function retireInRegistry(
+export async function retireInRegistry(
   store: TokenStore,
   ref: string,
   actor: string,
   now: Date,
   note?: string,
-): Token {
-  const t = findToken(store, ref);
+): Promise<Token> {
+  const t = await findToken(store, ref);
   if (t.status === 'retired') return t;
   return store.update(
     t.id,

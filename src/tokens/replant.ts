@@ -84,7 +84,7 @@ export async function replantAfterRotation(
   previousKeyId: string,
 ): Promise<ReplantOutcome[]> {
   const outcomes: ReplantOutcome[] = [];
-  for (const kf of keyFilesOf(deps.store.custody(token.id))) {
+  for (const kf of keyFilesOf(await deps.store.custody(token.id))) {
     // Config bait holds no key (region and output only): nothing to update.
     if (kf.format === 'config') continue;
     const outcome =
@@ -116,7 +116,7 @@ async function replantProfile(
       kf.how === 'planted'
         ? `profile [${kf.profile}], re-planted after rotating ${previousKeyId} to ${token.accessKeyId}`
         : `${baitCustodyNote(kf.file, kf.format, kf.profile)}; re-planted after rotating ${previousKeyId}`;
-    deps.store.update(
+    await deps.store.update(
       token.id,
       {},
       {
@@ -144,7 +144,7 @@ async function writeBeside(
   const target = { file, format: kf.format, profile: kf.profile, merge: undefined };
   try {
     const w = await writeBait(target, token, secret, new Set(), deps.now());
-    deps.store.update(
+    await deps.store.update(
       token.id,
       {},
       {

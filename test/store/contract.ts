@@ -16,25 +16,25 @@ const registered: Omit<CustodyEntry, 'tokenId'> = {
   action: 'registered',
 };
 
-function thrownBy(fn: () => unknown): unknown {
+async function rejectedBy(fn: () => unknown): Promise<unknown> {
   try {
-    fn();
+    await fn();
   } catch (err) {
     return err;
   }
-  throw new Error('expected a throw');
+  throw new Error('expected a rejection');
 }
 
 function tokenContract(store: () => WorkspaceStore): void {
-  it('returns a token exactly as added, with unset fields absent', () => {
+  it('returns a token exactly as added, with unset fields absent', async () => {
     const token = makeToken(1);
-    store().add(token, registered);
-    expect(store().get(token.id)).toStrictEqual(token);
-    expect(store().getByAccessKeyId(token.accessKeyId)).toStrictEqual(token);
-    expect(store().get('tok_missing')).toBeUndefined();
+    await store().add(token, registered);
+    expect(await store().get(token.id)).toStrictEqual(token);
+    expect(await store().getByAccessKeyId(token.accessKeyId)).toStrictEqual(token);
+    expect(await store().get('tok_missing')).toBeUndefined();
   });
 
-  it('round-trips every optional field and a placement with free-form keys', () => {
+  it('round-trips every optional field and a placement with free-form keys', async () => {
     const token = makeToken(2, {
       userName: 'svc-billing-prod',
       userArn: 'arn:aws:iam::123456789012:user/svc-billing-prod',
@@ -46,63 +46,60 @@ function tokenContract(store: () => WorkspaceStore): void {
       origin: 'minted',
       retiredAt: '2026-03-01T00:00:00.000Z',
     });
-    store().add(token, { ...registered, action: 'minted', placement: { host: 'build-7' } });
-    expect(store().get(token.id)).toStrictEqual(token);
-    expect(store().custody(token.id)).toStrictEqual([
+    await store().add(token, { ...registered, action: 'minted', placement: { host: 'build-7' } });
+    expect(await store().get(token.id)).toStrictEqual(token);
+    expect(await store().custody(token.id)).toStrictEqual([
       { ...registered, tokenId: token.id, action: 'minted', placement: { host: 'build-7' } },
     ]);
   });
 
-  it('refuses a second token with the same access key, naming the existing one', () => {
+  it('refuses a second token with the same access key, naming the existing one', async () => {
     const first = makeToken(1);
-    store().add(first, registered);
-    const err = thrownBy(() =>
-      store().add({ ...makeToken(2), accessKeyId: first.accessKeyId }, registered),
+    await store().add(first, registered);
+    const err = await rejectedBy(
+      async () =>
+        await store().add({ ...makeToken(2), accessKeyId: first.accessKeyId }, registered),
     );
     expect(isAppError(err, 'KS_TOKEN_EXISTS')).toBe(true);
     expect((err as { details: unknown }).details).toEqual({
       accessKeyId: first.accessKeyId,
       id: first.id,
     });
-    expect(store().list()).toStrictEqual([first]);
-    expect(store().custody(makeToken(2).id)).toEqual([]);
+    expect(await store().list()).toStrictEqual([first]);
+    expect(await store().custody(makeToken(2).id)).toEqual([]);
   });
 
-  it('lists tokens filtered by status', () => {
-    store().add(makeToken(1), registered);
-    store().add(makeToken(2, { status: 'retired' }), registered);
-    expect(
-      store()
-        .list()
-        .map((t) => t.id),
-    ).toEqual([makeToken(1).id, makeToken(2).id]);
-    expect(
-      store()
-        .list({ status: 'active' })
-        .map((t) => t.id),
-    ).toEqual([makeToken(1).id]);
-    expect(
-      store()
-        .list({ status: 'retired' })
-        .map((t) => t.id),
-    ).toEqual([makeToken(2).id]);
+  it('lists tokens filtered by status', async () => {
+    await store().add(makeToken(1), registered);
+    await store().add(makeToken(2, { status: 'retired' }), registered);
+    expect((await store().list()).map((t) => t.id)).toEqual([makeToken(1).id, makeToken(2).id]);
+    expect((await store().list({ status: 'active' })).map((t) => t.id)).toEqual([makeToken(1).id]);
+    expect((await store().list({ status: 'retired' })).map((t) => t.id)).toEqual([makeToken(2).id]);
   });
 
-  it('keeps custody in order and records the previous placement when it changes', () => {
+  it('keeps custody in order and records the previous placement when it changes', async () => {
     const id = makeToken(1).id;
-    store().add(makeToken(1), registered);
+    await store().add(makeToken(1), registered);
     const a = { host: 'build-7', path: '~/.aws/credentials' };
     const b = { host: 'build-9', owner: 'ops' };
-    store().update(id, { placement: a }, { at: 't1', actor: 'bob', action: 'placed' });
-    const moved = store().update(id, { placement: b }, { at: 't2', actor: 'bob', action: 'moved' });
-    store().update(
+    await store().update(id, { placement: a }, { at: 't1', actor: 'bob', action: 'placed' });
+    const moved = await store().update(
+      id,
+      { placement: b },
+      { at: 't2', actor: 'bob', action: 'moved' },
+    );
+    await store().update(
       id,
       { label: 'new label' },
       { at: 't3', actor: 'carol', action: 'updated', note: 'relabel' },
     );
     expect(moved).toStrictEqual({ ...makeToken(1), placement: b });
-    expect(store().get(id)).toStrictEqual({ ...makeToken(1), placement: b, label: 'new label' });
-    expect(store().custody(id)).toStrictEqual([
+    expect(await store().get(id)).toStrictEqual({
+      ...makeToken(1),
+      placement: b,
+      label: 'new label',
+    });
+    expect(await store().custody(id)).toStrictEqual([
       { ...registered, tokenId: id },
       { tokenId: id, at: 't1', actor: 'bob', action: 'placed', placement: a },
       { tokenId: id, at: 't2', actor: 'bob', action: 'moved', placement: b, previous: a },
@@ -110,15 +107,15 @@ function tokenContract(store: () => WorkspaceStore): void {
     ]);
   });
 
-  it('does not treat the same placement with keys in another order as a move', () => {
+  it('does not treat the same placement with keys in another order as a move', async () => {
     const id = makeToken(1).id;
-    store().add(makeToken(1, { placement: { host: 'h', path: 'p' } }), registered);
-    store().update(
+    await store().add(makeToken(1, { placement: { host: 'h', path: 'p' } }), registered);
+    await store().update(
       id,
       { placement: { path: 'p', host: 'h' } },
       { at: 't1', actor: 'a', action: 'updated' },
     );
-    expect(store().custody(id)[1]).toStrictEqual({
+    expect((await store().custody(id))[1]).toStrictEqual({
       tokenId: id,
       at: 't1',
       actor: 'a',
@@ -126,37 +123,44 @@ function tokenContract(store: () => WorkspaceStore): void {
     });
   });
 
-  it('throws KS_TOKEN_NOT_FOUND when updating an unknown token', () => {
-    const err = thrownBy(() => store().update('tok_nope', { label: 'x' }, registered));
+  it('throws KS_TOKEN_NOT_FOUND when updating an unknown token', async () => {
+    const err = await rejectedBy(
+      async () => await store().update('tok_nope', { label: 'x' }, registered),
+    );
     expect(isAppError(err, 'KS_TOKEN_NOT_FOUND')).toBe(true);
   });
 
-  it('refuses to rotate onto another token’s key and leaves no custody entry behind', () => {
-    store().add(makeToken(1), registered);
-    store().add(makeToken(2), registered);
-    const err = thrownBy(() =>
-      store().update(
-        makeToken(1).id,
-        { accessKeyId: makeToken(2).accessKeyId, label: 'x' },
-        { ...registered, action: 'rotated' },
-      ),
+  it('refuses to rotate onto another token’s key and leaves no custody entry behind', async () => {
+    await store().add(makeToken(1), registered);
+    await store().add(makeToken(2), registered);
+    const err = await rejectedBy(
+      async () =>
+        await store().update(
+          makeToken(1).id,
+          { accessKeyId: makeToken(2).accessKeyId, label: 'x' },
+          { ...registered, action: 'rotated' },
+        ),
     );
     expect(isAppError(err, 'KS_TOKEN_EXISTS')).toBe(true);
-    expect(store().get(makeToken(1).id)).toStrictEqual(makeToken(1));
-    expect(store().custody(makeToken(1).id)).toHaveLength(1);
+    expect(await store().get(makeToken(1).id)).toStrictEqual(makeToken(1));
+    expect(await store().custody(makeToken(1).id)).toHaveLength(1);
   });
 
-  it('rotates a token to a new access key', () => {
-    store().add(makeToken(1), registered);
+  it('rotates a token to a new access key', async () => {
+    await store().add(makeToken(1), registered);
     const newKey = 'AKIAZZZZZZZZZZZZZZZZ';
-    store().update(makeToken(1).id, { accessKeyId: newKey }, { ...registered, action: 'rotated' });
-    expect(store().getByAccessKeyId(newKey)?.id).toBe(makeToken(1).id);
-    expect(store().getByAccessKeyId(makeToken(1).accessKeyId)).toBeUndefined();
+    await store().update(
+      makeToken(1).id,
+      { accessKeyId: newKey },
+      { ...registered, action: 'rotated' },
+    );
+    expect((await store().getByAccessKeyId(newKey))?.id).toBe(makeToken(1).id);
+    expect(await store().getByAccessKeyId(makeToken(1).accessKeyId)).toBeUndefined();
   });
 
-  it('keeps each fact (kind, value) once, across calls and within one call', () => {
+  it('keeps each fact (kind, value) once, across calls and within one call', async () => {
     const id = makeToken(1).id;
-    store().add(makeToken(1), registered);
+    await store().add(makeToken(1), registered);
     const arn = {
       tokenId: id,
       kind: 'user-arn',
@@ -164,34 +168,34 @@ function tokenContract(store: () => WorkspaceStore): void {
       eventId: 'e1',
     } as const;
     const pid = { tokenId: id, kind: 'principal-id', value: 'AIDAX', eventId: 'e1' } as const;
-    expect(store().addFacts([arn, pid, { ...pid, eventId: 'e2' }])).toBe(2);
+    expect(await store().addFacts([arn, pid, { ...pid, eventId: 'e2' }])).toBe(2);
     expect(
-      store().addFacts([
+      await store().addFacts([
         { ...arn, eventId: 'e3' },
         { ...arn, kind: 'federated-arn' },
       ]),
     ).toBe(1);
-    expect(store().facts()).toStrictEqual([arn, pid, { ...arn, kind: 'federated-arn' }]);
+    expect(await store().facts()).toStrictEqual([arn, pid, { ...arn, kind: 'federated-arn' }]);
   });
 }
 
 function eventContract(store: () => WorkspaceStore): void {
-  it('dedupes events by eventId across calls and within one batch', () => {
-    const first = store().insertEvents([makeEvent('a'), makeEvent('b'), makeEvent('a')]);
+  it('dedupes events by eventId across calls and within one batch', async () => {
+    const first = await store().insertEvents([makeEvent('a'), makeEvent('b'), makeEvent('a')]);
     expect([...first].sort()).toEqual(['a', 'b']);
-    const second = store().insertEvents([makeEvent('b'), makeEvent('c')]);
+    const second = await store().insertEvents([makeEvent('b'), makeEvent('c')]);
     expect([...second]).toEqual(['c']);
-    expect(store().countEvents()).toBe(3);
-    expect(store().insertEvents([])).toEqual(new Set());
+    expect(await store().countEvents()).toBe(3);
+    expect(await store().insertEvents([])).toEqual(new Set());
   });
 
-  it('keeps the first copy of a duplicated event', () => {
-    store().insertEvents([makeEvent('a', { eventName: 'First' })]);
-    store().insertEvents([makeEvent('a', { eventName: 'Second' })]);
-    expect(store().getEvent('a')?.event.eventName).toBe('First');
+  it('keeps the first copy of a duplicated event', async () => {
+    await store().insertEvents([makeEvent('a', { eventName: 'First' })]);
+    await store().insertEvents([makeEvent('a', { eventName: 'Second' })]);
+    expect((await store().getEvent('a'))?.event.eventName).toBe('First');
   });
 
-  it('returns the raw record exactly as stored, and the event normalized from it', () => {
+  it('returns the raw record exactly as stored, and the event normalized from it', async () => {
     const raw = JSON.stringify({ eventID: 'min', eventSource: 's3.amazonaws.com' });
     const event = normalizeRecord(JSON.parse(raw) as Record<string, unknown>, {
       file: 'f',
@@ -199,30 +203,30 @@ function eventContract(store: () => WorkspaceStore): void {
     });
     if (!('eventId' in event)) throw new Error('fixture rejected');
     const minimal: StoredEvent = { event, raw };
-    store().insertEvents([makeEvent('full'), minimal]);
-    expect(store().getEvent('full')).toStrictEqual(makeEvent('full'));
-    expect(store().getEvent('min')).toStrictEqual(minimal);
-    expect(store().getEvent('nope')).toBeUndefined();
+    await store().insertEvents([makeEvent('full'), minimal]);
+    expect(await store().getEvent('full')).toStrictEqual(makeEvent('full'));
+    expect(await store().getEvent('min')).toStrictEqual(minimal);
+    expect(await store().getEvent('nope')).toBeUndefined();
   });
 
-  it('finds stored events by key id or principal ARN, each once', () => {
+  it('finds stored events by key id or principal ARN, each once', async () => {
     const arn = 'arn:aws:iam::111122223333:user/svc-billing';
-    store().insertEvents([
+    await store().insertEvents([
       makeEvent('k1'),
       makeEvent('other', {
         userIdentity: { type: 'IAMUser', accessKeyId: 'AKIAOTHER00000000001', arn: 'x' },
       }),
     ]);
-    const found = store().findEventsByIdentity({
+    const found = await store().findEventsByIdentity({
       accessKeyIds: ['AKIAQQQQQQQQQQQQQQQ1'],
       principalArns: [arn],
     });
     expect(found).toStrictEqual([makeEvent('k1').event]);
   });
 
-  it('finds IAM calls by the user they act on, a denied one included', () => {
+  it('finds IAM calls by the user they act on, a denied one included', async () => {
     const iam = { eventSource: 'iam.amazonaws.com', eventName: 'AttachUserPolicy' };
-    store().insertEvents([
+    await store().insertEvents([
       makeEvent('t1', { ...iam, requestParameters: { userName: 'Svc-Ledger' } }),
       makeEvent('t2', {
         ...iam,
@@ -233,7 +237,7 @@ function eventContract(store: () => WorkspaceStore): void {
       makeEvent('t3', { ...iam, requestParameters: { userName: 'someone-else' } }),
       makeEvent('t4', { requestParameters: { userName: 'svc-ledger' } }),
     ]);
-    const found = store().findEventsByIdentity({
+    const found = await store().findEventsByIdentity({
       accessKeyIds: [],
       principalArns: [],
       targetUserNames: ['svc-ledger'],
@@ -241,70 +245,70 @@ function eventContract(store: () => WorkspaceStore): void {
     expect(found.map((e) => e.eventId).sort()).toEqual(['t1', 't2']);
   });
 
-  it('groups hits by rule and group key, oldest first, ignoring repeats', () => {
-    store().insertHits([
+  it('groups hits by rule and group key, oldest first, ignoring repeats', async () => {
+    await store().insertHits([
       { rule: 'r1', groupKey: 'g', eventId: 'e2', timeMs: 2000, data: { n: 2 } },
       { rule: 'r1', groupKey: 'g', eventId: 'e1', timeMs: 1000, data: { n: 1 } },
       { rule: 'r1', groupKey: 'other', eventId: 'e3', timeMs: 500, data: {} },
       { rule: 'r2', groupKey: 'g', eventId: 'e1', timeMs: 1000, data: { rule: 2 } },
     ]);
-    store().insertHits([
+    await store().insertHits([
       { rule: 'r1', groupKey: 'g', eventId: 'e1', timeMs: 1, data: { n: 'again' } },
       { rule: 'r1', groupKey: 'g', eventId: 'e4', data: { untimed: true } },
     ]);
-    expect(store().hitsForGroup('r1', 'g')).toStrictEqual([
+    expect(await store().hitsForGroup('r1', 'g')).toStrictEqual([
       { rule: 'r1', groupKey: 'g', eventId: 'e1', timeMs: 1000, data: { n: 1 } },
       { rule: 'r1', groupKey: 'g', eventId: 'e2', timeMs: 2000, data: { n: 2 } },
       { rule: 'r1', groupKey: 'g', eventId: 'e4', data: { untimed: true } },
     ]);
-    expect(store().hitsForGroup('r2', 'g')).toHaveLength(1);
-    expect(store().hitsForGroup('r3', 'g')).toEqual([]);
+    expect(await store().hitsForGroup('r2', 'g')).toHaveLength(1);
+    expect(await store().hitsForGroup('r3', 'g')).toEqual([]);
   });
 }
 
 function findingContract(store: () => WorkspaceStore): void {
-  it('returns a finding exactly as upserted and replaces it on the next upsert', () => {
+  it('returns a finding exactly as upserted and replaces it on the next upsert', async () => {
     const full = makeFinding('f1', '2026-01-01T00:00:00.000Z', {
       accessKeyId: 'AKIAQQQQQQQQQQQQQQQ1',
       regions: ['us-east-1', 'eu-west-1'],
       tokenId: 'tok_1',
     });
-    store().upsertFindings([full]);
-    expect(store().getFinding('f1')).toStrictEqual(full);
+    await store().upsertFindings([full]);
+    expect(await store().getFinding('f1')).toStrictEqual(full);
     const replaced = makeFinding('f1', '2026-01-02T00:00:00.000Z', {
       severity: 'low',
       eventIds: ['x', 'y'],
     });
-    store().upsertFindings([replaced]);
-    expect(store().getFinding('f1')).toStrictEqual(replaced);
-    expect(store().listFindings()).toStrictEqual([replaced]);
-    expect(store().listFindings({ tokenId: 'tok_1' })).toEqual([]);
+    await store().upsertFindings([replaced]);
+    expect(await store().getFinding('f1')).toStrictEqual(replaced);
+    expect(await store().listFindings()).toStrictEqual([replaced]);
+    expect(await store().listFindings({ tokenId: 'tok_1' })).toEqual([]);
   });
 
-  it('lists findings newest first, filtered by rule and token, up to a limit', () => {
-    store().upsertFindings([
+  it('lists findings newest first, filtered by rule and token, up to a limit', async () => {
+    await store().upsertFindings([
       makeFinding('old', '2026-01-01T00:00:00.000Z', { tokenId: 'tok_a' }),
       makeFinding('new', '2026-03-01T00:00:00.000Z', { tokenId: 'tok_a' }),
       makeFinding('mid', '2026-02-01T00:00:00.000Z', { rule: 'recon.key-enumeration' }),
     ]);
     const ids = (f: Finding[]) => f.map((x) => x.id);
-    expect(ids(store().listFindings())).toEqual(['new', 'mid', 'old']);
-    expect(ids(store().listFindings({ rule: 'honeytoken.used' }))).toEqual(['new', 'old']);
-    expect(ids(store().listFindings({ tokenId: 'tok_a', limit: 1 }))).toEqual(['new']);
-    expect(ids(store().listFindings({ limit: 0 }))).toEqual([]);
-    expect(store().getFinding('nope')).toBeUndefined();
+    expect(ids(await store().listFindings())).toEqual(['new', 'mid', 'old']);
+    expect(ids(await store().listFindings({ rule: 'honeytoken.used' }))).toEqual(['new', 'old']);
+    expect(ids(await store().listFindings({ tokenId: 'tok_a', limit: 1 }))).toEqual(['new']);
+    expect(ids(await store().listFindings({ limit: 0 }))).toEqual([]);
+    expect(await store().getFinding('nope')).toBeUndefined();
   });
 
-  it('rejects a limit that is not a non-negative integer', () => {
+  it('rejects a limit that is not a non-negative integer', async () => {
     expect(
       isAppError(
-        thrownBy(() => store().listFindings({ limit: -1 })),
+        await rejectedBy(async () => await store().listFindings({ limit: -1 })),
         'KS_USAGE',
       ),
     ).toBe(true);
     expect(
       isAppError(
-        thrownBy(() => store().listFindings({ limit: 1.5 })),
+        await rejectedBy(async () => await store().listFindings({ limit: 1.5 })),
         'KS_USAGE',
       ),
     ).toBe(true);
@@ -312,69 +316,101 @@ function findingContract(store: () => WorkspaceStore): void {
 }
 
 function valueAndTransactionContract(store: () => WorkspaceStore): void {
-  it('keeps named values and overwrites them', () => {
-    expect(store().getValue('checkpoint')).toBeUndefined();
-    store().setValue('checkpoint', 'a');
-    store().setValue('checkpoint', 'b');
-    expect(store().getValue('checkpoint')).toBe('b');
+  it('keeps named values and overwrites them', async () => {
+    expect(await store().getValue('checkpoint')).toBeUndefined();
+    await store().setValue('checkpoint', 'a');
+    await store().setValue('checkpoint', 'b');
+    expect(await store().getValue('checkpoint')).toBe('b');
   });
 
-  it('rolls back everything done in a transaction that throws, rethrowing the same error', () => {
+  it('rolls back everything done in a transaction that throws, rethrowing the same error', async () => {
     const boom = new Error('boom');
-    const err = thrownBy(() =>
-      store().transaction(() => {
-        store().setValue('k', 'v');
-        store().add(makeToken(1), registered);
-        store().insertEvents([makeEvent('a')]);
-        throw boom;
-      }),
+    const err = await rejectedBy(
+      async () =>
+        await store().transaction(async () => {
+          await store().setValue('k', 'v');
+          await store().add(makeToken(1), registered);
+          await store().insertEvents([makeEvent('a')]);
+          throw boom;
+        }),
     );
     expect(err).toBe(boom);
-    expect(store().getValue('k')).toBeUndefined();
-    expect(store().list()).toEqual([]);
-    expect(store().countEvents()).toBe(0);
+    expect(await store().getValue('k')).toBeUndefined();
+    expect(await store().list()).toEqual([]);
+    expect(await store().countEvents()).toBe(0);
   });
 
-  it('commits a transaction that returns, passing its value through', () => {
-    const inserted = store().transaction(() => {
-      store().setValue('k', 'v');
-      return store().insertEvents([makeEvent('a')]);
+  it('runs a transaction inside another as part of it', async () => {
+    const err = await rejectedBy(async () =>
+      store().transaction(async () => {
+        await store().setValue('outer', '1');
+        await store().transaction(async () => store().setValue('inner', '2'));
+        throw new Error('late');
+      }),
+    );
+    expect((err as Error).message).toBe('late');
+    expect(await store().getValue('outer')).toBeUndefined();
+    expect(await store().getValue('inner')).toBeUndefined();
+  });
+
+  it('runs transactions one after another, never interleaved', async () => {
+    const order: string[] = [];
+    const slow = store().transaction(async () => {
+      order.push('a1');
+      await new Promise((r) => setImmediate(r));
+      await store().setValue('x', 'a');
+      order.push('a2');
+    });
+    const fast = store().transaction(async () => {
+      order.push('b1');
+      await store().setValue('x', 'b');
+      order.push('b2');
+    });
+    await Promise.all([slow, fast]);
+    expect(order).toEqual(['a1', 'a2', 'b1', 'b2']);
+    expect(await store().getValue('x')).toBe('b');
+  });
+
+  it('commits a transaction that returns, passing its value through', async () => {
+    const inserted = await store().transaction(async () => {
+      await store().setValue('k', 'v');
+      return await store().insertEvents([makeEvent('a')]);
     });
     expect([...inserted]).toEqual(['a']);
-    expect(store().getValue('k')).toBe('v');
+    expect(await store().getValue('k')).toBe('v');
   });
 }
 
 function hostileContract(store: () => WorkspaceStore): void {
-  it('round-trips hostile strings in every kind of column', () => {
-    HOSTILE_STRINGS.forEach((s, i) => {
+  it('round-trips hostile strings in every kind of column', async () => {
+    for (const [i, s] of HOSTILE_STRINGS.entries()) {
       const token = makeToken(i, {
         label: s,
         userName: s,
         placement: { host: s, [s.slice(0, 50)]: s },
       });
-      store().add(token, { ...registered, actor: s, note: s });
-      expect(store().get(token.id)).toStrictEqual(token);
-      expect(store().custody(token.id)[0]?.note).toBe(s);
+      await store().add(token, { ...registered, actor: s, note: s });
+      expect(await store().get(token.id)).toStrictEqual(token);
+      expect((await store().custody(token.id))[0]?.note).toBe(s);
       const ev = makeEvent(`ev-${i}-${s.slice(0, 40)}`, {
         userAgent: s,
         requestParameters: { [s]: s },
       });
-      store().insertEvents([ev]);
-      expect(store().getEvent(ev.event.eventId)).toStrictEqual(ev);
+      await store().insertEvents([ev]);
+      expect(await store().getEvent(ev.event.eventId)).toStrictEqual(ev);
       const finding = makeFinding(`f-${s.slice(0, 60)}`, '2026-01-01T00:00:00.000Z', {
         title: s,
         details: { s },
       });
-      store().upsertFindings([finding]);
-      expect(store().getFinding(finding.id)).toStrictEqual(finding);
-      store().setValue(s, s);
-      expect(store().getValue(s)).toBe(s);
-      store().insertHits([{ rule: s, groupKey: s, eventId: s, data: { s } }]);
-      expect(store().hitsForGroup(s, s)).toStrictEqual([
+      await store().upsertFindings([finding]);
+      expect(await store().getFinding(finding.id)).toStrictEqual(finding);
+      await store().setValue(s, s);
+      expect(await store().getValue(s)).toBe(s);
+      await store().insertHits([{ rule: s, groupKey: s, eventId: s, data: { s } }]);
+      expect(await store().hitsForGroup(s, s)).toStrictEqual([
         { rule: s, groupKey: s, eventId: s, data: { s } },
       ]);
-    });
+    }
   });
 }
 
@@ -392,8 +428,8 @@ export function runStoreContract(name: string, open: () => WorkspaceStore): void
     beforeEach(() => {
       current = open();
     });
-    afterEach(() => {
-      current?.close();
+    afterEach(async () => {
+      await current?.close();
       current = undefined;
     });
     describe('tokens', () => tokenContract(store));

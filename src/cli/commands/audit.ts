@@ -5,18 +5,26 @@ import type { CommandContext } from '../context.js';
 import { parseFormat, renderJsonl } from '../output.js';
 
 /** Renders the bait Keysnare would plant for a token (when its secret is kept), for the bait checks. */
-async function baitRenderer(ctx: CommandContext, ws: import('../../app.js').Workspace) {
+async function baitRenderer(
+  ctx: CommandContext,
+  ws: import('../../app.js').Workspace,
+  tokens: readonly Token[],
+) {
   const { secretsFor } = await import('../../app.js');
   const { findBaitFormat } = await import('../../tokens/bait/index.js');
   const { pickProfileName, pickRegion } = await import('../../tokens/bait/bait.js');
   const secrets = await secretsFor(ws, ctx.env['KEYSNARE_SECRET_KEY'], false);
-  return (t: Token): { format: string; text: string }[] => {
-    let secret: string | undefined;
+  const opened = new Map<string, string>();
+  for (const t of tokens) {
     try {
-      secret = secrets.open(t.id);
+      const secret = await secrets.open(t.id);
+      if (secret) opened.set(t.id, secret);
     } catch {
-      secret = undefined; // no key file: nothing to render, the other checks still run
+      // no key file: nothing to render, the other checks still run
     }
+  }
+  return (t: Token): { format: string; text: string }[] => {
+    const secret = opened.get(t.id);
     if (!secret) return [];
     const input = {
       accessKeyId: t.accessKeyId,
@@ -41,11 +49,11 @@ async function auditAction(ctx: CommandContext, cmd: Command): Promise<number> {
   const { formatAuditTable } = await import('../../tokens/audit/format.js');
   const ws = openWorkspace(ctx.home);
   try {
-    const all = ws.store.list({ status: 'active' });
+    const all = await ws.store.list({ status: 'active' });
     const ref = cmd.args[0];
-    const targets = ref ? [findToken(ws.store, ref)] : all;
+    const targets = ref ? [await findToken(ws.store, ref)] : all;
     const iam = o.offline ? undefined : await createIam(ws.config);
-    const renderedBait = await baitRenderer(ctx, ws);
+    const renderedBait = await baitRenderer(ctx, ws, targets);
     const results = await auditTokens(targets, {
       allTokens: all,
       renderedBait,
@@ -74,7 +82,7 @@ async function auditAction(ctx: CommandContext, cmd: Command): Promise<number> {
       );
     return 0;
   } finally {
-    ws.close();
+    await ws.close();
   }
 }
 

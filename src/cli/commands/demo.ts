@@ -52,7 +52,7 @@ async function runDemo(ctx: CommandContext, home: string, temporary: boolean): P
         reason: `${logsDir} already exists; give an empty --demo-home`,
       });
     }
-    for (const c of demo.DEMO_CANARIES) registerToken(ws.store, c, ctx.actor, ctx.now());
+    for (const c of demo.DEMO_CANARIES) await registerToken(ws.store, c, ctx.actor, ctx.now());
     ctx.io.err(`registered ${demo.DEMO_CANARIES.length} demo canaries\n`);
     const logs = writeDemoLogs(
       logsDir,
@@ -69,9 +69,10 @@ async function runDemo(ctx: CommandContext, home: string, temporary: boolean): P
       onRejection: (r) => ctx.io.err(rejectionLine(r)),
     });
     ctx.io.err(summaryLine(result.stats, result.changed.length));
-    printFindings(ctx, ws.store.listFindings({}), 'table');
+    const findings = await ws.store.listFindings({});
+    printFindings(ctx, findings, 'table');
     // Finding text quotes CloudTrail (attacker-controlled): every line goes through safeText.
-    for (const f of ws.store.listFindings({})) {
+    for (const f of findings) {
       const placement = f.details['placementText'];
       const lines = [
         '',
@@ -89,7 +90,7 @@ async function runDemo(ctx: CommandContext, home: string, temporary: boolean): P
     );
     return 0;
   } finally {
-    ws.close();
+    await ws.close();
   }
 }
 

@@ -34,14 +34,14 @@ export const registerFindings: RegisterCommand = (program, run) => {
         const { openWorkspace } = await import('../../app.js');
         const ws = openWorkspace(ctx.home);
         try {
-          const list = ws.store.listFindings({
+          const list = await ws.store.listFindings({
             limit,
             ...(o.rule ? { rule: o.rule } : {}),
             ...(o.token ? { tokenId: o.token } : {}),
           });
           printFindings(ctx, list, o.format);
         } finally {
-          ws.close();
+          await ws.close();
         }
         return 0;
       }),

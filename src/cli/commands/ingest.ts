@@ -40,7 +40,7 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
     );
     return exitCodeOf(input.problems.length, result.stats);
   } finally {
-    ws.close();
+    await ws.close();
   }
 }
 

@@ -9,7 +9,7 @@ export const registerInit: RegisterCommand = (program, run) => {
       run(async (ctx) => {
         const { initWorkspace } = await import('../../app.js');
         const ws = initWorkspace(ctx.home);
-        ws.close();
+        await ws.close();
         ctx.io.err(
           `created workspace ${ws.home}\n  config:   ${ws.configFile}\n  database: ${ws.dbFile}\n`,
         );

@@ -45,7 +45,7 @@ async function pass(ctx: CommandContext, format: string | undefined): Promise<nu
     return run.indeterminate.length && run.indeterminate.length === run.keysQueried ? 1 : 0;
   } finally {
     endProgress();
-    ws.close();
+    await ws.close();
   }
 }
 

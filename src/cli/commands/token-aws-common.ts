@@ -17,7 +17,7 @@ export async function withWorkspace<T>(
   try {
     return await fn(ws);
   } finally {
-    ws.close();
+    await ws.close();
   }
 }
 

@@ -18,8 +18,9 @@ async function renderAction(ctx: CommandContext, cmd: Command): Promise<number> 
   const bait = findBaitFormat(o.format);
   return withWorkspace(ctx, async (ws) => {
     const app = await import('../../app.js');
-    const t = findToken(ws.store, cmd.args[0] ?? '');
-    const secret = (await app.secretsFor(ws, ctx.env['KEYSNARE_SECRET_KEY'], false)).open(t.id);
+    const t = await findToken(ws.store, cmd.args[0] ?? '');
+    const secrets = await app.secretsFor(ws, ctx.env['KEYSNARE_SECRET_KEY'], false);
+    const secret = await secrets.open(t.id);
     if (!secret)
       throw new AppError('KS_TOKEN_INVALID', {
         where: t.id,
@@ -54,8 +55,9 @@ async function plantAction(ctx: CommandContext, cmd: Command): Promise<number> {
   const { pickProfileName } = await import('../../tokens/bait/bait.js');
   return withWorkspace(ctx, async (ws) => {
     const app = await import('../../app.js');
-    const t = findToken(ws.store, cmd.args[0] ?? '');
-    const secret = (await app.secretsFor(ws, ctx.env['KEYSNARE_SECRET_KEY'], false)).open(t.id);
+    const t = await findToken(ws.store, cmd.args[0] ?? '');
+    const secrets = await app.secretsFor(ws, ctx.env['KEYSNARE_SECRET_KEY'], false);
+    const secret = await secrets.open(t.id);
     if (!secret)
       throw new AppError('KS_TOKEN_INVALID', { where: t.id, reason: 'no stored secret to plant' });
     const file = resolve(ctx.cwd, o.file);
@@ -74,7 +76,7 @@ async function plantAction(ctx: CommandContext, cmd: Command): Promise<number> {
       path: file,
       ...(t.placement?.owner ? {} : { owner: ctx.actor }),
     };
-    ws.store.update(
+    await ws.store.update(
       t.id,
       { placement },
       {

@@ -57,7 +57,7 @@ async function writeMintedBait(
       (w.backupFile ? ` (backup ${w.backupFile})` : '');
   ctx.io.err(`${m.token.id}: bait ${how}\n`);
   const { baitCustodyNote } = await import('../../tokens/replant.js');
-  store.update(
+  await store.update(
     m.token.id,
     {},
     {
@@ -138,7 +138,7 @@ export async function mintAction(ctx: CommandContext, cmd: Command): Promise<num
     const { deps } = await awsDeps(ctx, ws, true);
     const caller = await (await app.createSts(ws.config)).getCallerIdentity();
     const { managementArn } = await import('../../aws/sts.js');
-    app.recordManagementPrincipal(ws, managementArn(caller.arn));
+    await app.recordManagementPrincipal(ws, managementArn(caller.arn));
     const resumed = await resumePendingMints(deps);
     if (!deps.seal) for (const m of resumed) await saveUnkeptSecret(ctx, ws, m, 'resumed');
     const minted = [];

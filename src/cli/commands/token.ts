@@ -5,19 +5,7 @@ import type { CommandContext } from '../context.js';
 import { parseFormat, renderJsonl, renderTable } from '../output.js';
 import { registerAudit } from './audit.js';
 import { registerTokenAws } from './token-aws.js';
-
-async function withWorkspace<T>(
-  ctx: CommandContext,
-  fn: (ws: import('../../app.js').Workspace) => T,
-): Promise<T> {
-  const { openWorkspace } = await import('../../app.js');
-  const ws = openWorkspace(ctx.home);
-  try {
-    return fn(ws);
-  } finally {
-    ws.close();
-  }
-}
+import { withWorkspace } from './token-aws-common.js';
 
 /** The JSON form of a token printed by `token list/show --format jsonl`. */
 export function tokenJson(t: Token): Record<string, unknown> {
@@ -114,7 +102,7 @@ function registerImport(token: Command, run: Parameters<RegisterCommand>[1]): vo
         const { formatPlacement } = await import('../../tokens/placement.js');
         const inputs = readTokenFile(file);
         const { added, skipped } = await withWorkspace(ctx, (ws) =>
-          ws.store.transaction(() =>
+          ws.store.transaction(async () =>
             importTokens(ws.store, inputs, {
               file,
               actor: ctx.actor,
@@ -163,9 +151,9 @@ function registerListShow(token: Command, run: Parameters<RegisterCommand>[1]): 
         const { findToken } = await import('../../tokens/registry.js');
         const { formatPlacement } = await import('../../tokens/placement.js');
         const ref = cmd.args[0] ?? '';
-        const { t, custody } = await withWorkspace(ctx, (ws) => {
-          const t = findToken(ws.store, ref);
-          return { t, custody: ws.store.custody(t.id) };
+        const { t, custody } = await withWorkspace(ctx, async (ws) => {
+          const t = await findToken(ws.store, ref);
+          return { t, custody: await ws.store.custody(t.id) };
         });
         if (parseFormat(cmd.opts<{ format?: string }>().format) === 'jsonl') {
           ctx.io.out(renderJsonl([{ ...tokenJson(t), custody }]));
@@ -212,17 +200,17 @@ function registerMoveRetire(token: Command, run: Parameters<RegisterCommand>[1])
         const { openWorkspace } = await import('../../app.js');
         const ws = openWorkspace(ctx.home);
         try {
-          const t = findToken(ws.store, cmd.args[0] ?? '');
+          const t = await findToken(ws.store, cmd.args[0] ?? '');
           if (t.origin === 'minted' && !o.registryOnly) {
             const { awsDeps } = await import('./token-aws.js');
             await retireInAws((await awsDeps(ctx, ws, false)).deps, t.id, o.note);
           } else {
-            retireInRegistry(ws.store, t.id, ctx.actor, ctx.now(), o.note);
+            await retireInRegistry(ws.store, t.id, ctx.actor, ctx.now(), o.note);
           }
           ctx.io.err(`${t.id}: retired\n`);
           return 0;
         } finally {
-          ws.close();
+          await ws.close();
         }
       }),
     );
