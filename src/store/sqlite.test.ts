@@ -16,7 +16,13 @@ import { latestSchemaVersion } from './migrations.js';
 import { openSqliteStore } from './sqlite.js';
 import type { SqliteStore } from './sqlite.js';
 import { runStoreContract } from '../../test/store/contract.js';
-import { HOSTILE_STRINGS, makeEvent, makeFinding, makeToken } from '../../test/store/fixtures.js';
+import {
+  HOSTILE_STRINGS,
+  makeEvent,
+  makeFinding,
+  makeToken,
+  rejectedBy,
+} from '../../test/store/fixtures.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'keysnare-store-'));
 let counter = 0;
@@ -31,15 +37,6 @@ const registered = {
   actor: 'alice',
   action: 'registered',
 } as const;
-
-async function rejectedBy(fn: () => unknown): Promise<unknown> {
-  try {
-    await fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 const opened: SqliteStore[] = [];
 function open(file: string, options?: Parameters<typeof openSqliteStore>[1]): SqliteStore {

@@ -8,22 +8,13 @@ import type { Finding } from '../../src/core/finding.js';
 import type { StoredEvent, WorkspaceStore } from '../../src/core/ports.js';
 import type { CustodyEntry } from '../../src/core/token.js';
 import { normalizeRecord } from '../../src/normalize/cloudtrail.js';
-import { HOSTILE_STRINGS, makeEvent, makeFinding, makeToken } from './fixtures.js';
+import { HOSTILE_STRINGS, makeEvent, makeFinding, makeToken, rejectedBy } from './fixtures.js';
 
 const registered: Omit<CustodyEntry, 'tokenId'> = {
   at: '2026-01-01T00:00:00.000Z',
   actor: 'alice',
   action: 'registered',
 };
-
-async function rejectedBy(fn: () => unknown): Promise<unknown> {
-  try {
-    await fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 function tokenContract(store: () => WorkspaceStore): void {
   it('returns a token exactly as added, with unset fields absent', async () => {

@@ -74,3 +74,13 @@ export function makeFinding(id: string, time: string, extra: Partial<Finding> = 
     ...extra,
   };
 }
+
+/** What `fn` threw or rejected with; fails when it did neither. */
+export async function rejectedBy(fn: () => unknown): Promise<unknown> {
+  try {
+    await fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
