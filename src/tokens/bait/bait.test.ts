@@ -41,11 +41,12 @@ describe('pickProfileName', () => {
 });
 
 describe('pickRegion', () => {
-  it('spreads tokens over many regions, weighted to the common ones, not always us-east-2', () => {
+  it('spreads tokens over many regions, weighted to the common ones, never us-east-2', () => {
     const picked = seeds(2000).map(pickRegion);
     const count = (r: string): number => picked.filter((p) => p === r).length;
     expect(new Set(picked).size).toBeGreaterThanOrEqual(8);
-    expect(count('us-east-2') / picked.length).toBeLessThan(0.15);
+    // canarytokens.org's region: token audit flags bait that names it.
+    expect(count('us-east-2')).toBe(0);
     const top = count('us-east-1') + count('us-west-2') + count('eu-west-1');
     expect(top / picked.length).toBeGreaterThan(0.5);
     expect(count('us-east-1')).toBeGreaterThan(count('ap-south-1'));

@@ -68,14 +68,14 @@ export const PROFILE_NAMES = [
 
 /**
  * Regions weighted roughly like real usage: mostly us-east-1, us-west-2 and eu-west-1, never one
- * region for every token (always `us-east-2` is canarytokens' tell).
+ * region for every token. `us-east-2` is left out: canarytokens.org writes it into every AWS key
+ * bait, so `token audit` (checks/bait-tells.ts) counts it as a tell.
  */
 export const REGION_WEIGHTS: readonly (readonly [region: string, weight: number])[] = [
   ['us-east-1', 30],
   ['us-west-2', 20],
   ['eu-west-1', 14],
   ['eu-central-1', 8],
-  ['us-east-2', 6],
   ['eu-west-2', 5],
   ['ap-southeast-2', 4],
   ['ap-southeast-1', 3],
