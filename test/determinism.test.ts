@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { ctRecord, iamUser, testKey, writeDelivery } from './helpers/cloudtrail.js';
-import { jsonl, runCli } from './helpers/cli.js';
+import { addToken, jsonl, runCli } from './helpers/cli.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
 const canary = testKey('AKIA', 301);
@@ -41,18 +41,7 @@ const shape = (out: string): Shape[] =>
 async function workspaceWithCanary(name: string): Promise<string> {
   const home = join(root, name);
   expect((await runCli(['--home', home, 'init'])).code).toBe(0);
-  const add = await runCli([
-    '--home',
-    home,
-    'token',
-    'add',
-    '--access-key-id',
-    canary,
-    '--user-name',
-    'svc-etl',
-    '--placement',
-    'host=ci-3,path=/etc/ci/env',
-  ]);
+  const add = await addToken(home, canary, 'svc-etl', 'host=ci-3,path=/etc/ci/env');
   expect(add.code).toBe(0);
   return home;
 }

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ctRecord, iamUser, testKey, writeDelivery } from './helpers/cloudtrail.js';
-import { jsonl, runCli } from './helpers/cli.js';
+import { addToken, jsonl, runCli } from './helpers/cli.js';
 import { removeTempDirs, tempDir } from './helpers/temp.js';
 
 afterAll(removeTempDirs);
@@ -46,18 +46,7 @@ describe('ingest replays stored events for a canary registered later', () => {
     expect(jsonl(before.out).filter((f) => String(f['rule']).startsWith('honeytoken.'))).toEqual(
       [],
     );
-    const add = await runCli([
-      '--home',
-      home,
-      'token',
-      'add',
-      '--access-key-id',
-      canaryKey,
-      '--user-name',
-      canary,
-      '--placement',
-      'host=ledger-1',
-    ]);
+    const add = await addToken(home, canaryKey, canary, 'host=ledger-1');
     expect(add.code, add.err).toBe(0);
     // Any later ingest replays; the detect run over the same files is the reference.
     expect((await runCli(['--home', home, 'ingest', later])).code).toBe(0);

@@ -8,3 +8,4 @@ export * from './ports.js';
 export * from './safe-text.js';
 export * from './token.js';
 export * from './cloudtrail-record.js';
+export * from './regexp.js';

@@ -92,4 +92,36 @@ describe('createEngine', () => {
     ).toHaveLength(1);
     expect(engine.severityOf(rule)).toBe('critical');
   });
+
+  it('gives a rule first-seen sightings in event time, whatever order events arrive in', () => {
+    const DAY = 24 * 3_600_000;
+    const seen: (number | undefined)[] = [];
+    const rule = defineRule({
+      id: 't.first-seen',
+      title: 'first-seen rule',
+      severity: 'low',
+      description: 'notes when a principal was last seen calling this API',
+      runbook: ['a', 'b'],
+      attack: [],
+      source: 'cloudtrail',
+      selector: {},
+      stateful: true,
+      match(e, c) {
+        seen.push(c.state.seenBefore(e.identity.arn ?? '', e.eventName, 14 * DAY));
+        return undefined;
+      },
+      describe: () => ({ title: 't', details: {} }),
+      samples: { match: [], nonMatch: [] },
+    });
+    const engine = createEngine([rule], ctx);
+    const at = (days: number) => ev('ListUsers', 'iam.amazonaws.com', { timeMs: days * DAY });
+    engine.evaluate(at(10));
+    engine.evaluate(at(3)); // arrives late: earlier in event time
+    engine.evaluate(at(30));
+    expect(seen).toEqual([undefined, undefined, undefined]);
+    const reader = engine.describeContext(rule).state;
+    const arn = 'arn:aws:iam::111122223333:user/dev';
+    expect(reader.lastSeenBefore(arn, 'ListUsers', 10 * DAY, 14 * DAY)).toBe(3 * DAY);
+    expect(reader.lastSeenBefore(arn, 'ListUsers', 30 * DAY, 14 * DAY)).toBeUndefined();
+  });
 });

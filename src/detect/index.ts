@@ -6,5 +6,5 @@ export { rules } from './rules/index.js';
 export * from './rule-config.js';
 export * from './state/state.js';
 export { createMemoryState } from './state/memory.js';
-export { denseWindowEntries, distinctValues } from './state/windows.js';
+export { denseWindowEntries } from './state/windows.js';
 export * from './catalog.js';

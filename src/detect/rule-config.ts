@@ -6,7 +6,7 @@
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import type { CloudEvent } from '../core/index.js';
-import { SEVERITIES } from '../core/index.js';
+import { escapeRegExp, SEVERITIES } from '../core/index.js';
 import type { CommonRuleOptions, Rule, RuleAllowList } from './rule.js';
 
 /** A rule's parsed configuration: the shared options plus its own, parsed by its schema. */
@@ -108,7 +108,7 @@ export function ruleConfigs(
 }
 
 function wildcard(pattern: string): RegExp {
-  const body = pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const body = pattern.split('*').map(escapeRegExp);
   return new RegExp(`^${body.join('.*')}$`);
 }
 

@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import type { CloudEvent, FindingSource, Severity, Token } from '../core/index.js';
+import { anyOfWords } from '../core/index.js';
 import type { CanaryIndex } from './canary-index.js';
 import type { RuleState, RuleStateReader, WindowEntry } from './state/state.js';
 
@@ -217,5 +218,5 @@ export function describeSelector(s: RuleSelector): string {
  * copied; the engine and the pre-filter both use it, so they agree.
  */
 export function userAgentPattern(words: readonly string[]): RegExp {
-  return new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+  return anyOfWords(words, 'i');
 }

@@ -6,6 +6,7 @@
  * would match (a property test pins it to the full parse).
  */
 import type { Rule } from '../detect/index.js';
+import { anyOfWords } from '../core/index.js';
 import { isCanaryOnly, userAgentPattern } from '../detect/index.js';
 import { deniedTarget } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
@@ -66,8 +67,6 @@ export function prepareNeedles(values: Iterable<string>): Needles {
   return { ids, names, idPattern };
 }
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * The pre-filter for `rules` (the enabled ones) and the canary identifiers known, or null when
  * nothing may be skipped (the caller turned it off).
@@ -83,21 +82,16 @@ export function buildPrefilter(rules: readonly Rule[], canaryIds: Iterable<strin
       ...(s.userAgentContains ? { agents: userAgentPattern(s.userAgentContains) } : {}),
     };
   });
-  let probe: RegExp | null = null;
-  const words: string[] = [];
-  let everyEvent = false;
-  for (const r of others) {
+  // Each other rule's most selective strings; a rule with none may match any event.
+  const words = others.map((r) => {
     const s = r.selector;
-    const most = s.userAgentContains ?? s.eventNames ?? s.eventSources;
-    if (!most) everyEvent = true;
-    else words.push(...most);
-  }
-  if (!everyEvent && words.length > 0)
-    probe = new RegExp([...new Set(words)].map(escape).join('|'), 'i');
+    return s.userAgentContains ?? s.eventNames ?? s.eventSources;
+  });
+  const everyEvent = words.some((w) => w === undefined);
   return {
     needles: canaryRules.length > 0 ? prepareNeedles(canaryIds) : null,
     selectors,
-    probe: everyEvent ? null : (probe ?? /(?!)/),
+    probe: everyEvent ? null : anyOfWords([...new Set(words.flatMap((w) => w ?? []))], 'i'),
     canaryRulesOnly: others.length === 0,
   };
 }

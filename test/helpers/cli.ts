@@ -23,3 +23,19 @@ export function jsonl<T = Record<string, unknown>>(text: string): T[] {
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as T);
 }
+
+/** `keysnare token add` with a key, its IAM user name and a placement; returns the CLI result. */
+export function addToken(home: string, accessKeyId: string, userName: string, placement: string) {
+  return runCli([
+    '--home',
+    home,
+    'token',
+    'add',
+    '--access-key-id',
+    accessKeyId,
+    '--user-name',
+    userName,
+    '--placement',
+    placement,
+  ]);
+}

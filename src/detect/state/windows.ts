@@ -35,8 +35,3 @@ export function denseWindowEntries(
   }
   return entries.filter((_, i) => keep[i]);
 }
-
-/** Distinct values of entries, sorted. */
-export function distinctValues(entries: readonly WindowEntry[]): string[] {
-  return [...new Set(entries.map((e) => e.value))].sort();
-}
