@@ -18,7 +18,7 @@ import type {
   RuleContext,
   RuleSignal,
 } from './rule.js';
-import { isCanaryOnly, userAgentPattern } from './rule.js';
+import { HEAVY_FIELDS, isCanaryOnly, userAgentPattern } from './rule.js';
 import { createMemoryState } from './state/memory.js';
 import type { RuleState, RuleStateReader, StateStore, WindowEntry } from './state/state.js';
 import { HOUR_MS } from './state/state.js';
@@ -57,6 +57,11 @@ export interface Engine {
   evaluate(event: CloudEvent): Evaluation;
   /** True when some rule of this engine would be offered the event (its selector holds). */
   wants(event: CloudEvent): boolean;
+  /**
+   * The event without the heavy fields no stateful rule of this engine reads (what crosses to the
+   * ordered stream; see `Rule.reads`).
+   */
+  slim(event: CloudEvent): CloudEvent;
   /** The context `rule.describe` gets. */
   describeContext(rule: Rule): DescribeContext;
   /** The severity a rule's findings carry (the config may override the rule's). */
@@ -133,6 +138,7 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
     wants(event) {
       return candidates(event.eventName).some((entry) => offered(entry, event));
     },
+    slim: slimmer(enabled),
     describeContext(rule) {
       const e = entries.find((x) => x.rule.id === rule.id);
       const config = e?.config ?? defaultRuleConfig(rule);
@@ -141,6 +147,19 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
     severityOf(rule) {
       return entries.find((x) => x.rule.id === rule.id)?.config.severity ?? rule.severity;
     },
+  };
+}
+
+/** Drops the heavy fields none of `rules` reads (only stateful rules are given slim events). */
+export function slimmer(rules: readonly Rule[]): (event: CloudEvent) => CloudEvent {
+  const kept = new Set(rules.flatMap((r) => r.reads ?? []));
+  const dropped = HEAVY_FIELDS.filter((f) => !kept.has(f));
+  if (dropped.length === 0) return (e) => e;
+  return (e) => {
+    if (!dropped.some((f) => e[f] !== undefined)) return e;
+    const copy: Record<string, unknown> = { ...e };
+    for (const f of dropped) delete copy[f];
+    return copy as unknown as CloudEvent;
   };
 }
 

@@ -41,9 +41,10 @@ export interface RuleSelector {
    * Only events that mention a canary identifier: made by a canary (key id, session key, principal
    * id, ARN) or naming a canary user (`userName` in the identity or the request, or the user a
    * denied IAM call's message names). Such rules let the reader pass over files and records that
-   * mention no canary.
+   * mention no canary. `'actor'`: only events a canary made (its identity), which lets the reader
+   * look at just the identity part of a record's text.
    */
-  readonly canary?: boolean;
+  readonly canary?: true | 'actor';
 }
 
 /** Options common to every rule, set per rule id under `rules:` in keysnare.yaml. */
@@ -167,6 +168,22 @@ export interface FindingText {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The large fields of a {@link CloudEvent}. A stateful rule sees events that crossed from the
+ * worker threads to the one ordered stream, and they cross without these fields unless the rule
+ * names them in {@link Rule.reads}: most stateful rules count who called what from where.
+ */
+export const HEAVY_FIELDS = [
+  'requestParameters',
+  'responseElements',
+  'additionalEventData',
+  'resources',
+  'errorMessage',
+] as const;
+
+/** One of {@link HEAVY_FIELDS}. */
+export type HeavyField = (typeof HEAVY_FIELDS)[number];
+
 /** A detection rule over CloudTrail events. `O` is the type of its own options. */
 export interface Rule<O = unknown> extends RuleMeta {
   readonly selector: RuleSelector;
@@ -177,6 +194,11 @@ export interface Rule<O = unknown> extends RuleMeta {
    * (see the pipeline), stateless ones may run anywhere.
    */
   readonly stateful?: boolean;
+  /**
+   * The heavy fields a stateful rule reads (see {@link HEAVY_FIELDS}); the others are absent from
+   * the events it is given. Stateless rules always get whole events.
+   */
+  readonly reads?: readonly HeavyField[];
   match(event: CloudEvent, ctx: RuleContext<O>): RuleVerdict;
   /** Title and details for the finding built from `hits` (non-empty, time-ordered). */
   describe(hits: readonly HitSummary[], ctx: DescribeContext<O>): FindingText;
@@ -196,7 +218,7 @@ export function defineRule<O = undefined>(rule: Rule<O>): Rule {
 
 /** True when the rule may only ever fire on events that mention a canary identifier. */
 export function isCanaryOnly(rule: Pick<Rule, 'selector'>): boolean {
-  return rule.selector.canary === true;
+  return rule.selector.canary !== undefined;
 }
 
 /** The selector in words, for docs and `keysnare rules list`. */
@@ -206,11 +228,13 @@ export function describeSelector(s: RuleSelector): string {
   if (s.eventNames) parts.push(`calls ${s.eventNames.join(', ')}`);
   if (s.userAgentContains) parts.push(`user agents naming ${s.userAgentContains.join(', ')}`);
   if (parts.length === 0)
-    return s.canary
-      ? 'CloudTrail events that mention a canary identifier'
-      : 'every CloudTrail event';
+    return s.canary ? `CloudTrail events ${canaryWords(s.canary)}` : 'every CloudTrail event';
   const what = `CloudTrail events ${parts.join(', ')}`;
-  return s.canary ? `${what} that mention a canary identifier` : what;
+  return s.canary ? `${what} ${canaryWords(s.canary)}` : what;
+}
+
+function canaryWords(c: true | 'actor'): string {
+  return c === 'actor' ? 'made by a canary' : 'that mention a canary identifier';
 }
 
 /**

@@ -4,6 +4,7 @@
  * subscription payloads, single records), gzip or not. Bad input never throws: the whole file or
  * the one record is rejected with a reason a person can act on, and the rest goes on.
  */
+import { isAscii } from 'node:buffer';
 import { gunzipSync } from 'node:zlib';
 import type { RecordRejection } from '../core/event.js';
 import { estimateJsonSize, formatBytes } from './json-size.js';
@@ -78,8 +79,19 @@ export function decodeText(
   ) {
     return fileRejection(file, 'file is UTF-16 text; CloudTrail files are UTF-8');
   }
-  const text = bytes.toString('utf8');
+  const text = utf8Text(bytes);
   return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+/**
+ * UTF-8 bytes as a string. Pure-ASCII bytes (nearly every CloudTrail file: JSON escapes anything
+ * else) are copied as Latin-1, which is the same text and several times faster than UTF-8 decoding.
+ */
+function utf8Text(bytes: Buffer): string {
+  if (!isAscii(bytes)) return bytes.toString('utf8');
+  // Buffer's own Latin-1 slice, without toString's argument handling (measurably slower here).
+  const b = bytes as Buffer & { latin1Slice?: (start: number, end: number) => string };
+  return b.latin1Slice ? b.latin1Slice(0, bytes.length) : bytes.toString('latin1');
 }
 
 /** The per-record checks a text still needs, decided by cheap whole-text tests. */

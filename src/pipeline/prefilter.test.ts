@@ -46,6 +46,7 @@ const identity = fc.constantFrom(
     userName: CANARY.userName,
   },
   { type: 'IAMUser', principalId: CANARY.principalId, accountId: '111122223333' },
+  { type: 'IAMUser', userName: 'SVC-Billing-Prod', accountId: '111122223333' },
   {
     type: 'IAMUser',
     accessKeyId: 'AKIAQOTHERUSERKEY001',
@@ -62,12 +63,21 @@ const record = fc.record({
     'aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0 exe/x86_64.ubuntu.22',
     'aws-cli/2.15.30 Python/3.11.8 Linux/6.6.9-amd64 exe/x86_64.kali.2024',
     'Boto3/1.34 Linux/6.5.0-13PARROT1-amd64',
+    'aws-sdk-go/1.50 (go1.21; linux; amd64) KALI/2024 \\"quoted\\"',
+    undefined,
   ),
   sourceIPAddress: fc.constantFrom('198.51.100.7', '198.51.100.8'),
   minute: fc.integer({ min: 0, max: 30 }),
   target: fc.constantFrom(undefined, CANARY.userName, 'bob'),
   denied: fc.boolean(),
+  /** A request holding objects that look like records (their own eventVersion, eventName). */
+  nested: fc.integer({ min: 0, max: 7 }).map((i) => i === 0),
+  /** Fields in another order than CloudTrail's. */
+  shuffled: fc.integer({ min: 0, max: 4 }).map((i) => i === 0),
 });
+
+/** How the file is written: CloudTrail's compact form, indented, or with `\/` escapes. */
+const layout = fc.constantFrom('compact', 'compact', 'compact', 'indented', 'slashes');
 
 /** Spell some identifiers with JSON `\u` escapes: the same record, a different text. */
 function escapeSome(text: string, which: readonly string[]): string {
@@ -91,40 +101,60 @@ describe('the pre-filter', () => {
     fc.assert(
       fc.property(
         fc.array(record, { minLength: 1, maxLength: 12 }),
-        fc.subarray([
-          CANARY.accessKeyId,
-          CANARY.userName ?? '',
-          'kali',
-          'GetCallerIdentity',
-          'iam.amazonaws.com',
-        ]),
-        (records, escaped) => {
-          const raw = records.map((r, i) =>
-            cloudTrailRecord({
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constant([] as string[]) },
+          {
+            weight: 1,
+            arbitrary: fc.subarray([
+              CANARY.accessKeyId,
+              CANARY.userName ?? '',
+              'kali',
+              'GetCallerIdentity',
+              'iam.amazonaws.com',
+            ]),
+          },
+        ),
+        layout,
+        (records, escaped, how) => {
+          const raw = records.map((r, i) => {
+            const rec = cloudTrailRecord({
               eventID: `ev-${n}-${i}`,
               eventTime: `2025-03-01T10:${String(r.minute).padStart(2, '0')}:00Z`,
               userIdentity: r.userIdentity,
               eventSource: r.eventSource,
               eventName: r.eventName,
-              userAgent: r.userAgent,
+              userAgent: r.userAgent ?? '',
               sourceIPAddress: r.sourceIPAddress,
               recipientAccountId: '111122223333',
               readOnly: false,
-              requestParameters: r.target && !r.denied ? { userName: r.target } : null,
+              requestParameters: {
+                ...(r.target && !r.denied ? { userName: r.target } : {}),
+                // `},{"eventVersion"` inside a record: the reader must not take it for two.
+                ...(r.nested
+                  ? { items: [{ a: 1 }, { eventVersion: '1.0', eventName: 'GetUser' }] }
+                  : {}),
+              },
               ...(r.denied
                 ? {
                     errorCode: 'AccessDenied',
                     errorMessage: `User: arn:aws:iam::111122223333:user/alice is not authorized to perform: iam:${r.eventName} on resource: user ${r.target ?? 'x'}`,
                   }
                 : {}),
-            }),
-          );
+            });
+            const entries = Object.entries(rec).filter(([k]) => k !== 'userAgent' || r.userAgent);
+            return Object.fromEntries(r.shuffled ? entries.reverse() : entries);
+          });
           const file = join(dir, `f${n++}.json`);
-          writeFileSync(file, escapeSome(JSON.stringify({ Records: raw }), escaped));
+          const text =
+            how === 'indented'
+              ? JSON.stringify({ Records: raw }, null, 1)
+              : JSON.stringify({ Records: raw });
+          const written = how === 'slashes' ? text.replaceAll('/', '\\/') : text;
+          writeFileSync(file, escapeSome(written, escaped));
           expect(hitsOf(filtered(file))).toEqual(hitsOf(full(file)));
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 400 },
     );
   });
 

@@ -5,12 +5,15 @@
  * pipeline code. It may let through records no rule matches; it never passes over one a rule
  * would match (a property test pins it to the full parse).
  */
+import type { Token } from '../core/index.js';
 import type { Rule } from '../detect/index.js';
 import { anyOfWords } from '../core/index.js';
 import { isCanaryOnly, userAgentPattern } from '../detect/index.js';
 import { deniedTarget } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
-import { bloomAdd, createBloom } from './bloom.js';
+import { bloomAdd, bloomHas, createBloom } from './bloom.js';
+import type { RecordSlices } from './slices.js';
+import { recordAt } from './slices.js';
 
 /** Canary identifiers prepared for fast text and record checks. */
 export interface Needles {
@@ -19,7 +22,21 @@ export interface Needles {
   /** IAM user names, lower-cased. */
   readonly names: ReadonlySet<string>;
   readonly idPattern: RegExp;
+  /** What a later pass may learn besides session keys, so parsed records add it to their file's Bloom filter. */
+  readonly learnable: Learnable;
 }
+
+/**
+ * Canary identifiers a later pass may learn besides session keys (ASIA…, always learnable):
+ * principal ids when some token lacks one, user names when some token lacks one.
+ */
+export interface Learnable {
+  readonly principalIds: boolean;
+  readonly names: boolean;
+}
+
+/** Everything learnable: for callers that know nothing of the tokens. */
+const LEARN_EVERYTHING: Learnable = { principalIds: true, names: true };
 
 /** One non-canary rule's selector, ready for raw records. */
 interface RawSelector {
@@ -27,6 +44,14 @@ interface RawSelector {
   readonly sources?: ReadonlySet<string>;
   /** `userAgentContains` as one case-insensitive pattern. */
   readonly agents?: RegExp;
+}
+
+/** Selector parts looked for in unparsed text ({@link recordsToRead}). */
+export interface TextSelectors {
+  readonly eventNames: ReadonlySet<string>;
+  readonly eventSources: ReadonlySet<string>;
+  /** Case-insensitive, tested on each `userAgent` value; null when no rule selects by user agent. */
+  readonly agents: RegExp | null;
 }
 
 /** What the reader may skip, for the enabled rules and the canaries known. */
@@ -42,6 +67,18 @@ export interface Prefilter {
   readonly probe: RegExp | null;
   /** True when every enabled rule is canary-only (the probe is then never tried). */
   readonly canaryRulesOnly: boolean;
+  /**
+   * The other rules' most selective parts, for finding records in unparsed text: event names and
+   * sources (compared with each record's `eventName` / `eventSource` value) and user-agent words
+   * (one case-insensitive pattern). Null when such a rule may match any event.
+   */
+  readonly words: TextSelectors | null;
+  /**
+   * Where a rule may match an event that only names a canary user (in the request or a denial),
+   * not made by one: `none` when every canary rule is `canary: 'actor'`, the event sources of
+   * those rules, or `everywhere` when one of them takes any source.
+   */
+  readonly named: 'none' | 'everywhere' | ReadonlySet<string>;
 }
 
 const NAME_PATTERN = /userName\\?"\s*:\s*\\?"([^"\\]{1,128})/g;
@@ -49,13 +86,42 @@ const NAME_PATTERN = /userName\\?"\s*:\s*\\?"([^"\\]{1,128})/g;
 const DENIED_TARGET_TEXT =
   /on resource: (?:user |arn:aws[\w-]*:iam::\d{12}:user\/(?:[\x21-\x7e]*?\/)?)([\w+=,.@-]{1,64})/g;
 
+/**
+ * What events may teach besides session keys: the principal id or user name of a canary user whose
+ * token lacks it (learned facts are session keys, and a canary user's ids and names; see
+ * detect/canary-index.ts).
+ */
+export function learnableFrom(tokens: readonly Token[]): Learnable {
+  return {
+    principalIds: tokens.some((t) => t.principalId === undefined),
+    names: tokens.some((t) => t.userName === undefined),
+  };
+}
+
+/**
+ * Can a file whose Bloom filter is `b` hold `needle`, a canary identifier learned after it was
+ * read? A parsed file's filter holds only the learnable kinds, so anything else is assumed to be
+ * anywhere (a text-scanned file's filter holds every identifier, a superset).
+ */
+export function mayHoldLearned(b: Bloom, needle: string, learnable: Learnable): boolean {
+  const kept = ID_SHAPE.test(needle)
+    ? needle.startsWith('ASIA') || learnable.principalIds
+    : learnable.names;
+  return kept ? bloomHas(b, needle) : true;
+}
+
+const ID_SHAPE = /^A[A-Z]{3}[A-Z0-9]{12,124}$/;
+
 /** Split identifier strings into ids (AKIA…/AIDA…) and names, and build the id scanner. */
-export function prepareNeedles(values: Iterable<string>): Needles {
+export function prepareNeedles(
+  values: Iterable<string>,
+  learnable: Learnable = LEARN_EVERYTHING,
+): Needles {
   const ids = new Set<string>();
   const names = new Set<string>();
   const prefixes = new Set<string>();
   for (const v of values) {
-    if (/^A[A-Z]{3}[A-Z0-9]{12,124}$/.test(v)) {
+    if (ID_SHAPE.test(v)) {
       ids.add(v);
       prefixes.add(v.slice(0, 4));
     } else {
@@ -64,14 +130,18 @@ export function prepareNeedles(values: Iterable<string>): Needles {
   }
   for (const p of ['AKIA', 'ASIA', 'AIDA']) prefixes.add(p);
   const idPattern = new RegExp(`(?:${[...prefixes].sort().join('|')})[A-Z0-9]{12,124}`, 'g');
-  return { ids, names, idPattern };
+  return { ids, names, idPattern, learnable };
 }
 
 /**
  * The pre-filter for `rules` (the enabled ones) and the canary identifiers known, or null when
  * nothing may be skipped (the caller turned it off).
  */
-export function buildPrefilter(rules: readonly Rule[], canaryIds: Iterable<string>): Prefilter {
+export function buildPrefilter(
+  rules: readonly Rule[],
+  canaryIds: Iterable<string>,
+  learnable: Learnable = LEARN_EVERYTHING,
+): Prefilter {
   const canaryRules = rules.filter(isCanaryOnly);
   const others = rules.filter((r) => !isCanaryOnly(r));
   const selectors = others.map((r): RawSelector => {
@@ -88,8 +158,31 @@ export function buildPrefilter(rules: readonly Rule[], canaryIds: Iterable<strin
     return s.userAgentContains ?? s.eventNames ?? s.eventSources;
   });
   const everyEvent = words.some((w) => w === undefined);
+  const eventNames = new Set<string>();
+  const eventSources = new Set<string>();
+  const agents = new Set<string>();
+  for (const r of others) {
+    const s = r.selector;
+    if (s.userAgentContains) for (const w of s.userAgentContains) agents.add(w);
+    else if (s.eventNames) for (const w of s.eventNames) eventNames.add(w);
+    else for (const w of s.eventSources ?? []) eventSources.add(w);
+  }
+  const text = {
+    eventNames,
+    eventSources,
+    agents: agents.size > 0 ? userAgentPattern([...agents]) : null,
+  };
+  const naming = canaryRules.filter((r) => r.selector.canary === true);
+  const named =
+    naming.length === 0
+      ? 'none'
+      : naming.some((r) => !r.selector.eventSources)
+        ? 'everywhere'
+        : new Set(naming.flatMap((r) => r.selector.eventSources ?? []));
   return {
-    needles: canaryRules.length > 0 ? prepareNeedles(canaryIds) : null,
+    named,
+    words: everyEvent ? null : text,
+    needles: canaryRules.length > 0 ? prepareNeedles(canaryIds, learnable) : null,
     selectors,
     probe: everyEvent ? null : anyOfWords([...new Set(words.flatMap((w) => w ?? []))], 'i'),
     canaryRulesOnly: others.length === 0,
@@ -146,6 +239,186 @@ export function textMentions(text: string, n: Needles, bloom?: Bloom): boolean {
   return found;
 }
 
+/**
+ * A `userName` value, or what an `arn` value ends with (the user or session name), in raw text:
+ * one scan for both (see {@link recordMentions}).
+ */
+const NAME_OR_ARN_TAIL_TEXT = /(?:userName|"arn)\\?"\s*:\s*\\?"(?:[^"\\]*\/)?([^"\\/]{1,128})/g;
+
+/** Which records of a sliced text to read, and the identifiers seen in it. */
+export interface RecordChoice {
+  /** Per record: 1 when some enabled rule may match it. */
+  readonly chosen: Uint8Array;
+  readonly count: number;
+  /**
+   * Every key id, principal id and user name in the text, when the canary scan ran over it (then
+   * a later pass re-reads the file only when one may be a newly learned identifier).
+   */
+  readonly bloom?: Bloom;
+}
+
+/**
+ * The records of a sliced text that some enabled rule may match, found in the text itself, record
+ * by record, in CloudTrail's field order (`eventVersion`, `userIdentity`, `eventTime`,
+ * `eventSource`, `eventName`, …, `userAgent`, …):
+ * - made by a canary: a canary key id, principal id, user name or ARN in the record's
+ *   `userIdentity` (the text from it to `eventTime`);
+ * - naming a canary user: the whole record is read when its event source is one a naming canary
+ *   rule takes (or the text is scanned for names, when such a rule takes any source);
+ * - a rule's selector: its `eventSource` or `eventName` value, or a user-agent word in the
+ *   `userAgent` value.
+ *
+ * A record is read whole whenever one of these fields is not where and how CloudTrail writes it
+ * (compact, in that order, no escape in the value). The text has no `\u` or `\/` escape
+ * ({@link sliceRecords}), so an escape cannot spell a word differently; a selector word has no
+ * character JSON escapes, so it is in a raw value exactly when it is in the decoded one.
+ */
+export function recordsToRead(text: string, slices: RecordSlices, p: Prefilter): RecordChoice {
+  const n = slices.starts.length;
+  const chosen = new Uint8Array(n);
+  const words = p.canaryRulesOnly ? null : p.words;
+  if (!p.canaryRulesOnly && !words) return { chosen: chosen.fill(1), count: n };
+  const needles = p.needles;
+  const bloom = needles ? createBloom(text.length / 250) : undefined;
+  const named = needles ? p.named : 'none';
+  const bySource = typeof named === 'object' ? named : undefined;
+  const sources = words?.eventSources;
+  const names = words?.eventNames;
+  const agents = words?.agents ?? null;
+  const wantSource = bySource !== undefined || (sources !== undefined && sources.size > 0);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const start = slices.starts[i]!;
+    const end = slices.ends[i]!;
+    if (needles && bloom && madeByCanary(text, start, end, needles, bloom)) {
+      chosen[i] = 1;
+      count++;
+      continue;
+    }
+    let pos = start;
+    let pick = false;
+    if (wantSource) {
+      const src = fieldValue(text, '"eventSource":"', pos, end);
+      pick = src === undefined || bySource?.has(src) === true || sources?.has(src) === true;
+      pos = src === undefined ? pos : valueEnd;
+    }
+    if (!pick && names && names.size > 0) {
+      const name = fieldValue(text, '"eventName":"', pos, end);
+      pick = name === undefined || names.has(name);
+      pos = name === undefined ? pos : valueEnd;
+    }
+    if (!pick && agents) {
+      const at = text.indexOf('"userAgent":"', pos);
+      const close = at < 0 || at >= end ? -1 : stringEnd(text, at + 13, end);
+      if (close >= 0) pick = agents.test(text.slice(at + 13, close));
+      else {
+        // No compact value: read the record whole if it has a user agent in some other form.
+        const other = text.indexOf('"userAgent"', start);
+        pick = other >= 0 && other < end;
+      }
+    }
+    if (pick) {
+      chosen[i] = 1;
+      count++;
+    }
+  }
+  if (needles && bloom && named === 'everywhere') {
+    count += markNamed(text, slices, needles, bloom, chosen);
+  }
+  return bloom ? { chosen, count, bloom } : { chosen, count };
+}
+
+/** Where the last {@link fieldValue} ended. */
+let valueEnd = 0;
+
+/**
+ * The value of the first `key` (compact, e.g. `"eventName":"`) in `[from, end)`, when it has no
+ * escape; undefined when it is absent or escaped (the caller then reads the record whole).
+ */
+function fieldValue(text: string, key: string, from: number, end: number): string | undefined {
+  const at = text.indexOf(key, from);
+  if (at < 0 || at >= end) return undefined;
+  const v = at + key.length;
+  const close = text.indexOf('"', v);
+  if (close < 0 || close >= end) return undefined;
+  const value = text.slice(v, close);
+  if (value.includes('\\')) return undefined;
+  valueEnd = close;
+  return value;
+}
+
+/** The index of the `"` that closes a JSON string whose text starts at `from`, or -1. */
+function stringEnd(text: string, from: number, end: number): number {
+  for (let q = text.indexOf('"', from); q >= 0 && q < end; q = text.indexOf('"', q + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return q;
+  }
+  return -1;
+}
+
+/**
+ * Does the record's identity (the text from `userIdentity` to `eventTime`) name a canary? Its key
+ * ids, principal ids and names go into the file's Bloom filter (those a later pass may learn). A
+ * record whose identity is not where CloudTrail writes it counts as a yes (it is read whole).
+ */
+function madeByCanary(text: string, start: number, end: number, n: Needles, bloom: Bloom): boolean {
+  const ui = text.indexOf(',"userIdentity":{', start);
+  if (ui < 0 || ui >= end) return true;
+  const stop = text.indexOf(',"eventTime":"', ui);
+  if (stop < 0 || stop >= end) return true;
+  const identity = text.slice(ui, stop);
+  const { principalIds, names: learnNames } = n.learnable;
+  let hit = false;
+  const ids = n.idPattern;
+  ids.lastIndex = 0;
+  for (let m = ids.exec(identity); m; m = ids.exec(identity)) {
+    const v = m[0];
+    if (n.ids.has(v)) hit = true;
+    if (principalIds || v.startsWith('ASIA')) bloomAdd(bloom, v);
+  }
+  if (n.names.size === 0) return hit;
+  const re = NAME_OR_ARN_TAIL_TEXT;
+  re.lastIndex = 0;
+  for (let m = re.exec(identity); m; m = re.exec(identity)) {
+    const raw = m[1] ?? '';
+    const v = UPPER.test(raw) ? raw.toLowerCase() : raw;
+    if (n.names.has(v)) hit = true;
+    if (learnNames) bloomAdd(bloom, v);
+  }
+  return hit;
+}
+
+/**
+ * Mark the records whose text names a canary user anywhere (`userName` values, identity ARNs, the
+ * user a denial names), for a naming canary rule that takes any event source; returns how many
+ * more were marked.
+ */
+function markNamed(
+  text: string,
+  slices: RecordSlices,
+  n: Needles,
+  bloom: Bloom,
+  chosen: Uint8Array,
+): number {
+  let added = 0;
+  for (const re of [NAME_OR_ARN_TAIL_TEXT, DENIED_TARGET_TEXT]) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const raw = m[1] ?? '';
+      const v = UPPER.test(raw) ? raw.toLowerCase() : raw;
+      if (n.learnable.names) bloomAdd(bloom, v);
+      if (!n.names.has(v)) continue;
+      const i = recordAt(slices, m.index);
+      if (i >= 0 && chosen[i] === 0) {
+        chosen[i] = 1;
+        added++;
+      }
+    }
+  }
+  return added;
+}
+
 function obj(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
 }
@@ -161,48 +434,44 @@ function isId(v: unknown, n: Needles, bloom: Bloom | undefined): boolean {
   return n.ids.has(v);
 }
 
-/** True when `v` names a canary user (case-insensitive); with a Bloom filter, it is added. */
+const UPPER = /[A-Z]/;
+
+/**
+ * True when `v` names a canary user (case-insensitive); with a Bloom filter, it is added (lower
+ * case). A name with no upper-case letter is looked up as it is, without a lower-cased copy.
+ */
 function isName(v: unknown, n: Needles, bloom: Bloom | undefined): boolean {
   if (typeof v !== 'string') return false;
-  const lower = v.toLowerCase();
+  const lower = UPPER.test(v) ? v.toLowerCase() : v;
   if (bloom) bloomAdd(bloom, lower);
   return n.names.has(lower);
 }
 
 /**
  * Record-level check over the raw record: does any identity field name a canary? With a Bloom
- * filter, every identifier it reads is added (a later pass then re-reads the file only when it may
- * hold a newly learned one) and it does not stop early. Runs on every record of every parsed file,
- * so it creates no closures or copies on the way.
+ * filter, the identifiers a later pass may learn ({@link Learnable}, and session keys) are added
+ * to it on the way, so that pass re-reads the file only when it may hold a newly learned one. It
+ * stops at the first hit: that record is read in this pass anyway, and the file's other records
+ * fill the filter. Runs on every record of every parsed file, so it creates no closures or copies.
  */
 export function recordMentions(r: Record<string, unknown>, n: Needles, bloom?: Bloom): boolean {
   const ui = obj(r['userIdentity']);
+  const key = ui?.['accessKeyId'];
+  const session = bloom && typeof key === 'string' && key.startsWith('ASIA') ? bloom : undefined;
+  if (isId(key, n, session)) return true;
+  const ids = n.learnable.principalIds ? bloom : undefined;
   const issuer = obj(obj(ui?.['sessionContext'])?.['sessionIssuer']);
+  if (isId(ui?.['principalId'], n, ids) || isId(issuer?.['principalId'], n, ids)) return true;
+  if (n.names.size === 0) return false;
+  const names = n.learnable.names ? bloom : undefined;
   const message = r['errorMessage'];
   const arn = ui?.['arn'];
-  // Bitwise | evaluates every check when a filter is being filled; || stops at the first hit.
-  if (bloom) {
-    const hit =
-      +isId(ui?.['accessKeyId'], n, bloom) |
-      +isId(ui?.['principalId'], n, bloom) |
-      +isId(issuer?.['principalId'], n, bloom) |
-      +isName(ui?.['userName'], n, bloom) |
-      +isName(issuer?.['userName'], n, bloom) |
-      +isName(obj(r['requestParameters'])?.['userName'], n, bloom) |
-      +(typeof message === 'string' && isName(deniedTarget(message)?.name, n, bloom)) |
-      +(typeof arn === 'string' && isName(arn.slice(arn.lastIndexOf('/') + 1), n, bloom));
-    return hit !== 0;
-  }
   return (
-    isId(ui?.['accessKeyId'], n, undefined) ||
-    isId(ui?.['principalId'], n, undefined) ||
-    isId(issuer?.['principalId'], n, undefined) ||
-    (n.names.size > 0 &&
-      (isName(ui?.['userName'], n, undefined) ||
-        isName(issuer?.['userName'], n, undefined) ||
-        isName(obj(r['requestParameters'])?.['userName'], n, undefined) ||
-        (typeof message === 'string' && isName(deniedTarget(message)?.name, n, undefined)) ||
-        (typeof arn === 'string' && isName(arn.slice(arn.lastIndexOf('/') + 1), n, undefined))))
+    isName(ui?.['userName'], n, names) ||
+    isName(issuer?.['userName'], n, names) ||
+    isName(obj(r['requestParameters'])?.['userName'], n, names) ||
+    (typeof message === 'string' && isName(deniedTarget(message)?.name, n, names)) ||
+    (typeof arn === 'string' && isName(arn.slice(arn.lastIndexOf('/') + 1), n, names))
   );
 }
 
@@ -222,5 +491,6 @@ function selected(r: Record<string, unknown>, s: RawSelector): boolean {
  */
 export function recordMayMatch(r: Record<string, unknown>, p: Prefilter, bloom?: Bloom): boolean {
   if (p.needles && recordMentions(r, p.needles, bloom)) return true;
-  return p.selectors.some((s) => selected(r, s));
+  for (const s of p.selectors) if (selected(r, s)) return true;
+  return false;
 }

@@ -19,7 +19,9 @@ import {
 import type { Bloom } from './bloom.js';
 import { createBloom } from './bloom.js';
 import type { Prefilter } from './prefilter.js';
-import { recordMayMatch, textVerdict } from './prefilter.js';
+import { recordMayMatch, recordsToRead, textVerdict } from './prefilter.js';
+import type { RecordSlices } from './slices.js';
+import { sliceRecords } from './slices.js';
 
 /** Limits applied to every file. */
 export interface FileLimits {
@@ -150,9 +152,15 @@ export function processFile(
   }
   const gz = data[0] === 0x1f && data[1] === 0x8b;
   const p = opts.mode === 'detect' ? opts.prefilter : null;
+  const t = decoded.text;
+  // A compact S3 delivery file: only the records some enabled rule may match are parsed.
+  const slices = p && (gz || plainJsonLooksWhole(t)) ? sliceRecords(t) : undefined;
+  if (p && slices) {
+    const sliced = runSlices(file, data.length, t, slices, engines, opts, p);
+    if (sliced) return sliced;
+  }
   // Pass over a file without parsing only when it is certainly whole (gzip's CRC, or a cheap
   // shape check for plain JSON), looks like CloudTrail, and no enabled rule can match it.
-  const t = decoded.text;
   const looksLikeEvents = t.includes('"eventName') || t.includes('\\"eventName');
   const { mayMatch, bloom } = p ? textVerdict(t, p) : { mayMatch: true, bloom: undefined };
   if (!mayMatch && looksLikeEvents && (gz || plainJsonLooksWhole(t))) {
@@ -160,9 +168,132 @@ export function processFile(
   }
   // A file parsed for another rule's sake gets its Bloom filter from its records instead.
   const recordBloom = p?.needles && !bloom ? createBloom(t.length / 250) : undefined;
-  const result = runRecords(file, data.length, decoded.text, engines, opts, limits, recordBloom);
-  const filled = bloom ?? recordBloom;
-  return filled ? { ...result, bloom: filled } : result;
+  const result = runRecords(file, data.length, t, engines, opts, limits, recordBloom);
+  return bloom ? { ...result, bloom } : result;
+}
+
+/** What a file's considered records add up to. */
+interface Tally {
+  readonly hits: HitSummary[];
+  readonly facts: TokenFact[];
+  readonly candidates: CloudEvent[];
+  readonly events: StoredEvent[] | undefined;
+  readonly rejections: RecordRejection[];
+  readonly maxRejections: number;
+  considered: number;
+  rejected: number;
+}
+
+function newTally(opts: FileOptions, rejections: RecordRejection[], rejected: number): Tally {
+  return {
+    hits: [],
+    facts: [],
+    candidates: [],
+    events: opts.mode === 'events' ? [] : undefined,
+    rejections,
+    maxRejections: opts.maxRejections ?? MAX_REJECTIONS_PER_FILE,
+    considered: 0,
+    rejected,
+  };
+}
+
+/** One record the pre-filter kept: size check, normalize, then the stateless rules (or keep it). */
+function consider(
+  file: string,
+  index: number,
+  value: Record<string, unknown>,
+  engines: FileEngines | null,
+  opts: FileOptions,
+  tally: Tally,
+): void {
+  const big = recordLimitProblem(value, opts.limits.maxRecordBytes);
+  const ev = big
+    ? { file, index, reason: big }
+    : normalizeRecord(value, { file, index }, DEFAULT_FIELD_LIMITS, opts.times);
+  if (!('eventId' in ev)) {
+    tally.rejected++;
+    if (tally.rejections.length < tally.maxRejections) tally.rejections.push(ev);
+    return;
+  }
+  tally.considered++;
+  if (tally.events) {
+    tally.events.push({ event: ev, raw: JSON.stringify(value) });
+    return;
+  }
+  if (!engines) return;
+  const out = engines.stateless.evaluate(ev);
+  for (const h of out.hits) tally.hits.push(h);
+  for (const f of out.facts) tally.facts.push(f);
+  if (engines.stateful.wants(ev)) tally.candidates.push(engines.stateful.slim(ev));
+}
+
+/** The file's result from its tally. */
+function resultOf(
+  file: string,
+  bytes: number,
+  records: number,
+  tally: Tally,
+  extra: { readonly skipped?: string; readonly bloom?: Bloom },
+): FileResult {
+  const { rejections, rejected } = tally;
+  if (rejected > rejections.length && records > 0) {
+    const reason = `${rejected - rejections.length} more rejected record(s) in this file not shown`;
+    rejections.push({ file, reason });
+  }
+  const result: FileResult = {
+    file,
+    bytes,
+    records,
+    considered: tally.considered,
+    passedOver: false,
+    rejected,
+    rejections,
+    hits: tally.hits,
+    facts: tally.facts,
+    ...(extra.skipped !== undefined ? { skipped: extra.skipped } : {}),
+    ...(extra.bloom ? { bloom: extra.bloom } : {}),
+  };
+  if (tally.events) return { ...result, events: tally.events };
+  return tally.candidates.length > 0 ? { ...result, candidates: tally.candidates } : result;
+}
+
+/**
+ * A sliced file: parse just the records {@link recordsToRead} chose, one at a time. Undefined
+ * when a chosen slice is not one whole JSON object (not the shape after all): the caller then
+ * parses the whole file the ordinary way, which names any broken record.
+ */
+function runSlices(
+  file: string,
+  bytes: number,
+  text: string,
+  slices: RecordSlices,
+  engines: FileEngines | null,
+  opts: FileOptions,
+  p: Prefilter,
+): FileResult | undefined {
+  const pick = recordsToRead(text, slices, p);
+  const records = slices.starts.length;
+  // Without a text scan (every record chosen), the filter is filled from the records.
+  const recordBloom = pick.bloom || !p.needles ? undefined : createBloom(text.length / 250);
+  const bloom = pick.bloom ?? recordBloom;
+  if (pick.count === 0) {
+    const base = { file, bytes, records, considered: 0, rejected: 0, passedOver: true };
+    return { ...base, hits: [], facts: [], rejections: [], ...(bloom ? { bloom } : {}) };
+  }
+  const tally = newTally(opts, [], 0);
+  for (let index = 0; index < records; index++) {
+    if (pick.chosen[index] === 0) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text.slice(slices.starts[index], slices.ends[index]));
+    } catch {
+      return undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const r = value as Record<string, unknown>;
+    if (recordMayMatch(r, p, recordBloom)) consider(file, index, r, engines, opts, tally);
+  }
+  return resultOf(file, bytes, records, tally, bloom ? { bloom } : {});
 }
 
 function runRecords(
@@ -176,54 +307,17 @@ function runRecords(
 ): FileResult {
   const extracted = extractRecordsFromText(file, text, limits);
   const max = opts.maxRejections ?? MAX_REJECTIONS_PER_FILE;
-  const rejections = firstRejections(file, extracted, max);
-  let rejected = extracted.rejections.length;
-  const hits: HitSummary[] = [];
-  const facts: TokenFact[] = [];
-  const candidates: CloudEvent[] = [];
-  const events: StoredEvent[] | undefined = opts.mode === 'events' ? [] : undefined;
-  const p = events ? null : opts.prefilter;
-  let considered = 0;
+  const tally = newTally(opts, firstRejections(file, extracted, max), extracted.rejections.length);
+  const p = tally.events ? null : opts.prefilter;
   for (const { index, value } of extracted.records) {
     if (p && !recordMayMatch(value, p, bloom)) continue;
-    const big = recordLimitProblem(value, limits.maxRecordBytes);
-    const ev = big
-      ? { file, index, reason: big }
-      : normalizeRecord(value, { file, index }, DEFAULT_FIELD_LIMITS, opts.times);
-    if (!('eventId' in ev)) {
-      rejected++;
-      if (rejections.length < max) rejections.push(ev);
-      continue;
-    }
-    considered++;
-    if (events) {
-      events.push({ event: ev, raw: JSON.stringify(value) });
-      continue;
-    }
-    if (!engines) continue;
-    const out = engines.stateless.evaluate(ev);
-    for (const h of out.hits) hits.push(h);
-    for (const f of out.facts) facts.push(f);
-    if (engines.stateful.wants(ev)) candidates.push(ev);
+    consider(file, index, value, engines, opts, tally);
   }
-  if (rejected > rejections.length && extracted.records.length > 0) {
-    const reason = `${rejected - rejections.length} more rejected record(s) in this file not shown`;
-    rejections.push({ file, reason });
-  }
-  const result: FileResult = {
-    file,
-    bytes,
-    records: extracted.records.length,
-    considered,
-    passedOver: false,
-    rejected,
-    rejections,
-    hits,
-    facts,
+  const extra = {
     ...(extracted.skipped !== undefined ? { skipped: extracted.skipped } : {}),
+    ...(bloom ? { bloom } : {}),
   };
-  if (events) return { ...result, events };
-  return candidates.length > 0 ? { ...result, candidates } : result;
+  return resultOf(file, bytes, extracted.records.length, tally, extra);
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 } from '../detect/index.js';
 import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
-import { bloomHas } from './bloom.js';
+import { learnableFrom, mayHoldLearned } from './prefilter.js';
 import type { FileLimits, FileMode, FileResult } from './read.js';
 import type { WorkerInit } from './setup.js';
 import { createFileWork } from './setup.js';
@@ -161,6 +161,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
   const canaries = createCanaryIndex(opts.tokens, facts);
   const stateful = createEngine(rules, { ...base, canaries, kind: 'stateful' });
   let known = canaries.needles();
+  const learnable = learnableFrom(opts.tokens);
   const blooms = new Map<string, Bloom>();
   let files = opts.files;
   for (let pass = 1; pass <= 4 && files.length > 0; pass++) {
@@ -196,7 +197,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     if (added.length === 0) break;
     files = opts.files.filter((f) => {
       const b = blooms.get(f);
-      return !b || added.some((n) => bloomHas(b, n));
+      return !b || added.some((n) => mayHoldLearned(b, n, learnable));
     });
   }
   const engine = createEngine(rules, { ...base, canaries, state: stateful.state });

@@ -13,7 +13,7 @@ import {
   rules,
 } from '../detect/index.js';
 import type { TimeWindow } from '../normalize/index.js';
-import { buildPrefilter } from './prefilter.js';
+import { buildPrefilter, learnableFrom } from './prefilter.js';
 import type { FileLimits, FileMode, FileResult } from './read.js';
 import { processFile } from './read.js';
 
@@ -57,7 +57,11 @@ export function createFileWork(init: WorkerInit): (file: string) => FileResult {
   const stateless = createEngine(chosen, { ...base, kind: 'stateless' });
   const stateful = createEngine(chosen, { ...base, kind: 'stateful' });
   const prefilter = init.prefilter
-    ? buildPrefilter([...stateless.rules, ...stateful.rules], canaries.needles())
+    ? buildPrefilter(
+        [...stateless.rules, ...stateful.rules],
+        canaries.needles(),
+        learnableFrom(init.tokens),
+      )
     : null;
   return (file) =>
     processFile(

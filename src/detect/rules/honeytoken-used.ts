@@ -18,7 +18,7 @@ export const honeytokenUsed = {
   ],
   attack: ['T1552.001', 'T1078.004'],
   source: 'cloudtrail',
-  selector: { canary: true },
+  selector: { canary: 'actor' },
   match(event, ctx) {
     const m = ctx.canaries.match(event);
     if (!m) return undefined;
