@@ -70,11 +70,14 @@ const record = fc.record({
   minute: fc.integer({ min: 0, max: 30 }),
   target: fc.constantFrom(undefined, CANARY.userName, 'bob'),
   denied: fc.boolean(),
-  /** A request holding objects that look like records (their own eventVersion, eventName). */
-  nested: fc.integer({ min: 0, max: 7 }).map((i) => i === 0),
-  /** Fields in another order than CloudTrail's. */
-  shuffled: fc.integer({ min: 0, max: 4 }).map((i) => i === 0),
 });
+
+/**
+ * What is odd about a file, on its first record: nothing (most files, so the sliced reading is
+ * exercised), a request holding objects that look like records (their own eventVersion and
+ * eventName), or fields in another order than CloudTrail's.
+ */
+const oddity = fc.constantFrom('none', 'none', 'none', 'none', 'nested', 'shuffled');
 
 /** How the file is written: CloudTrail's compact form, indented, or with `\/` escapes. */
 const layout = fc.constantFrom('compact', 'compact', 'compact', 'indented', 'slashes');
@@ -115,8 +118,11 @@ describe('the pre-filter', () => {
           },
         ),
         layout,
-        (records, escaped, how) => {
+        oddity,
+        (records, escaped, how, odd) => {
           const raw = records.map((r, i) => {
+            const nested = odd === 'nested' && i === 0;
+            const shuffled = odd === 'shuffled' && i === 0;
             const rec = cloudTrailRecord({
               eventID: `ev-${n}-${i}`,
               eventTime: `2025-03-01T10:${String(r.minute).padStart(2, '0')}:00Z`,
@@ -130,7 +136,7 @@ describe('the pre-filter', () => {
               requestParameters: {
                 ...(r.target && !r.denied ? { userName: r.target } : {}),
                 // `},{"eventVersion"` inside a record: the reader must not take it for two.
-                ...(r.nested
+                ...(nested
                   ? { items: [{ a: 1 }, { eventVersion: '1.0', eventName: 'GetUser' }] }
                   : {}),
               },
@@ -142,7 +148,7 @@ describe('the pre-filter', () => {
                 : {}),
             });
             const entries = Object.entries(rec).filter(([k]) => k !== 'userAgent' || r.userAgent);
-            return Object.fromEntries(r.shuffled ? entries.reverse() : entries);
+            return Object.fromEntries(shuffled ? entries.reverse() : entries);
           });
           const file = join(dir, `f${n++}.json`);
           const text =

@@ -260,7 +260,7 @@ export interface RecordChoice {
 /**
  * The records of a sliced text that some enabled rule may match, found in the text itself, record
  * by record, in CloudTrail's field order (`eventVersion`, `userIdentity`, `eventTime`,
- * `eventSource`, `eventName`, …, `userAgent`, …):
+ * `eventSource`, `eventName`, …, `userAgent`, then the nested request, response and the rest):
  * - made by a canary: a canary key id, principal id, user name or ARN in the record's
  *   `userIdentity` (the text from it to `eventTime`);
  * - naming a canary user: the whole record is read when its event source is one a naming canary
@@ -269,15 +269,20 @@ export interface RecordChoice {
  *   `userAgent` value.
  *
  * A record is read whole whenever one of these fields is not where and how CloudTrail writes it
- * (compact, in that order, no escape in the value). The text has no `\u` or `\/` escape
+ * (compact, no escape in the value), and the whole text is read when some `eventVersion` is not
+ * where a slice starts (a record in another field order). The text has no `\u` or `\/` escape
  * ({@link sliceRecords}), so an escape cannot spell a word differently; a selector word has no
- * character JSON escapes, so it is in a raw value exactly when it is in the decoded one.
+ * character JSON escapes, so it is in a raw value exactly when it is in the decoded one. What is
+ * taken on trust, as CloudTrail writes it: each record has `eventVersion` first, and its top-level
+ * fields before any nested object holding the same key.
  */
 export function recordsToRead(text: string, slices: RecordSlices, p: Prefilter): RecordChoice {
   const n = slices.starts.length;
   const chosen = new Uint8Array(n);
   const words = p.canaryRulesOnly ? null : p.words;
-  if (!p.canaryRulesOnly && !words) return { chosen: chosen.fill(1), count: n };
+  if ((!p.canaryRulesOnly && !words) || countKeys(text, EVENT_VERSION) !== n) {
+    return { chosen: chosen.fill(1), count: n };
+  }
   const needles = p.needles;
   const bloom = needles ? createBloom(text.length / 250) : undefined;
   const named = needles ? p.named : 'none';
@@ -286,65 +291,107 @@ export function recordsToRead(text: string, slices: RecordSlices, p: Prefilter):
   const names = words?.eventNames;
   const agents = words?.agents ?? null;
   const wantSource = bySource !== undefined || (sources !== undefined && sources.size > 0);
+  const wantName = names !== undefined && names.size > 0;
   let count = 0;
   for (let i = 0; i < n; i++) {
     const start = slices.starts[i]!;
     const end = slices.ends[i]!;
-    if (needles && bloom && madeByCanary(text, start, end, needles, bloom)) {
+    const ui = nextKey(text, USER_IDENTITY, start);
+    const stop = ui < 0 || ui >= end ? -1 : nextKey(text, EVENT_TIME, ui);
+    if (stop < 0 || stop >= end) {
       chosen[i] = 1;
-      count++;
       continue;
     }
-    let pos = start;
-    let pick = false;
-    if (wantSource) {
-      const src = fieldValue(text, '"eventSource":"', pos, end);
-      pick = src === undefined || bySource?.has(src) === true || sources?.has(src) === true;
-      pos = src === undefined ? pos : valueEnd;
-    }
-    if (!pick && names && names.size > 0) {
-      const name = fieldValue(text, '"eventName":"', pos, end);
-      pick = name === undefined || names.has(name);
-      pos = name === undefined ? pos : valueEnd;
-    }
-    if (!pick && agents) {
-      const at = text.indexOf('"userAgent":"', pos);
-      const close = at < 0 || at >= end ? -1 : stringEnd(text, at + 13, end);
-      if (close >= 0) pick = agents.test(text.slice(at + 13, close));
-      else {
-        // No compact value: read the record whole if it has a user agent in some other form.
-        const other = text.indexOf('"userAgent"', start);
-        pick = other >= 0 && other < end;
-      }
-    }
-    if (pick) {
+    if (needles && bloom && madeByCanary(text.slice(ui, stop), needles, bloom)) {
       chosen[i] = 1;
-      count++;
+      continue;
+    }
+    let pos = stop;
+    if (wantSource) {
+      const at = valueAt(text, EVENT_SOURCE, pos, end);
+      if (at < 0 || bySource?.has(value) === true || sources?.has(value) === true) {
+        chosen[i] = 1;
+        continue;
+      }
+      pos = at;
+    }
+    if (wantName) {
+      const at = valueAt(text, EVENT_NAME, pos, end);
+      if (at < 0 || names.has(value)) {
+        chosen[i] = 1;
+        continue;
+      }
+      pos = at;
+    }
+    if (agents) {
+      const at = nextKey(text, USER_AGENT, pos);
+      const close = at < 0 || at >= end ? -1 : stringEnd(text, at + USER_AGENT.key.length, end);
+      if (
+        close >= 0
+          ? agents.test(text.slice(at + USER_AGENT.key.length, close))
+          : hasAgent(text, start, end)
+      )
+        chosen[i] = 1;
     }
   }
-  if (needles && bloom && named === 'everywhere') {
-    count += markNamed(text, slices, needles, bloom, chosen);
-  }
+  if (needles && bloom && named === 'everywhere') markNamed(text, slices, needles, bloom, chosen);
+  for (let i = 0; i < n; i++) count += chosen[i]!;
   return bloom ? { chosen, count, bloom } : { chosen, count };
 }
 
-/** Where the last {@link fieldValue} ended. */
-let valueEnd = 0;
+/**
+ * A compact key (`"eventName":"`), found by its `tail` (`Name":"`): a tail starting with a rarer
+ * character than `"` makes String.indexOf skip several times faster through JSON text.
+ */
+interface Key {
+  readonly key: string;
+  readonly tail: string;
+}
+
+const key = (k: string, tail: string): Key => ({ key: k, tail });
+const EVENT_VERSION = key('"eventVersion":', 'Version":');
+const USER_IDENTITY = key('"userIdentity":', 'Identity":');
+const EVENT_TIME = key(',"eventTime":"', 'Time":"');
+const EVENT_SOURCE = key('"eventSource":"', 'Source":"');
+const EVENT_NAME = key('"eventName":"', 'Name":"');
+const USER_AGENT = key('"userAgent":"', 'Agent":"');
+
+/** The position of the next `k.key` at or after `from`, or -1. */
+function nextKey(text: string, k: Key, from: number): number {
+  const lead = k.key.length - k.tail.length;
+  for (let at = text.indexOf(k.tail, from + lead); at >= 0; at = text.indexOf(k.tail, at + 1)) {
+    if (text.startsWith(k.key, at - lead)) return at - lead;
+  }
+  return -1;
+}
+
+function countKeys(text: string, k: Key): number {
+  let c = 0;
+  for (let at = nextKey(text, k, 0); at >= 0; at = nextKey(text, k, at + 1)) c++;
+  return c;
+}
+
+/** The value {@link valueAt} found last. */
+let value = '';
 
 /**
- * The value of the first `key` (compact, e.g. `"eventName":"`) in `[from, end)`, when it has no
- * escape; undefined when it is absent or escaped (the caller then reads the record whole).
+ * Find the first compact `k` at or after `from` in the record ending at `end`, with a value that
+ * has no escape: sets {@link value} and returns where the value ends, or -1 (absent, escaped).
  */
-function fieldValue(text: string, key: string, from: number, end: number): string | undefined {
-  const at = text.indexOf(key, from);
-  if (at < 0 || at >= end) return undefined;
-  const v = at + key.length;
+function valueAt(text: string, k: Key, from: number, end: number): number {
+  const at = nextKey(text, k, from);
+  if (at < 0 || at >= end) return -1;
+  const v = at + k.key.length;
   const close = text.indexOf('"', v);
-  if (close < 0 || close >= end) return undefined;
-  const value = text.slice(v, close);
-  if (value.includes('\\')) return undefined;
-  valueEnd = close;
-  return value;
+  if (close < 0 || close >= end) return -1;
+  value = text.slice(v, close);
+  return value.includes('\\') ? -1 : close;
+}
+
+/** True when the record has a `userAgent` key in some form (not the compact one looked for). */
+function hasAgent(text: string, start: number, end: number): boolean {
+  const at = text.indexOf('Agent"', start);
+  return at >= 0 && at < end && text.lastIndexOf('"userAgent"', at) >= start;
 }
 
 /** The index of the `"` that closes a JSON string whose text starts at `from`, or -1. */
@@ -358,16 +405,10 @@ function stringEnd(text: string, from: number, end: number): number {
 }
 
 /**
- * Does the record's identity (the text from `userIdentity` to `eventTime`) name a canary? Its key
- * ids, principal ids and names go into the file's Bloom filter (those a later pass may learn). A
- * record whose identity is not where CloudTrail writes it counts as a yes (it is read whole).
+ * Does a record's identity text (from `userIdentity` to `eventTime`) name a canary? Its key ids,
+ * principal ids and names go into the file's Bloom filter (those a later pass may learn).
  */
-function madeByCanary(text: string, start: number, end: number, n: Needles, bloom: Bloom): boolean {
-  const ui = text.indexOf(',"userIdentity":{', start);
-  if (ui < 0 || ui >= end) return true;
-  const stop = text.indexOf(',"eventTime":"', ui);
-  if (stop < 0 || stop >= end) return true;
-  const identity = text.slice(ui, stop);
+function madeByCanary(identity: string, n: Needles, bloom: Bloom): boolean {
   const { principalIds, names: learnNames } = n.learnable;
   let hit = false;
   const ids = n.idPattern;
