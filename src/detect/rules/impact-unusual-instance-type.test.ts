@@ -57,7 +57,7 @@ describe('impact.unusual-instance-type options', () => {
     const [g] = findings(['p6-b200.48xlarge']);
     expect(g?.title).toMatch(/: unpriced$/);
     expect(g?.details['unpricedTypes']).toEqual({ 'p6-b200.48xlarge': 2 });
-    const [h] = findings(['p6-b200.48xlarge'], { prices: { 'p6-b200.48xlarge': 100 } });
+    const [h] = findings(['p6-b200.48xlarge'], { prices: { 'P6-B200.48xlarge': 100 } });
     expect(h?.details['usdPerHourLaunched']).toBe(200);
   });
 

@@ -60,6 +60,18 @@ describe('launchOf', () => {
     });
   });
 
+  it("takes the request's type for response items that name none", () => {
+    const raw = sampleRunInstances({
+      eventTime: T0,
+      region: 'us-east-1',
+      type: 'g5.xlarge',
+      maxCount: 2,
+    });
+    const re = raw['responseElements'] as { instancesSet: { items: Record<string, unknown>[] } };
+    for (const i of re.instancesSet.items) delete i['instanceType'];
+    expect(launchOf(event(raw))?.items).toEqual([{ type: 'g5.xlarge', count: 2 }]);
+  });
+
   it('takes maxCount from the request when the call failed', () => {
     const l = launchOf(
       run({ type: 'P2.XLarge', maxCount: 10, errorCode: 'Client.VcpuLimitExceeded' }),

@@ -85,9 +85,9 @@ export function launchOf(e: CloudEvent): Launch | undefined {
   if (e.eventName !== 'RunInstances' && e.eventName !== 'RequestSpotInstances') return undefined;
   const succeeded = e.errorCode === undefined;
   const dryRun = /DryRunOperation$/.test(e.errorCode ?? '');
-  const started = succeeded ? startedItems(e.responseElements) : [];
-  if (started.length > 0) return { items: started, succeeded, dryRun, fromResponse: true };
   const rp = e.requestParameters ?? {};
+  const started = succeeded ? startedItems(e.responseElements, typeLabel(rp['instanceType'])) : [];
+  if (started.length > 0) return { items: started, succeeded, dryRun, fromResponse: true };
   const items =
     e.eventName === 'RunInstances'
       ? [{ type: typeLabel(rp['instanceType']), count: askedCount(rp) }]
@@ -108,11 +108,15 @@ function askedCount(rp: Json): number {
   return Math.min(total > 0 ? total : (asked(rp) ?? 1), MAX_COUNT);
 }
 
-/** The instances a RunInstances response lists, by type (none when absent or truncated). */
-function startedItems(re: Json | undefined): LaunchItem[] {
+/**
+ * The instances a RunInstances response lists, by type (the request's when an item names none);
+ * none when the response is absent or was cut to the size caps.
+ */
+function startedItems(re: Json | undefined, requested: string): LaunchItem[] {
   const byType = new Map<string, number>();
   for (const i of list(re?.['instancesSet'])) {
-    const t = typeLabel(obj(i)?.['instanceType']);
+    const logged = typeLabel(obj(i)?.['instanceType']);
+    const t = logged === UNKNOWN_TYPE ? requested : logged;
     byType.set(t, (byType.get(t) ?? 0) + 1);
   }
   return [...byType].map(([type, n]) => ({ type, count: n }));

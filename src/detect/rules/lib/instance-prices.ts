@@ -46,8 +46,8 @@ export const ON_DEMAND_USD_PER_HOUR: Readonly<Record<string, number>> = Object.f
 }); // prettier-ignore
 
 /**
- * The hourly on-demand price of `type`: the user's override first, then the built-in table;
- * undefined when neither knows it.
+ * The hourly on-demand price of `type` (case-insensitive): the user's override first, then the
+ * built-in table; undefined when neither knows it.
  */
 export function hourlyPrice(
   type: string,
@@ -55,6 +55,8 @@ export function hourlyPrice(
 ): number | undefined {
   const key = type.toLowerCase();
   if (Object.hasOwn(overrides, key)) return overrides[key];
-  if (Object.hasOwn(overrides, type)) return overrides[type];
+  // Users may write a type as AWS's docs capitalise it; the option is small, so scan it.
+  const loose = Object.entries(overrides).find(([k]) => k.toLowerCase() === key);
+  if (loose) return loose[1];
   return Object.hasOwn(ON_DEMAND_USD_PER_HOUR, key) ? ON_DEMAND_USD_PER_HOUR[key] : undefined;
 }
