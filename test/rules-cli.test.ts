@@ -25,6 +25,9 @@ describe('keysnare rules list', () => {
       'honeytoken.tampered',
       'useragent.offensive-os',
       'recon.key-enumeration',
+      'impact.multi-region-compute',
+      'impact.unusual-instance-type',
+      'defense-evasion.logging-tampered',
       'honeytoken.unlogged-use',
     ]);
     expect(list.find((x) => x.id === 'recon.key-enumeration')?.options).toEqual({

@@ -45,9 +45,14 @@ describe('built-in rules', () => {
   });
 
   it('every rule file is registered and named after its id', () => {
-    const files = readdirSync(rulesDir).filter(
-      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'index.ts' && f !== 'samples.ts',
-    );
+    // Helpers shared by rules live in subfolders (rules/lib/); every file directly here is a rule.
+    const files = readdirSync(rulesDir, { withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => d.name)
+      .filter(
+        (f) =>
+          f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'index.ts' && f !== 'samples.ts',
+      );
     const expected = rules.map((r) => `${r.id.replace(/\./g, '-')}.ts`).sort();
     expect(files.sort()).toEqual(expected);
   });

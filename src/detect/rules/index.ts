@@ -1,6 +1,9 @@
 import type { Rule } from '../rule.js';
+import { defenseEvasionLoggingTampered } from './defense-evasion-logging-tampered.js';
 import { honeytokenTampered } from './honeytoken-tampered.js';
 import { honeytokenUsed } from './honeytoken-used.js';
+import { impactMultiRegionCompute } from './impact-multi-region-compute.js';
+import { impactUnusualInstanceType } from './impact-unusual-instance-type.js';
 import { reconKeyEnumeration } from './recon-key-enumeration.js';
 import { useragentOffensiveOs } from './useragent-offensive-os.js';
 
@@ -10,4 +13,7 @@ export const rules = [
   honeytokenTampered,
   useragentOffensiveOs,
   reconKeyEnumeration,
+  impactMultiRegionCompute,
+  impactUnusualInstanceType,
+  defenseEvasionLoggingTampered,
 ] as const satisfies readonly Rule[];
