@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CloudEvent, Finding } from '../src/core/index.js';
 import { SEVERITIES } from '../src/core/index.js';
@@ -31,6 +32,9 @@ function runSample(rule: Rule, sample: RuleSample, order: readonly number[]): Fi
 const forward = (s: RuleSample): number[] => s.events.map((_, i) => i);
 const eventIdsOf = (fs: readonly Finding[]): string[] => fs.flatMap((f) => f.eventIds).sort();
 const rulesDir = fileURLToPath(new URL('../src/detect/rules/', import.meta.url));
+/** Modules beside the rules that are not rules: the registry and the sample builders. */
+const NOT_RULES = new Set(['index.ts', 'samples.ts']);
+const isModule = (f: string): boolean => f.endsWith('.ts') && !f.endsWith('.test.ts');
 
 describe('built-in rules', () => {
   it('have unique ids', () => {
@@ -39,11 +43,26 @@ describe('built-in rules', () => {
   });
 
   it('every rule file is registered and named after its id', () => {
-    const files = readdirSync(rulesDir).filter(
-      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'index.ts' && f !== 'samples.ts',
-    );
+    const entries = readdirSync(rulesDir, { withFileTypes: true });
+    const files = entries
+      .filter((e) => e.isFile() && isModule(e.name) && !NOT_RULES.has(e.name))
+      .map((e) => e.name);
     const expected = rules.map((r) => `${r.id.replace(/\./g, '-')}.ts`).sort();
     expect(files.sort()).toEqual(expected);
+    // Helpers shared by rules live in lib/ and nowhere else, so a rule cannot hide in a folder.
+    expect(entries.filter((e) => e.isDirectory()).map((e) => e.name)).toEqual(['lib']);
+  });
+
+  it('helper modules in lib/ are not rules (a rule there would be neither registered nor checked)', async () => {
+    const helpers = readdirSync(join(rulesDir, 'lib')).filter(isModule);
+    expect(helpers.length).toBeGreaterThan(0);
+    for (const file of helpers) {
+      const mod = (await import(pathToFileURL(join(rulesDir, 'lib', file)).href)) as object;
+      const ruleLike = Object.entries(mod)
+        .filter(([, v]) => typeof v === 'object' && v !== null && 'match' in v && 'samples' in v)
+        .map(([k]) => `${file}: ${k}`);
+      expect(ruleLike).toEqual([]);
+    }
   });
 
   for (const rule of rules as readonly Rule[]) {
