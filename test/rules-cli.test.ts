@@ -25,6 +25,12 @@ describe('keysnare rules list', () => {
       'honeytoken.tampered',
       'useragent.offensive-os',
       'recon.key-enumeration',
+      'persistence.access-key-for-other-user',
+      'persistence.key-swap',
+      'persistence.user-or-login-created',
+      'persistence.role-created',
+      'privesc.trust-policy-modified',
+      'credentials.session-token-from-user',
       'honeytoken.unlogged-use',
     ]);
     expect(list.find((x) => x.id === 'recon.key-enumeration')?.options).toEqual({

@@ -1,6 +1,12 @@
 import type { Rule } from '../rule.js';
+import { credentialsSessionTokenFromUser } from './credentials-session-token-from-user.js';
 import { honeytokenTampered } from './honeytoken-tampered.js';
 import { honeytokenUsed } from './honeytoken-used.js';
+import { persistenceAccessKeyForOtherUser } from './persistence-access-key-for-other-user.js';
+import { persistenceKeySwap } from './persistence-key-swap.js';
+import { persistenceRoleCreated } from './persistence-role-created.js';
+import { persistenceUserOrLoginCreated } from './persistence-user-or-login-created.js';
+import { privescTrustPolicyModified } from './privesc-trust-policy-modified.js';
 import { reconKeyEnumeration } from './recon-key-enumeration.js';
 import { useragentOffensiveOs } from './useragent-offensive-os.js';
 
@@ -10,4 +16,10 @@ export const rules = [
   honeytokenTampered,
   useragentOffensiveOs,
   reconKeyEnumeration,
+  persistenceAccessKeyForOtherUser,
+  persistenceKeySwap,
+  persistenceUserOrLoginCreated,
+  persistenceRoleCreated,
+  privescTrustPolicyModified,
+  credentialsSessionTokenFromUser,
 ] as const satisfies readonly Rule[];
