@@ -214,10 +214,13 @@ describe('keysnare detect', () => {
     expect(r.out).toContain('honeytoken.used');
   });
 
-  it('finds nothing without canaries and says so', async () => {
+  it('finds no canary use without canaries and says so; the real-key rules still run', async () => {
     const r = await runCli(['--home', s.home, 'detect', '--format', 'jsonl', s.dir]);
     expect(r.code).toBe(0);
-    expect(r.out).toBe('');
+    // Unregistered, the canary is an ordinary IAM user whose key asked for a session token.
+    expect(jsonl<{ rule: string }>(r.out).map((f) => f.rule)).toEqual([
+      'credentials.session-token-from-user',
+    ]);
     expect(r.err).toMatch(/no canary tokens/);
   });
 

@@ -28,6 +28,12 @@ describe('keysnare rules list', () => {
       'impact.multi-region-compute',
       'impact.unusual-instance-type',
       'defense-evasion.logging-tampered',
+      'persistence.access-key-for-other-user',
+      'persistence.key-swap',
+      'persistence.user-or-login-created',
+      'persistence.role-created',
+      'privesc.trust-policy-modified',
+      'credentials.session-token-from-user',
       'honeytoken.unlogged-use',
     ]);
     expect(list.find((x) => x.id === 'recon.key-enumeration')?.options).toEqual({

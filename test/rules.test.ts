@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CloudEvent, Finding } from '../src/core/index.js';
 import { SEVERITIES } from '../src/core/index.js';
@@ -18,8 +19,13 @@ const GAP_MS = 60 * 60_000;
  * stateful rule gets the events as the pipeline hands them over: without the heavy fields it does
  * not name in `reads`.
  */
-function runSample(rule: Rule, sample: RuleSample, order: readonly number[]): Finding[] {
-  const slim = rule.stateful ? slimmer([rule]) : (e: CloudEvent) => e;
+function runSample(
+  rule: Rule,
+  sample: RuleSample,
+  order: readonly number[],
+  whole = false,
+): Finding[] {
+  const slim = rule.stateful && !whole ? slimmer([rule]) : (e: CloudEvent) => e;
   const engine = createEngine([rule], {
     canaries: createCanaryIndex(sample.tokens ?? []),
     managementPrincipals: new Set(sample.managementPrincipals ?? []),
@@ -37,6 +43,9 @@ function runSample(rule: Rule, sample: RuleSample, order: readonly number[]): Fi
 const forward = (s: RuleSample): number[] => s.events.map((_, i) => i);
 const eventIdsOf = (fs: readonly Finding[]): string[] => fs.flatMap((f) => f.eventIds).sort();
 const rulesDir = fileURLToPath(new URL('../src/detect/rules/', import.meta.url));
+/** Modules beside the rules that are not rules: the registry and the sample builders. */
+const NOT_RULES = new Set(['index.ts', 'samples.ts']);
+const isModule = (f: string): boolean => f.endsWith('.ts') && !f.endsWith('.test.ts');
 
 describe('built-in rules', () => {
   it('have unique ids', () => {
@@ -45,16 +54,26 @@ describe('built-in rules', () => {
   });
 
   it('every rule file is registered and named after its id', () => {
-    // Helpers shared by rules live in subfolders (rules/lib/); every file directly here is a rule.
-    const files = readdirSync(rulesDir, { withFileTypes: true })
-      .filter((d) => d.isFile())
-      .map((d) => d.name)
-      .filter(
-        (f) =>
-          f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'index.ts' && f !== 'samples.ts',
-      );
+    const entries = readdirSync(rulesDir, { withFileTypes: true });
+    const files = entries
+      .filter((e) => e.isFile() && isModule(e.name) && !NOT_RULES.has(e.name))
+      .map((e) => e.name);
     const expected = rules.map((r) => `${r.id.replace(/\./g, '-')}.ts`).sort();
     expect(files.sort()).toEqual(expected);
+    // Helpers shared by rules live in lib/ and nowhere else, so a rule cannot hide in a folder.
+    expect(entries.filter((e) => e.isDirectory()).map((e) => e.name)).toEqual(['lib']);
+  });
+
+  it('helper modules in lib/ are not rules (a rule there would be neither registered nor checked)', async () => {
+    const helpers = readdirSync(join(rulesDir, 'lib')).filter(isModule);
+    expect(helpers.length).toBeGreaterThan(0);
+    for (const file of helpers) {
+      const mod = (await import(pathToFileURL(join(rulesDir, 'lib', file)).href)) as object;
+      const ruleLike = Object.entries(mod)
+        .filter(([, v]) => typeof v === 'object' && v !== null && 'match' in v && 'samples' in v)
+        .map(([k]) => `${file}: ${k}`);
+      expect(ruleLike).toEqual([]);
+    }
   });
 
   for (const rule of rules as readonly Rule[]) {
@@ -79,6 +98,14 @@ describe('built-in rules', () => {
           else expect(found.length).toBeGreaterThan(0);
           if (s.expect?.eventIds) expect(eventIdsOf(found)).toEqual([...s.expect.eventIds].sort());
         });
+        if (rule.stateful) {
+          it(`reads no heavy field it does not name in \`reads\`: ${s.name}`, () => {
+            const strip = (fs: readonly Finding[]) => fs.map(({ id: _id, ...f }) => f);
+            expect(strip(runSample(rule, s, forward(s)))).toEqual(
+              strip(runSample(rule, s, forward(s), true)),
+            );
+          });
+        }
         it(`gives the same findings in reverse order: ${s.name}`, () => {
           const ahead = runSample(rule, s, forward(s));
           const back = runSample(rule, s, forward(s).reverse());

@@ -1,6 +1,7 @@
-import type { CloudEvent, Token } from '../../core/index.js';
+import type { CloudEvent } from '../../core/index.js';
 import { describePlacement } from '../../core/index.js';
-import type { DescribeContext, HitSummary, Rule, RuleContext } from '../rule.js';
+import type { DescribeContext, HitSummary, Rule } from '../rule.js';
+import { accountOf, canaryUserToken, clip, isManagement, noted } from './lib/actor.js';
 import {
   SAMPLE_ADMIN_IDENTITY as ADMIN,
   CANARY_SAMPLE_TOKEN as T,
@@ -27,7 +28,6 @@ export const CANARY_USER_CHANGES: ReadonlySet<string> = new Set([
 const READ_ONLY_NAME = /^(?:Get|List|Generate|Simulate)[A-Z]/;
 const QUARANTINE_POLICY = /^arn:aws[\w-]*:iam::aws:policy\/AWSCompromisedKeyQuarantine/;
 const NOTED_PARAMS = ['policyArn', 'policyName', 'permissionsBoundary', 'groupName', 'accessKeyId'];
-const MAX_TEXT = 512;
 const MANAGER = 'arn:aws:iam::111122223333:role/keysnare-manager';
 const ADMIN_POLICY = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const CI_ROLE = sampleRoleIdentity('ci-runner', 'i-0abc');
@@ -52,8 +52,10 @@ export const honeytokenTampered = {
   match(event, ctx) {
     if (!isIamChange(event)) return undefined;
     const target = event.targetUser;
-    const token = target && canaryToken(ctx, target.name, target.account ?? accountOf(event));
-    if (!token || ctx.canaries.match(event) || isManagement(event, ctx)) return undefined;
+    const token =
+      target && canaryUserToken(ctx.canaries, target.name, target.account ?? accountOf(event));
+    if (!token || ctx.canaries.match(event) || isManagement(event, ctx.managementPrincipals))
+      return undefined;
     const id = event.identity;
     const actor = clip(id.arn ?? id.principalId ?? id.invokedBy ?? 'unknown');
     return { groupKey: `${token.id}|${actor}`, tokenId: token.id, note: noteOf(event, actor) };
@@ -162,38 +164,6 @@ function isIamChange(e: CloudEvent): boolean {
   );
 }
 
-function accountOf(e: CloudEvent): string | undefined {
-  return e.recipientAccountId ?? e.identity.accountId;
-}
-
-/** The canary token whose user has this name in this account (active before retired). */
-function canaryToken(
-  ctx: RuleContext,
-  name: string,
-  account: string | undefined,
-): Token | undefined {
-  let found: Token | undefined;
-  for (const id of ctx.canaries.tokensByUserName(name)) {
-    const t = ctx.canaries.token(id);
-    const tokenAccount = t?.accountId ?? t?.userArn?.split(':')[4];
-    if (!t || (account && tokenAccount && account !== tokenAccount)) continue;
-    if (!found || (found.status !== 'active' && t.status === 'active')) found = t;
-  }
-  return found;
-}
-
-function isManagement(e: CloudEvent, ctx: RuleContext): boolean {
-  const { arn, issuerArn } = e.identity;
-  if (arn !== undefined && ctx.managementPrincipals.has(arn)) return true;
-  if (issuerArn === undefined) return false;
-  if (ctx.managementPrincipals.has(issuerArn)) return true;
-  // An assumed-role ARN carries no role path, so a management role is recorded without it; role
-  // names are unique in an account whatever their path.
-  return ctx.managementPrincipals.has(
-    issuerArn.replace(/^(arn:[^:]+:iam::\d{12}:role\/)(?:[^/]*\/)+/, '$1'),
-  );
-}
-
 /** AWS itself attaching its quarantine policy (an attacker attaching it is not labelled). */
 function isAwsQuarantine(e: CloudEvent): boolean {
   const policy = e.requestParameters?.['policyArn'];
@@ -279,19 +249,4 @@ function titleOf(
   return succeeded
     ? `Canary user ${user} changed by ${actor} (${list})`
     : `Failed attempt to change canary user ${user} by ${actor} (${list})`;
-}
-
-/** Distinct string values of these note keys across hits, in order of first appearance. */
-function noted(hits: readonly HitSummary[], ...keys: string[]): string[] {
-  const out = new Set<string>();
-  for (const h of hits)
-    for (const k of keys) {
-      const v = h.note?.[k];
-      if (typeof v === 'string') out.add(v);
-    }
-  return [...out];
-}
-
-function clip(s: string, max = MAX_TEXT): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
 }

@@ -80,6 +80,7 @@ export const impactMultiRegionCompute = defineRule<Options>({
   selector: { eventSources: ['ec2.amazonaws.com'], eventNames: LAUNCH_CALLS },
   options: { schema: options },
   stateful: true,
+  reads: ['requestParameters', 'responseElements'],
   match(event, ctx) {
     const launch = launchOf(event);
     const who = principalOf(event);

@@ -4,6 +4,12 @@ import { honeytokenTampered } from './honeytoken-tampered.js';
 import { honeytokenUsed } from './honeytoken-used.js';
 import { impactMultiRegionCompute } from './impact-multi-region-compute.js';
 import { impactUnusualInstanceType } from './impact-unusual-instance-type.js';
+import { credentialsSessionTokenFromUser } from './credentials-session-token-from-user.js';
+import { persistenceAccessKeyForOtherUser } from './persistence-access-key-for-other-user.js';
+import { persistenceKeySwap } from './persistence-key-swap.js';
+import { persistenceRoleCreated } from './persistence-role-created.js';
+import { persistenceUserOrLoginCreated } from './persistence-user-or-login-created.js';
+import { privescTrustPolicyModified } from './privesc-trust-policy-modified.js';
 import { reconKeyEnumeration } from './recon-key-enumeration.js';
 import { useragentOffensiveOs } from './useragent-offensive-os.js';
 
@@ -16,4 +22,10 @@ export const rules = [
   impactMultiRegionCompute,
   impactUnusualInstanceType,
   defenseEvasionLoggingTampered,
+  persistenceAccessKeyForOtherUser,
+  persistenceKeySwap,
+  persistenceUserOrLoginCreated,
+  persistenceRoleCreated,
+  privescTrustPolicyModified,
+  credentialsSessionTokenFromUser,
 ] as const satisfies readonly Rule[];
