@@ -115,10 +115,12 @@ export const useragentOffensiveTool = defineRule({
       },
       {
         name: 'ScoutSuite from a Parrot box lists regions and buckets with a developer key',
-        events: [
-          ['ec2.amazonaws.com', 'DescribeRegions'],
-          ['s3.amazonaws.com', 'ListBuckets'],
-        ].map(([eventSource, eventName], i) =>
+        events: (
+          [
+            ['ec2.amazonaws.com', 'DescribeRegions'],
+            ['s3.amazonaws.com', 'ListBuckets'],
+          ] as const
+        ).map(([eventSource, eventName], i) =>
           sampleRecord({
             userIdentity: DEV,
             eventSource,
