@@ -1,6 +1,7 @@
 import type { Rule } from '../rule.js';
 import { honeytokenTampered } from './honeytoken-tampered.js';
 import { honeytokenUsed } from './honeytoken-used.js';
+import { reconAccessDeniedBurst } from './recon-access-denied-burst.js';
 import { reconKeyEnumeration } from './recon-key-enumeration.js';
 import { useragentOffensiveOs } from './useragent-offensive-os.js';
 import { useragentOffensiveTool } from './useragent-offensive-tool.js';
@@ -12,4 +13,5 @@ export const rules = [
   useragentOffensiveOs,
   useragentOffensiveTool,
   reconKeyEnumeration,
+  reconAccessDeniedBurst,
 ] as const satisfies readonly Rule[];
