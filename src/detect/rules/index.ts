@@ -3,6 +3,7 @@ import { honeytokenTampered } from './honeytoken-tampered.js';
 import { honeytokenUsed } from './honeytoken-used.js';
 import { reconAccessDeniedBurst } from './recon-access-denied-burst.js';
 import { reconKeyEnumeration } from './recon-key-enumeration.js';
+import { reconSesEnumeration } from './recon-ses-enumeration.js';
 import { useragentOffensiveOs } from './useragent-offensive-os.js';
 import { useragentOffensiveTool } from './useragent-offensive-tool.js';
 
@@ -14,4 +15,5 @@ export const rules = [
   useragentOffensiveTool,
   reconKeyEnumeration,
   reconAccessDeniedBurst,
+  reconSesEnumeration,
 ] as const satisfies readonly Rule[];
