@@ -24,12 +24,16 @@ describe('keysnare rules list', () => {
       'honeytoken.used',
       'honeytoken.tampered',
       'useragent.offensive-os',
+      'useragent.offensive-tool',
       'recon.key-enumeration',
+      'recon.access-denied-burst',
+      'recon.ses-enumeration',
       'honeytoken.unlogged-use',
     ]);
     expect(list.find((x) => x.id === 'recon.key-enumeration')?.options).toEqual({
       minKeys: 3,
       windowMinutes: 15,
+      ignoreClients: ['console', 'browser', 'terraform'],
     });
   });
 

@@ -16,7 +16,7 @@ function deniedCalls(services: readonly string[], seconds: number) {
     sampleRecord({
       userIdentity: KEY,
       eventSource: `${s}.amazonaws.com`,
-      eventName: 'List',
+      eventName: `List${i}`,
       errorCode: 'AccessDenied',
       sourceIPAddress: '198.51.100.23',
       eventTime: sampleTime(T0, (i * seconds) / 60),
@@ -54,6 +54,14 @@ describe('recon.access-denied-burst thresholds', () => {
     expect(finding?.title).toBe(
       `10 denied calls across 3 services and 1 regions by ${String(KEY['arn'])} from 198.51.100.23`,
     );
+  });
+
+  it('counts a repeated call once', () => {
+    const repeats = [...deniedCalls(tenOver(THREE), 20), ...deniedCalls(tenOver(THREE), 20)];
+    expect(findings(repeats)).toHaveLength(1);
+    const same = deniedCalls(tenOver(THREE).slice(0, 3), 20);
+    const retried = Array.from({ length: 5 }, () => same).flat();
+    expect(findings(retried.map((r, i) => ({ ...r, eventID: `retry-${i}` })))).toHaveLength(0);
   });
 
   it('stays quiet at nine calls, or at ten over two services', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CloudEvent } from '../../core/index.js';
+import type { CloudEvent, UserAgentClass } from '../../core/index.js';
 import type { HitSummary } from '../rule.js';
 import { defineRule } from '../rule.js';
 import type { WindowEntry } from '../state/state.js';
@@ -20,6 +20,12 @@ const GLOBAL_SERVICES: ReadonlySet<string> = new Set(
   ].map((s) => `${s}.amazonaws.com`),
 ); // prettier-ignore
 
+/** Every user-agent class, so the option can only name real ones. */
+const CLASSES = Object.keys({
+  'aws-cli': 1, 'aws-sdk': 1, console: 1, terraform: 1, 'offensive-os': 1, 'offensive-tool': 1,
+  'aws-service': 1, 'aws-internal': 1, browser: 1, scripting: 1, other: 1, missing: 1,
+} satisfies Record<UserAgentClass, 1>) as [UserAgentClass, ...UserAgentClass[]]; // prettier-ignore
+
 const options = z.object({
   minCalls: z
     .number()
@@ -27,7 +33,9 @@ const options = z.object({
     .min(2)
     .max(2000)
     .default(10)
-    .describe('denied calls by one key from one source that make a finding'),
+    .describe(
+      'distinct denied calls (service, action and region; a repeat counts once) by one key from one source that make a finding',
+    ),
   minServices: z
     .number()
     .int()
@@ -53,6 +61,12 @@ const options = z.object({
     .array(z.string().min(1).max(128))
     .default(DENIED)
     .describe('error codes that count as denied (exact, as CloudTrail logs them)'),
+  ignoreClients: z
+    .array(z.enum(CLASSES))
+    .default(['console', 'browser'])
+    .describe(
+      'user-agent classes whose denials are not counted (a person browsing console pages they may not see)',
+    ),
 });
 type Options = z.infer<typeof options>;
 
@@ -76,18 +90,21 @@ function bump(m: Map<string, number>, k: string, d: number): void {
 }
 
 /**
- * Entries of every window `[s, s + windowMs]` holding `atMs` with at least `minCalls` entries
- * spanning `minServices` services or `minRegions` regions (oldest first): the same answer
- * whatever order the entries arrived in, as state/windows.ts explains.
+ * Entries of every window `[s, s + windowMs]` holding `atMs` with at least `minCalls` distinct
+ * calls spanning `minServices` services or `minRegions` regions (oldest first): the same answer
+ * whatever order the entries arrived in, as state/windows.ts explains. An entry's value is
+ * service, region ('' for global services) and action, joined by {@link SEP}.
  */
 function burstEntries(list: readonly WindowEntry[], atMs: number, o: Options): WindowEntry[] {
   const windowMs = o.windowMinutes * 60_000;
+  const calls = new Map<string, number>();
   const services = new Map<string, number>();
   const regions = new Map<string, number>();
   const count = (e: WindowEntry, d: number): void => {
-    const at = e.value.indexOf(SEP);
-    bump(services, e.value.slice(0, at), d);
-    if (at + 1 < e.value.length) bump(regions, e.value.slice(at + 1), d);
+    const [service = '', region = ''] = e.value.split(SEP, 2);
+    bump(calls, e.value, d);
+    bump(services, service, d);
+    if (region !== '') bump(regions, region, d);
   };
   const keep = new Array<boolean>(list.length).fill(false);
   let end = 0;
@@ -96,7 +113,7 @@ function burstEntries(list: readonly WindowEntry[], atMs: number, o: Options): W
     if (s > atMs) break;
     while (end < list.length && list[end]!.timeMs <= s + windowMs) count(list[end++]!, 1);
     const wide = services.size >= o.minServices || regions.size >= o.minRegions;
-    if (s + windowMs >= atMs && end - start >= o.minCalls && wide) keep.fill(true, start, end);
+    if (s + windowMs >= atMs && calls.size >= o.minCalls && wide) keep.fill(true, start, end);
     count(list[start]!, -1);
   }
   return list.filter((_, i) => keep[i]);
@@ -109,6 +126,13 @@ const CI = sampleRoleIdentity('ci-terraform', 'gha-4411');
 const PY = 'Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.8.0 lang/python#3.12.2';
 const TERRAFORM =
   'APN/1.0 HashiCorp/1.0 Terraform/1.8.5 (+https://www.terraform.io) terraform-provider-aws/5.60.0 aws-sdk-go-v2/1.30.3';
+/** What a Terraform plan of a CI role without read permissions is denied. */
+const CI_DENIALS = [
+  'GetRole', 'DescribeVpcs', 'GetPolicy', 'DescribeSubnets', 'GetPolicyVersion',
+  'DescribeSecurityGroups', 'ListRolePolicies', 'DescribeRouteTables', 'ListAttachedRolePolicies',
+  'DescribeNatGateways', 'GetInstanceProfile', 'DescribeInternetGateways',
+  'GetOpenIDConnectProvider', 'DescribeVpcEndpoints',
+]; // prettier-ignore
 /** [eventSource, eventName, errorCode, region] of a first sweep with a stolen key. */
 const SWEEP: readonly (readonly [string, string, string, string])[] = [
   ['iam', 'ListUsers', 'AccessDenied', 'us-east-1'],
@@ -154,7 +178,7 @@ export const reconAccessDeniedBurst = defineRule<Options>({
   id: 'recon.access-denied-burst',
   title: 'Burst of denied calls across services or regions',
   severity: 'high',
-  description: `One access key, from one source IP, was denied at least \`minCalls\` (default 10) calls within \`windowMinutes\` (default 10) spanning at least \`minServices\` (default 3) services or \`minRegions\` (default 3) regions: someone is finding out what a key they hold may do (enumerate-iam, Pacu and WeirdAAL brute-force hundreds of calls; a first manual sweep touches IAM, S3, EC2, Lambda, Secrets Manager). Denied means one of \`errorCodes\` (default ${DENIED.join(', ')}); other errors (throttling, NoSuchEntity, validation) do not count. Regions count only for regional services: IAM, STS, Organizations, Route 53, CloudFront and other global services log in us-east-1 wherever the caller is. Session keys count once per principal. Calls AWS services make for the account (a service name or no address as source, invokedBy set) are not counted. Benign look-alikes it stays quiet for: a Terraform plan or an application hitting one denied permission over and over (one service, one region), a developer's single denied call, a CI role whose IAM denials land in us-east-1 beside its regional calls, denials of AWS services acting for the account. A sanctioned scanner (Prowler, ScoutSuite) running with too few permissions looks like this: allow-list its role or CIDR. This rule reads every event that carries an error code.`,
+  description: `One access key, from one source IP, was denied at least \`minCalls\` (default 10) distinct calls (service, action and region: a retried call counts once) within \`windowMinutes\` (default 10) spanning at least \`minServices\` (default 3) services or \`minRegions\` (default 3) regions: someone is finding out what a key they hold may do (enumerate-iam, Pacu and WeirdAAL brute-force hundreds of calls; a first manual sweep touches IAM, S3, EC2, Lambda, Secrets Manager). Denied means one of \`errorCodes\` (default ${DENIED.join(', ')}); other errors (throttling, NoSuchEntity, validation) do not count. Regions count only for regional services: IAM, STS, Organizations, Route 53, CloudFront and other global services log in us-east-1 wherever the caller is. Session keys count once per principal. Calls AWS services make for the account (a service name or no address as source, invokedBy set) are not counted, nor denials of the clients in \`ignoreClients\` (default the console and browsers: a person opening console pages they may not see). Benign look-alikes it stays quiet for: a Terraform plan or an application hitting one denied permission over and over (a repeat counts once), a developer's single denied call, a low-privilege user clicking through the console, a CI role whose IAM denials land in us-east-1 beside its regional calls, denials of AWS services acting for the account. A sanctioned scanner (Prowler, ScoutSuite) running with too few permissions looks like this: allow-list its role or CIDR. This rule reads every event that carries an error code.`,
   runbook: [
     'Identify the key (details.accessKeys) and its owner; a key denied across many services from an unfamiliar address (details.sourceIp) is in the wrong hands.',
     'Deactivate the key (aws iam update-access-key --status Inactive) after saving the evidence, and revoke its sessions if it is a role.',
@@ -173,13 +197,14 @@ export const reconAccessDeniedBurst = defineRule<Options>({
     const o = ctx.options;
     if (!o.errorCodes.includes(event.errorCode)) return undefined;
     if (event.sourceKind !== 'ipv4' && event.sourceKind !== 'ipv6') return undefined;
+    if (o.ignoreClients.includes(event.userAgentClass)) return undefined;
     const id = event.identity;
     if (id.invokedBy !== undefined || id.type === 'AWSService') return undefined;
     const key = keyOf(event);
     if (key === undefined || event.sourceIp === undefined || event.timeMs === undefined)
       return undefined;
     const regional = event.regionKnown && !GLOBAL_SERVICES.has(event.eventSource);
-    const value = `${event.eventSource}${SEP}${regional ? event.region : ''}`;
+    const value = [event.eventSource, regional ? event.region : '', event.eventName].join(SEP);
     const group = `${key}|${event.sourceIp}`;
     const seen = ctx.state.window(group, value, o.windowMinutes * 60_000);
     if (seen.length < o.minCalls) return undefined;
@@ -247,16 +272,35 @@ export const reconAccessDeniedBurst = defineRule<Options>({
       },
       {
         name: 'a CI role denied on IAM (logged in us-east-1) and on EC2 in two European regions',
-        events: Array.from({ length: 14 }, (_, i) =>
+        events: CI_DENIALS.map((name, i) =>
           denied({
             who: CI,
-            source: i % 2 ? 'iam' : 'ec2',
-            name: i % 2 ? 'GetRole' : 'DescribeVpcs',
-            code: i % 2 ? 'AccessDenied' : 'Client.UnauthorizedOperation',
-            region: i % 2 ? 'us-east-1' : i % 4 ? 'eu-west-1' : 'eu-central-1',
+            source: name.startsWith('Describe') ? 'ec2' : 'iam',
+            name,
+            code: name.startsWith('Describe') ? 'Client.UnauthorizedOperation' : 'AccessDenied',
+            region: name.startsWith('Describe')
+              ? i % 2
+                ? 'eu-west-1'
+                : 'eu-central-1'
+              : 'us-east-1',
             ip: '203.0.113.10',
             ua: TERRAFORM,
             at: i * 0.3,
+          }),
+        ),
+      },
+      {
+        name: 'a low-privilege user clicking through console pages they may not see',
+        events: SWEEP.map(([source, name, code, region], i) =>
+          denied({
+            who: sampleUserIdentity('intern', 'AKIAQEXAMPLEINTERN01'),
+            source,
+            name,
+            code,
+            region,
+            ip: '203.0.113.61',
+            ua: `console.${source}.amazonaws.com`,
+            at: i * 0.25,
           }),
         ),
       },

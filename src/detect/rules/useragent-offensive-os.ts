@@ -51,6 +51,10 @@ const FORMS: readonly (readonly [string, string])[] = [
     'aws-sdk-php/3.300.0 OS/Linux/6.5.0-kali3-amd64 lang/php#8.2.12',
   ],
   [
+    'the AWS CLI v2 installed from source on Kali (`source/x86_64.kali.2023`)',
+    'aws-cli/2.9.19 Python/3.11.2 Linux/6.6.9-amd64 source/x86_64.kali.2023 prompt/off',
+  ],
+  [
     'the AWS CLI v2 on Kali rolling',
     'aws-cli/2.17.0 ua/2.0 os/linux#6.6.15-amd64 md/distrib#kali-rolling',
   ],
@@ -67,7 +71,7 @@ export const useragentOffensiveOs = defineRule({
   title: 'AWS call from a penetration-testing OS',
   severity: 'high',
   description:
-    'The user agent of a call names a penetration-testing distribution (Kali, Parrot, Pentoo, BlackArch) in a field where AWS CLIs and SDKs write the operating system: the kernel release of botocore, the AWS CLI v1, Java v1 and C++ (`Linux/5.15.0-kali3-amd64`, `Linux/6.0.0-2parrot1-amd64`, `Linux/6.6.30-pentoo`), the `ua/2.0` form of boto3, the JS v3 and Java v2 SDKs (`os/linux#6.5.0-13parrot1-amd64`), PHP and .NET (`OS/Linux/…`, `OS/Linux_…_Kali_…`), and the AWS CLI v2 distribution (`exe/x86_64.kali.2024`, `md/distrib#kali.2024`, `distrib/pentoo`, `kali-rolling`, `+kali`). Attackers who steal keys try them from such machines; almost no production workload runs on one. details.seenBefore says whether the principal used that OS in the 14 days before. Benign look-alikes: a sanctioned penetration test or red-team exercise (allow-list its source CIDRs or principals under rules."useragent.offensive-os".allow); a product, app id or tool named like a distro outside the OS field (`ParrotSecurityScanner/2.1`, `parrot-notify/1.4`, `app/kali-dashboard`), and a word that merely contains the name (`kalimba`), neither of which matches. A user agent rewritten to hide the OS (Pacu does this on Kali, Parrot and Pentoo) is not seen here.',
+    'The user agent of a call names a penetration-testing distribution (Kali, Parrot, Pentoo, BlackArch) in a field where AWS CLIs and SDKs write the operating system: the kernel release of botocore, the AWS CLI v1, Java v1 and C++ (`Linux/5.15.0-kali3-amd64`, `Linux/6.0.0-2parrot1-amd64`, `Linux/6.6.30-pentoo`), the `ua/2.0` form of boto3, the JS v3 and Java v2 SDKs (`os/linux#6.5.0-13parrot1-amd64`), PHP and .NET (`OS/Linux/…`, `OS/Linux_…_Kali_…`), and the AWS CLI v2 distribution (`exe/x86_64.kali.2024`, `source/x86_64.kali.2023`, `md/distrib#kali.2024`, `distrib/pentoo`, `kali-rolling`, `+kali`). Attackers who steal keys try them from such machines; almost no production workload runs on one. details.seenBefore says whether the principal used that OS in the 14 days before. Benign look-alikes: a sanctioned penetration test or red-team exercise (allow-list its source CIDRs or principals under rules."useragent.offensive-os".allow); a product, app id or tool named like a distro outside the OS field (`ParrotSecurityScanner/2.1`, `parrot-notify/1.4`, `app/kali-dashboard`), and a word that merely contains the name (`kalimba`), neither of which matches. A user agent rewritten to hide the OS (Pacu does this on Kali, Parrot and Pentoo) is not seen here.',
   runbook: [
     'Check whether a penetration test or red-team exercise was scheduled for this principal and source IP (details.sourceIps); if so, allow-list it and close.',
     'If details.seenBefore is false, this principal has not used that OS in 14 days: treat its key as stolen. Deactivate it (aws iam update-access-key --status Inactive) after saving the evidence.',

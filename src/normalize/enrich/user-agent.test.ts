@@ -84,6 +84,7 @@ describe('classifyUserAgent', () => {
     ['aws-sdk-cpp/1.11.200 Linux/6.6.30-pentoo x86_64 GCC/13.2.1', 'pentoo'],
     // The `ua/2.0` metadata forms and the CLI v2 distribution fields.
     ['aws-cli/2.13.0 Python/3.11.4 Linux/6.5.0 exe/x86_64.parrot.6 prompt/off', 'parrot'],
+    ['aws-cli/2.9.19 Python/3.11.2 Linux/6.6.9-amd64 source/x86_64.kali.2023 prompt/off', 'kali'],
     ['aws-cli/2.17.0 ua/2.0 os/linux#6.6.15-amd64 md/distrib#kali-rolling md/prompt#off', 'kali'],
     ['aws-cli/2.17.0 ua/2.0 os/linux#6.8.11-amd64 distrib#blackarch.2024', 'blackarch'],
     [

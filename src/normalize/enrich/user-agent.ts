@@ -104,9 +104,12 @@ function findTool(lower: string): (typeof TOOL_SIGNATURES)[number] | undefined {
  * Fields in which CLIs and SDKs write the operating system or its release, as lower-case token
  * prefixes: botocore's `Linux/6.0.0-2parrot1-amd64`, the `ua/2.0` form `os/linux#6.5.0-13parrot1`
  * (boto3, the JS v3 and Java v2 SDKs), PHP's `OS/Linux/…`, .NET's `OS/Linux_…_Kali_…`, the AWS CLI
- * v2's `exe/x86_64.kali.2024` and `md/distrib#kali.2024` (older: `distrib/kali.2024`).
+ * v2's `exe/x86_64.kali.2024` (`source/x86_64.kali.2023` when installed from source) and
+ * `md/distrib#kali.2024` (older: `distrib/kali.2024`).
  */
-const OS_FIELDS = ['linux/', 'os/', 'exe/', 'distrib/', 'distrib#', 'md/distrib#', 'md/os#'];
+const OS_FIELDS = [
+  'linux/', 'os/', 'exe/', 'source/', 'distrib/', 'distrib#', 'md/distrib#', 'md/os#',
+]; // prettier-ignore
 
 function isSpace(c: number): boolean {
   return c <= 32;
