@@ -47,12 +47,13 @@ describe('recon.access-denied-burst thresholds', () => {
     expect(finding?.eventIds).toHaveLength(10);
     expect(finding?.details).toMatchObject({
       deniedCalls: 10,
+      distinctCalls: 10,
       services: ['ec2.amazonaws.com', 'iam.amazonaws.com', 's3.amazonaws.com'],
       errorCodes: ['AccessDenied'],
       sourceIp: '198.51.100.23',
     });
     expect(finding?.title).toBe(
-      `10 denied calls across 3 services and 1 regions by ${String(KEY['arn'])} from 198.51.100.23`,
+      `10 denied calls across 3 services and 1 region by ${String(KEY['arn'])} from 198.51.100.23`,
     );
   });
 

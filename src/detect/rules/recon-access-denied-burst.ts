@@ -346,13 +346,16 @@ function describeBurst(hits: readonly HitSummary[]) {
   const services = distinct(hits.map((h) => h.eventSource));
   const regions = distinct(hits.map((h) => h.region));
   const who = first.principalArn ?? first.accessKeyId ?? 'one key';
+  const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
   return {
-    title: `${hits.length} denied calls across ${services.length} services and ${regions.length} regions by ${who} from ${first.sourceIp ?? 'one source'}`,
+    title: `${n(hits.length, 'denied call')} across ${n(services.length, 'service')} and ${n(regions.length, 'region')} by ${who} from ${first.sourceIp ?? 'one source'}`,
     details: {
       principal: who,
       accessKeys: distinct(hits.map((h) => h.accessKeyId)),
       sourceIp: first.sourceIp ?? null,
       deniedCalls: hits.length,
+      distinctCalls: distinct(hits.map((h) => `${h.eventSource} ${h.eventName} ${h.region}`))
+        .length,
       services,
       regions,
       eventNames: distinct(hits.map((h) => h.eventName)).slice(0, 50),
