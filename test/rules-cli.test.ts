@@ -24,21 +24,25 @@ describe('keysnare rules list', () => {
       'honeytoken.used',
       'honeytoken.tampered',
       'useragent.offensive-os',
+      'useragent.offensive-tool',
       'recon.key-enumeration',
-      'impact.multi-region-compute',
-      'impact.unusual-instance-type',
-      'defense-evasion.logging-tampered',
+      'recon.access-denied-burst',
+      'recon.ses-enumeration',
       'persistence.access-key-for-other-user',
       'persistence.key-swap',
       'persistence.user-or-login-created',
       'persistence.role-created',
       'privesc.trust-policy-modified',
       'credentials.session-token-from-user',
+      'impact.multi-region-compute',
+      'impact.unusual-instance-type',
+      'defense-evasion.logging-tampered',
       'honeytoken.unlogged-use',
     ]);
     expect(list.find((x) => x.id === 'recon.key-enumeration')?.options).toEqual({
       minKeys: 3,
       windowMinutes: 15,
+      ignoreClients: ['console', 'browser', 'terraform'],
     });
   });
 

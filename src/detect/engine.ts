@@ -79,6 +79,7 @@ interface Entry {
   /** `userAgentContains` as one case-insensitive pattern. */
   readonly agents: RegExp | undefined;
   readonly canary: boolean;
+  readonly failed: boolean;
   readonly allowed: (e: CloudEvent) => boolean;
   readonly ctx: RuleContext;
   bind(event: CloudEvent): void;
@@ -106,6 +107,7 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
   const offered = (entry: Entry, event: CloudEvent): boolean =>
     (!entry.sources || entry.sources.has(event.eventSource)) &&
     (!entry.agents || agentHas(event, entry.agents)) &&
+    (!entry.failed || event.errorCode !== undefined) &&
     (!entry.canary || opts.canaries.size > 0) &&
     !entry.allowed(event);
   let newest = -Infinity;
@@ -205,6 +207,7 @@ function entryFor(rule: Rule, config: RuleConfig, ctx: EngineContext, store: Sta
       ? userAgentPattern(rule.selector.userAgentContains)
       : undefined,
     canary: isCanaryOnly(rule),
+    failed: rule.selector.failed === true,
     allowed: allowListMatcher(config.allow),
     ctx: { ...ctx, options: config.options, state },
     bind(event) {

@@ -37,6 +37,8 @@ export interface RuleSelector {
   readonly eventNames?: readonly string[];
   /** Only events whose user agent contains one of these strings (case-insensitive). */
   readonly userAgentContains?: readonly string[];
+  /** Only events that failed (they carry an `errorCode`: AccessDenied, UnauthorizedOperation …). */
+  readonly failed?: true;
   /**
    * Only events that mention a canary identifier: made by a canary (key id, session key, principal
    * id, ARN) or naming a canary user (`userName` in the identity or the request, or the user a
@@ -227,6 +229,7 @@ export function describeSelector(s: RuleSelector): string {
   if (s.eventSources) parts.push(`from ${s.eventSources.join(', ')}`);
   if (s.eventNames) parts.push(`calls ${s.eventNames.join(', ')}`);
   if (s.userAgentContains) parts.push(`user agents naming ${s.userAgentContains.join(', ')}`);
+  if (s.failed) parts.push('that failed (an error code)');
   if (parts.length === 0)
     return s.canary ? `CloudTrail events ${canaryWords(s.canary)}` : 'every CloudTrail event';
   const what = `CloudTrail events ${parts.join(', ')}`;

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Token } from '../core/index.js';
 import { cloudTrailRecord } from '../core/index.js';
 import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
+import { ruleConfigSchema } from '../detect/rule-config.js';
+import { reconAccessDeniedBurst } from '../detect/rules/recon-access-denied-burst.js';
 import type { WorkerInit } from './setup.js';
 import { createFileWork } from './setup.js';
 
@@ -37,6 +39,12 @@ const init = (prefilter: boolean): WorkerInit => ({
 });
 const filtered = createFileWork(init(true));
 const full = createFileWork(init(false));
+// recon.access-denied-burst has no selector (no event name or user agent says "denied"): while it
+// is enabled, every file is parsed. Without it, the selectors of the other rules decide.
+const noBurst = {
+  [reconAccessDeniedBurst.id]: ruleConfigSchema(reconAccessDeniedBurst).parse({ enabled: false }),
+};
+const filteredNoBurst = createFileWork({ ...init(true), ruleConfig: noBurst });
 
 const identity = fc.constantFrom(
   {
@@ -177,5 +185,9 @@ describe('the pre-filter', () => {
     writeFileSync(file, JSON.stringify({ Records: [quiet] }));
     expect(filtered(file).passedOver).toBe(true);
     expect(full(file).passedOver).toBe(false);
+    // The same file with one denied call is read for the rule that selects failed events.
+    writeFileSync(file, JSON.stringify({ Records: [{ ...quiet, errorCode: 'AccessDenied' }] }));
+    expect(filtered(file).passedOver).toBe(false);
+    expect(filteredNoBurst(file).passedOver).toBe(true);
   });
 });

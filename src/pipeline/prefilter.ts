@@ -42,6 +42,7 @@ const LEARN_EVERYTHING: Learnable = { principalIds: true, names: true };
 interface RawSelector {
   readonly names?: ReadonlySet<string>;
   readonly sources?: ReadonlySet<string>;
+  readonly failed?: boolean;
   /** `userAgentContains` as one case-insensitive pattern. */
   readonly agents?: RegExp;
 }
@@ -50,6 +51,8 @@ interface RawSelector {
 export interface TextSelectors {
   readonly eventNames: ReadonlySet<string>;
   readonly eventSources: ReadonlySet<string>;
+  /** True when a rule selects failed events (those with an `errorCode`). */
+  readonly failed: boolean;
   /** Case-insensitive, tested on each `userAgent` value; null when no rule selects by user agent. */
   readonly agents: RegExp | null;
 }
@@ -150,27 +153,36 @@ export function buildPrefilter(
       ...(s.eventNames ? { names: new Set(s.eventNames) } : {}),
       ...(s.eventSources ? { sources: new Set(s.eventSources) } : {}),
       ...(s.userAgentContains ? { agents: userAgentPattern(s.userAgentContains) } : {}),
+      ...(s.failed ? { failed: true } : {}),
     };
   });
   // Each other rule's most selective strings; a rule with none may match any event.
   const words = others.map((r) => {
     const s = r.selector;
-    return s.userAgentContains ?? s.eventNames ?? s.eventSources;
+    return (
+      s.userAgentContains ??
+      s.eventNames ??
+      s.eventSources ??
+      (s.failed ? ['errorCode'] : undefined)
+    );
   });
   const everyEvent = words.some((w) => w === undefined);
   const eventNames = new Set<string>();
   const eventSources = new Set<string>();
   const agents = new Set<string>();
+  let failed = false;
   for (const r of others) {
     const s = r.selector;
     if (s.userAgentContains) for (const w of s.userAgentContains) agents.add(w);
     else if (s.eventNames) for (const w of s.eventNames) eventNames.add(w);
-    else for (const w of s.eventSources ?? []) eventSources.add(w);
+    else if (s.eventSources) for (const w of s.eventSources) eventSources.add(w);
+    else if (s.failed) failed = true;
   }
   const text = {
     eventNames,
     eventSources,
     agents: agents.size > 0 ? userAgentPattern([...agents]) : null,
+    failed,
   };
   const naming = canaryRules.filter((r) => r.selector.canary === true);
   const named =
@@ -334,6 +346,7 @@ export function recordsToRead(text: string, slices: RecordSlices, p: Prefilter):
         chosen[i] = 1;
     }
   }
+  if (words?.failed) markFailed(text, slices, chosen);
   if (needles && bloom && named === 'everywhere') markNamed(text, slices, needles, bloom, chosen);
   for (let i = 0; i < n; i++) count += chosen[i]!;
   return bloom ? { chosen, count, bloom } : { chosen, count };
@@ -369,6 +382,15 @@ function countKeys(text: string, k: Key): number {
   let c = 0;
   for (let at = nextKey(text, k, 0); at >= 0; at = nextKey(text, k, at + 1)) c++;
   return c;
+}
+
+/** Mark every record with an `errorCode` key, in any form (`Code"` found fast, then checked). */
+function markFailed(text: string, slices: RecordSlices, chosen: Uint8Array): void {
+  for (let at = text.indexOf('Code"'); at >= 0; at = text.indexOf('Code"', at + 5)) {
+    if (!text.startsWith('"error', at - 6)) continue;
+    const i = recordAt(slices, at);
+    if (i >= 0) chosen[i] = 1;
+  }
 }
 
 /** The value {@link valueAt} found last. */
@@ -519,6 +541,7 @@ export function recordMentions(r: Record<string, unknown>, n: Needles, bloom?: B
 function selected(r: Record<string, unknown>, s: RawSelector): boolean {
   if (s.names && !s.names.has(str(r['eventName']) ?? '')) return false;
   if (s.sources && !s.sources.has(str(r['eventSource']) ?? '')) return false;
+  if (s.failed && r['errorCode'] === undefined) return false;
   if (s.agents) {
     const ua = r['userAgent'];
     if (typeof ua !== 'string' || !s.agents.test(ua)) return false;

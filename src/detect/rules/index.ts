@@ -10,22 +10,28 @@ import { persistenceKeySwap } from './persistence-key-swap.js';
 import { persistenceRoleCreated } from './persistence-role-created.js';
 import { persistenceUserOrLoginCreated } from './persistence-user-or-login-created.js';
 import { privescTrustPolicyModified } from './privesc-trust-policy-modified.js';
+import { reconAccessDeniedBurst } from './recon-access-denied-burst.js';
 import { reconKeyEnumeration } from './recon-key-enumeration.js';
+import { reconSesEnumeration } from './recon-ses-enumeration.js';
 import { useragentOffensiveOs } from './useragent-offensive-os.js';
+import { useragentOffensiveTool } from './useragent-offensive-tool.js';
 
 /** Every built-in rule. Adding a rule = one file + one line here. */
 export const rules = [
   honeytokenUsed,
   honeytokenTampered,
   useragentOffensiveOs,
+  useragentOffensiveTool,
   reconKeyEnumeration,
-  impactMultiRegionCompute,
-  impactUnusualInstanceType,
-  defenseEvasionLoggingTampered,
+  reconAccessDeniedBurst,
+  reconSesEnumeration,
   persistenceAccessKeyForOtherUser,
   persistenceKeySwap,
   persistenceUserOrLoginCreated,
   persistenceRoleCreated,
   privescTrustPolicyModified,
   credentialsSessionTokenFromUser,
+  impactMultiRegionCompute,
+  impactUnusualInstanceType,
+  defenseEvasionLoggingTampered,
 ] as const satisfies readonly Rule[];

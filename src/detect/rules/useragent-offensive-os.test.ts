@@ -39,3 +39,18 @@ describe('useragent.offensive-os', () => {
     expect(later?.details).toMatchObject({ seenBefore: false, firstTimeIn14Days: true });
   });
 });
+
+describe('useragent.offensive-os details', () => {
+  it('carry a hostile user agent as data, escapes and markup included', () => {
+    const sample = rule.samples.match.find((s) => s.name.includes('terminal escapes'));
+    const ua = String(sample?.events[0]?.['userAgent']);
+    expect(ua).toContain('\u001b[2J');
+    const engine = createEngine([rule], {
+      canaries: createCanaryIndex([]),
+      managementPrincipals: new Set(),
+    });
+    const ev = normalizeRecord(sample!.events[0]!, { file: 't', index: 0 }) as CloudEvent;
+    const [finding] = findingsFromHits(engine.evaluate(ev).hits, [rule], engine, 60 * 60_000);
+    expect(finding?.details).toMatchObject({ os: 'kali', userAgents: [ua] });
+  });
+});

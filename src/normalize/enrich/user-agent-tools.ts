@@ -24,20 +24,21 @@ export const TOOL_SIGNATURES = [
     needles: ['trufflehog'],
     offensive: true,
     reason:
-      'secret scanner that verifies leaked keys by calling AWS; its use of our key means the key leaked',
+      'secret scanner that verifies leaked keys with sts:GetCallerIdentity, user agent exactly `TruffleHog`; its use of a key means the key leaked',
   },
   {
     name: 'pacu',
     needles: ['pacu'],
     offensive: true,
     reason:
-      'Rhino Security Labs AWS exploitation framework (enumeration, privesc, persistence modules)',
+      'Rhino Security Labs AWS exploitation framework; named only by its `set_ua_suffix` (`Pacu-Session-<uuid>`), and on Kali/Parrot/Pentoo it swaps in a random ordinary user agent',
   },
   {
     name: 'cloudfox',
     needles: ['cloudfox'],
     offensive: true,
-    reason: 'Bishop Fox tool for finding exploitable attack paths from a foothold credential',
+    reason:
+      'Bishop Fox tool for finding exploitable attack paths from a foothold credential (plain aws-sdk-go-v2 agent unless an app id names it)',
   },
   {
     name: 'aws_consoler',
@@ -83,16 +84,24 @@ export const TOOL_SIGNATURES = [
   },
   {
     name: 'prowler',
-    needles: ['prowler'],
+    needles: ['prowler', 'apn_1826889'],
     offensive: false,
     reason:
-      'defensive compliance scanner; read-only, usually sanctioned — named so it can be allow-listed',
+      'defensive compliance scanner; its boto3 clients append its AWS Partner id `APN_1826889`; read-only, usually sanctioned — named so it can be allow-listed',
   },
   {
     name: 'scoutsuite',
-    needles: ['scoutsuite', 'scout suite'],
+    needles: ['scoutsuite', 'scout suite', 'scout-suite'],
     offensive: false,
-    reason: 'defensive multi-cloud auditing tool (attackers use it too, but most runs are audits)',
+    reason:
+      'defensive multi-cloud auditing tool (`Scout-Suite/5.14.0 … Scout Suite/5.14.0 (https://github.com/nccgroup/ScoutSuite)`); attackers run it too',
+  },
+  {
+    name: 's3-browser',
+    needles: ['s3 browser'],
+    offensive: false,
+    reason:
+      'Windows S3 client (`S3 Browser/12.2.9 https://s3browser.com`); ordinary for some admins, but a favourite of intruders creating IAM users and copying buckets',
   },
   {
     name: 'cloudsplaining',

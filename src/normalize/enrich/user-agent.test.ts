@@ -77,6 +77,26 @@ describe('classifyUserAgent', () => {
     ['aws-cli/2.13.0 Python/3.11.4 Linux/6.1.0-pentoo distrib/pentoo', 'pentoo'],
     ['aws-cli/2.13.0 Python/3.11.4 Linux/6.6.1-arch1-1 distrib/blackarch', 'blackarch'],
     ['APN/1.0 HashiCorp/1.0 Terraform/1.6.0 Linux/6.6.9-amd64-KALI', 'kali'],
+    // Kernel releases in the botocore `Linux/…` field (boto3, AWS CLI v1, Java v1, C++).
+    ['Botocore/1.31.0 Python/3.11.4 Linux/5.15.0-kali3-amd64', 'kali'],
+    ['aws-cli/1.19.1 Python/3.9.2 Linux/6.0.0-2parrot1-amd64 botocore/1.29.58', 'parrot'],
+    ['aws-sdk-java/1.12.600 Linux/6.1.0+kali-amd64 OpenJDK_64-Bit_Server_VM/17.0.9', 'kali'],
+    ['aws-sdk-cpp/1.11.200 Linux/6.6.30-pentoo x86_64 GCC/13.2.1', 'pentoo'],
+    // The `ua/2.0` metadata forms and the CLI v2 distribution fields.
+    ['aws-cli/2.13.0 Python/3.11.4 Linux/6.5.0 exe/x86_64.parrot.6 prompt/off', 'parrot'],
+    ['aws-cli/2.9.19 Python/3.11.2 Linux/6.6.9-amd64 source/x86_64.kali.2023 prompt/off', 'kali'],
+    ['aws-cli/2.17.0 ua/2.0 os/linux#6.6.15-amd64 md/distrib#kali-rolling md/prompt#off', 'kali'],
+    ['aws-cli/2.17.0 ua/2.0 os/linux#6.8.11-amd64 distrib#blackarch.2024', 'blackarch'],
+    [
+      'aws-sdk-js/3.540.0 ua/2.1 os/linux#6.5.0-13parrot1-amd64 lang/js md/nodejs#20.11.1',
+      'parrot',
+    ],
+    ['aws-sdk-java/2.25.0 ua/2.0 os/Linux#5.15.0-kali3-amd64 lang/java#17.0.9 md/OpenJDK', 'kali'],
+    ['aws-sdk-php/3.300.0 OS/Linux/6.5.0-kali3-amd64 lang/php#8.2.12', 'kali'],
+    [
+      'aws-sdk-dotnet-coreclr/3.7.300 aws-sdk-dotnet-core/3.7.300 .NET_Core/8.0 OS/Linux_6.6.9-amd64_#1_SMP_PREEMPT_DYNAMIC_Kali_6.6.9-1kali1',
+      'kali',
+    ],
   ])('flags the offensive OS in %s, beating the CLI/SDK', (ua, name) => {
     expect(classifyUserAgent(ua)).toEqual({ class: 'offensive-os', name, os: name });
   });
@@ -86,6 +106,18 @@ describe('classifyUserAgent', () => {
       'aws-cli',
     );
     expect(classifyUserAgent('aws-sdk-js/3.0 app/parrotfish').class).toBe('aws-sdk');
+    expect(classifyUserAgent('aws-cli/2.15.0 Linux/6.5.0-kalimba1').class).toBe('aws-cli');
+  });
+
+  it.each([
+    'ParrotSecurityScanner/2.1 aws-sdk-go-v2/1.30.3 os/linux lang/go#1.22.5',
+    'parrot-notify/1.4 Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.8.0-1012-aws',
+    'aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0 exe/x86_64.ubuntu.22 app/kali-dashboard',
+    'kali',
+    'Pentoo Boto3/1.34.0 Python/3.12 Linux/6.8.0-45-generic',
+  ])('does not take a distro name outside an OS field for the OS: %s', (ua) => {
+    expect(classifyUserAgent(ua).os).toBeUndefined();
+    expect(classifyUserAgent(ua).class).not.toBe('offensive-os');
   });
 
   it.each([
@@ -94,6 +126,7 @@ describe('classifyUserAgent', () => {
     ['Boto3/1.26 Python/3.11 Linux/6.5 Botocore/1.29 Pacu/1.5.1', 'pacu'],
     ['aws-sdk-go-v2/1.24.0 os/linux lang/go#1.21 cloudfox/1.13.0', 'cloudfox'],
     ['enumerate-iam/1.0 Boto3/1.26', 'enumerate-iam'],
+    ['Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.8.0 Pacu-Session-3f2a9c1e', 'pacu'],
     ['stratus-red-team_ea782787-a65d-4fc4-9fca-3d2c4e3a3e1b', 'stratus-red-team'],
     [
       'aws-cli/2.17.32 lang/python#3.11.9 exec-env/grimoire_fc719a8f-0ce1 cfg/retry-mode#standard',
@@ -114,6 +147,30 @@ describe('classifyUserAgent', () => {
     expect(classifyUserAgent(ua)).toEqual({ class: 'aws-sdk', name: 'prowler' });
   });
 
+  it.each([
+    [
+      'Boto3/1.35.0 md/Botocore#1.35.0 ua/2.0 os/linux#6.8.0 lang/python#3.12 APN_1826889',
+      'prowler',
+    ],
+    [
+      'Scout-Suite/5.14.0 md/Botocore#1.35.75 ua/2.0 os/linux#6.10.11-cloud-amd64 Scout Suite/5.14.0 (https://github.com/nccgroup/ScoutSuite)',
+      'scoutsuite',
+    ],
+    ['S3 Browser/12.2.9 https://s3browser.com', 's3-browser'],
+  ])('names the auditing tool or client in %s', (ua, name) => {
+    expect(classifyUserAgent(ua).name).toBe(name);
+    expect(classifyUserAgent(ua).class).not.toBe('offensive-tool');
+  });
+
+  it('names an auditing tool run from a penetration-testing OS, with the OS', () => {
+    const ua = 'Scout Suite/5.12.0 Python/3.9.2 Linux/6.0.0-2parrot1-amd64 Scout Suite/5.12.0';
+    expect(classifyUserAgent(ua)).toEqual({
+      class: 'offensive-os',
+      name: 'scoutsuite',
+      os: 'parrot',
+    });
+  });
+
   it('documents a reason for every tool and keeps names unique', () => {
     const names = TOOL_SIGNATURES.map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);
@@ -132,7 +189,7 @@ describe('classifyUserAgent', () => {
     const ua = '<script>alert(1)</script> aws-sdk-<img src=x onerror=alert(1)>/1.0 | evil';
     const result = classifyUserAgent(ua);
     expect(result).toEqual({ class: 'aws-sdk', name: 'aws-sdk-' });
-    expect(classifyUserAgent('<b>kali</b>').class).toBe('offensive-os');
+    expect(classifyUserAgent('aws-cli/2.15 Linux/6.6.9-<b>kali</b>').class).toBe('offensive-os');
   });
 
   it('only inspects the first 2 KB, so a marker after that does not count', () => {

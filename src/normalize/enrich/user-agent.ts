@@ -100,8 +100,48 @@ function findTool(lower: string): (typeof TOOL_SIGNATURES)[number] | undefined {
   return undefined;
 }
 
+/**
+ * Fields in which CLIs and SDKs write the operating system or its release, as lower-case token
+ * prefixes: botocore's `Linux/6.0.0-2parrot1-amd64`, the `ua/2.0` form `os/linux#6.5.0-13parrot1`
+ * (boto3, the JS v3 and Java v2 SDKs), PHP's `OS/Linux/…`, .NET's `OS/Linux_…_Kali_…`, the AWS CLI
+ * v2's `exe/x86_64.kali.2024` (`source/x86_64.kali.2023` when installed from source) and
+ * `md/distrib#kali.2024` (older: `distrib/kali.2024`).
+ */
+const OS_FIELDS = [
+  'linux/', 'os/', 'exe/', 'source/', 'distrib/', 'distrib#', 'md/distrib#', 'md/os#',
+]; // prettier-ignore
+
+function isSpace(c: number): boolean {
+  return c <= 32;
+}
+
+/** The distro named in the OS field that spans `lower[start, end)`, if it is one. */
+function distroInField(lower: string, start: number, end: number): string | undefined {
+  const field = OS_FIELDS.find((f) => lower.startsWith(f, start));
+  if (field === undefined) return undefined;
+  const value = lower.slice(start + field.length, end);
+  return OFFENSIVE_DISTROS.find((d) => findToken(value, d, 'letters') >= 0);
+}
+
+/**
+ * The penetration-testing distro the user agent names in one of its OS fields ({@link OS_FIELDS}),
+ * as a word of its own there (digits, dots, dashes, `+`, `_` and `#` may touch it: `-kali3-`,
+ * `2parrot1`, `+kali`, `kali-rolling`). The same word anywhere else — a product or app id such as
+ * `ParrotSecurityScanner/2.1`, `parrot-notify/1.4` or `app/kali-dashboard` — is not an OS.
+ */
 function findDistro(lower: string): string | undefined {
-  return OFFENSIVE_DISTROS.find((d) => findToken(lower, d, 'letters') >= 0);
+  if (!OFFENSIVE_DISTROS.some((d) => lower.includes(d))) return undefined;
+  let start = 0;
+  while (start < lower.length) {
+    let end = start;
+    while (end < lower.length && !isSpace(lower.charCodeAt(end))) end++;
+    if (end > start) {
+      const distro = distroInField(lower, start, end);
+      if (distro !== undefined) return distro;
+    }
+    start = end + 1;
+  }
+  return undefined;
 }
 
 function isConsole(lower: string): boolean {
@@ -160,7 +200,8 @@ function classifyOrdinary(lower: string): UserAgentInfo {
  * Classify a user agent. S3-style surrounding `[ ]` is stripped first. Precedence: a named offensive
  * tool, then an offensive OS (a Kali `aws-cli` is `offensive-os`/`kali`), then Terraform, AWS CLI,
  * console, AWS internal, AWS service, SDKs, browsers, scripting clients, and `other`. A named
- * non-offensive tool (e.g. Prowler) keeps the class of its client and reports its own name.
+ * non-offensive tool (e.g. Prowler) keeps the class of its client, or `offensive-os` when it runs
+ * on one, and reports its own name. The OS is reported whenever one is named (see `findDistro`).
  *
  * @example
  * classifyUserAgent('aws-cli/2.15.0 Python/3.11.6 Linux/6.6.9-amd64 md/distrib#kali.2024')
@@ -175,7 +216,8 @@ export function classifyUserAgent(ua: string | undefined): UserAgentInfo {
   const distro = findDistro(lower);
   const os = distro === undefined ? {} : { os: distro };
   if (tool?.offensive) return { class: 'offensive-tool', name: tool.name, ...os };
-  if (distro !== undefined) return { class: 'offensive-os', name: distro, os: distro };
+  if (distro !== undefined)
+    return { class: 'offensive-os', name: tool?.name ?? distro, os: distro };
   const ordinary = classifyOrdinary(lower);
   return tool ? { class: ordinary.class, name: tool.name } : ordinary;
 }
