@@ -69,7 +69,9 @@ function networkBits(cidr: string, ipv6Tree: boolean): number[] {
   const [head = '', tail = ''] = addr.split('::');
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
-  const groups = addr.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
+  const groups = addr.includes('::')
+    ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t]
+    : h;
   for (const g of groups) for (let i = 15; i >= 0; i--) bits.push((parseInt(g, 16) >> i) & 1);
   return bits.slice(0, Number(len));
 }
