@@ -448,3 +448,23 @@ export async function updateIpData(
   }
   return results;
 }
+
+/**
+ * `keysnare data status`: every IP-context source of the workspace (defaults without one), loaded
+ * now, with its file, entries, load time and the error of any that failed. Throws
+ * KS_IP_DATA_READ when a configured file is missing; undefined when `ipContext.enabled` is false.
+ */
+export async function ipDataStatus(
+  home: string,
+): Promise<import('./normalize/enrich/ip-context/index.js').IpSourceStatus[] | undefined> {
+  const options = ipContextOptions(home);
+  if (!options) return undefined;
+  const { createIpContext } = await import('./normalize/enrich/ip-context/index.js');
+  const ip = createIpContext(options);
+  try {
+    ip.loadAll();
+  } catch {
+    // Each failure is in sources(), with its message.
+  }
+  return ip.sources();
+}

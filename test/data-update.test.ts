@@ -220,6 +220,53 @@ describe('keysnare data update', () => {
   });
 });
 
+describe('keysnare data status', () => {
+  it('loads every source and says where each stands', async () => {
+    const home = await workspace();
+    expect((await update(home, `${base}/ip-ranges.json`, `${base}/tor`)).code).toBe(0);
+    const r = await runCli(['--home', home, 'data', 'status', '--format', 'jsonl']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const list = jsonl<{ name: string; state: string; entries?: number; detail?: string }>(r.out);
+    expect(list.map((s) => [s.name, s.state])).toEqual([
+      ['country', 'loaded'],
+      ['asn-ipv4', 'loaded'],
+      ['asn-ipv6', 'loaded'],
+      ['aws-ip-ranges', 'loaded'],
+      ['tor-exit-list', 'loaded'],
+    ]);
+    expect(list[0]?.detail).toMatch(/^country ipvAll, built \d{4}-\d\d-\d\d$/);
+    expect(list[3]).toMatchObject({ entries: 8, detail: 'createDate 2025-01-01-10-00-00' });
+  });
+
+  it('names each file that is unusable, one line each, and exits 2', async () => {
+    const home = await workspace();
+    const config = join(home, 'keysnare.yaml');
+    writeFileSync(join(home, 'not.mmdb'), 'plain text\n');
+    writeFileSync(join(home, 'cut.txt'), '192.0.2.1\n192.0.');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8')
+        .replace('# countryMmdb: /var/lib/GeoIP/GeoLite2-Country.mmdb', 'countryMmdb: not.mmdb')
+        .replace('# torExitList: data/tor-exit-list.txt', 'torExitList: cut.txt')
+        .replace('asnCsv: {}', 'asnCsv: { ipv4: false, ipv6: false }'),
+    );
+    const r = await runCli(['--home', home, 'data', 'status']);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/country\s+failed/);
+    expect(r.err.trimEnd().split('\n')).toEqual([
+      `keysnare: IP data file ${join(home, 'not.mmdb')} is unusable: not a MaxMind DB (mmdb) file: no metadata section (truncated, or another kind of file)`,
+      `keysnare: IP data file ${join(home, 'cut.txt')} is unusable: line 2: expected an IP address (one per line), found "192.0."`,
+    ]);
+    writeFileSync(config, readFileSync(config, 'utf8').replace('cut.txt', 'gone.txt'));
+    const gone = await runCli(['--home', home, 'data', 'status']);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toBe(
+      `keysnare: cannot read IP data file ${join(home, 'gone.txt')}: no such file\n`,
+    );
+  });
+});
+
 describe('ipContextOptions', () => {
   it('uses downloaded files only when present, resolves configured paths, and can be off', async () => {
     const home = await workspace();

@@ -1,5 +1,5 @@
 import type { RegisterCommand } from '../action.js';
-import { parseFormat, renderJsonl, renderTable, reportError } from '../output.js';
+import { parseFormat, renderJsonl, renderTable, reportError, safeText } from '../output.js';
 
 interface UpdateFlags {
   format?: string;
@@ -9,7 +9,7 @@ interface UpdateFlags {
   force?: boolean;
 }
 
-/** `keysnare data update`: refresh the downloaded IP data (AWS ranges, Tor exits). */
+/** `keysnare data update` (refresh the downloaded IP data) and `data status` (check every source). */
 export const registerData: RegisterCommand = (program, run) => {
   const data = program
     .command('data')
@@ -66,6 +66,41 @@ export const registerData: RegisterCommand = (program, run) => {
             );
         }
         return code;
+      }),
+    );
+  data
+    .command('status')
+    .description(
+      'load every IP data source the workspace uses (packaged, configured, downloaded) and show its file, entries and load time, or why it failed',
+    )
+    .option('--format <format>', 'table or jsonl (one object per source)', 'table')
+    .action(
+      run(async (ctx, cmd) => {
+        const format = parseFormat(cmd.opts<{ format?: string }>().format);
+        const { ipDataStatus } = await import('../../app.js');
+        const list = await ipDataStatus(ctx.home);
+        if (!list) {
+          ctx.io.err('ipContext.enabled is false: no IP data is used\n');
+          return 0;
+        }
+        if (format === 'jsonl') ctx.io.out(renderJsonl(list));
+        else
+          ctx.io.out(
+            renderTable(
+              ['SOURCE', 'STATE', 'ENTRIES', 'LOAD MS', 'DETAIL', 'FILE'],
+              list.map((s) => [
+                s.name,
+                s.state,
+                s.entries ?? '',
+                s.loadMs ?? '',
+                s.detail ?? '',
+                s.file,
+              ]),
+              120,
+            ),
+          );
+        for (const s of list) if (s.error) ctx.io.err(`keysnare: ${safeText(s.error)}\n`);
+        return list.some((s) => s.state === 'failed') ? 2 : 0;
       }),
     );
 };

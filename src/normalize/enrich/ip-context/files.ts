@@ -65,12 +65,20 @@ export interface IpSourceStatus {
   readonly name: string;
   readonly file: string;
   readonly state: SourceState;
-  /** Ranges, prefixes or addresses loaded. */
+  /** Ranges, prefixes or addresses loaded (not given for an mmdb). */
   readonly entries?: number;
+  /** What the file says of itself: an mmdb's type and build date, ip-ranges.json's createDate. */
+  readonly detail?: string;
   /** Milliseconds the load took (read + parse). */
   readonly loadMs?: number;
   /** The failure, as one line, when `state` is 'failed'. */
   readonly error?: string;
+}
+
+/** What a loaded source tells about itself. */
+export interface SourceSummary {
+  readonly entries?: number;
+  readonly detail?: string;
 }
 
 /** A data file loaded on first use. */
@@ -84,13 +92,14 @@ export interface LazySource<T> {
 
 /**
  * A lazily loaded data file. `parse` reads and parses it (throwing AppErrors naming the file);
- * `count` tells how many entries the result holds; `onError` hears a failure once.
+ * `summary` tells how many entries the result holds and what it is; `onError` hears a failure
+ * once.
  */
 export function lazySource<T>(
   name: string,
   file: string,
   parse: (file: string) => T,
-  count: (data: T) => number,
+  summary: (data: T) => SourceSummary,
   onError: ((err: AppError) => void) | undefined,
 ): LazySource<T> {
   let data: T | undefined;
@@ -126,7 +135,7 @@ export function lazySource<T>(
       name,
       file,
       state: data !== undefined ? 'loaded' : error ? 'failed' : 'pending',
-      ...(data !== undefined ? { entries: count(data) } : {}),
+      ...(data !== undefined ? summary(data) : {}),
       ...(loadMs !== undefined ? { loadMs } : {}),
       ...(error ? { error: error.message } : {}),
     }),

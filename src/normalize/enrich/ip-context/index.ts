@@ -20,7 +20,8 @@ import { boundedMemo } from './cache.js';
 import { openCountryMmdb } from './country-mmdb.js';
 import type { CountryDb } from './country-mmdb.js';
 import { checkDataFile, lazySource } from './files.js';
-import type { IpSourceStatus, LazySource } from './files.js';
+import type { IpSourceStatus, LazySource, SourceSummary } from './files.js';
+import type { MmdbFile } from './mmdb.js';
 import { MAX_ADDRESS_TEXT, parseAddress } from './ip.js';
 import type { Address } from './ip.js';
 import {
@@ -112,33 +113,37 @@ interface Sources {
   absent: IpSourceStatus[];
 }
 
+function mmdbSummary(db: MmdbFile): SourceSummary {
+  return { detail: `${db.databaseType}, built ${db.buildEpoch.toISOString().slice(0, 10)}` };
+}
+
 function openSources(o: IpContextOptions): Sources {
   const s: Sources = { absent: [] };
   const each = <T>(
     name: string,
     choice: ReturnType<typeof pick>,
     parse: (file: string) => T,
-    count: (d: T) => number,
+    summary: (d: T) => SourceSummary,
   ): LazySource<T> | undefined => {
     if (choice === undefined) return undefined;
     if ('absent' in choice) {
       s.absent.push({ name, file: choice.absent, state: 'absent', error: 'package not installed' });
       return undefined;
     }
-    return lazySource(name, choice.file, parse, count, o.onError);
+    return lazySource(name, choice.file, parse, summary, o.onError);
   };
   const country = each(
     'country',
     pick(o.countryMmdb, PACKAGED_COUNTRY_MMDB),
     openCountryMmdb,
-    (d) => d.db.nodeCount,
+    (d) => mmdbSummary(d.db),
   );
   if (country) s.country = country;
   if (o.asnMmdb) {
     checkDataFile(o.asnMmdb);
-    s.asnMmdb = lazySource('asn', o.asnMmdb, openAsnMmdb, (d) => d.db.nodeCount, o.onError);
+    s.asnMmdb = lazySource('asn', o.asnMmdb, openAsnMmdb, (d) => mmdbSummary(d.db), o.onError);
   } else {
-    const csvCount = (d: AsnTable): number => d.table.values.length;
+    const csvCount = (d: AsnTable): SourceSummary => ({ entries: d.table.values.length });
     const asn4 = each(
       'asn-ipv4',
       pick(o.asnCsv?.ipv4, PACKAGED_ASN_IPV4_CSV),
@@ -160,13 +165,22 @@ function openSources(o: IpContextOptions): Sources {
       'aws-ip-ranges',
       o.awsIpRanges,
       loadAwsIpRanges,
-      (d) => d.prefixes + d.ipv6Prefixes,
+      (d) => ({
+        entries: d.prefixes + d.ipv6Prefixes,
+        ...(d.createDate !== undefined ? { detail: `createDate ${d.createDate}` } : {}),
+      }),
       o.onError,
     );
   }
   if (o.torExitList !== undefined) {
     checkDataFile(o.torExitList);
-    s.tor = lazySource('tor-exit-list', o.torExitList, loadTorExitList, (d) => d.size, o.onError);
+    s.tor = lazySource(
+      'tor-exit-list',
+      o.torExitList,
+      loadTorExitList,
+      (d) => ({ entries: d.size }),
+      o.onError,
+    );
   }
   return s;
 }
@@ -223,7 +237,7 @@ export function createIpContext(options: IpContextOptions = {}): IpContextLookup
   const memo = boundedMemo(options.cacheSize ?? DEFAULT_IP_CACHE_SIZE, compute);
   return {
     // Longer strings are never addresses: answered without taking a cache slot.
-    lookup: (ip) => (ip.length > MAX_ADDRESS_TEXT ? undefined : memo(ip)),
+    lookup: (ip) => (typeof ip !== 'string' || ip.length > MAX_ADDRESS_TEXT ? undefined : memo(ip)),
     loadAll: () => {
       let first: Error | undefined;
       for (const src of lazy) {

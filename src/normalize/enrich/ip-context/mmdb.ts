@@ -32,12 +32,21 @@ export interface MmdbKind {
 }
 
 const SEPARATOR = 16;
+/** The MaxMind DB metadata marker, which the format puts in the file's last 128 KiB. */
+const METADATA_MARKER = Buffer.from('abcdef4d61784d696e642e636f6d', 'hex');
+const METADATA_WINDOW = 128 * 1024;
 
 /** Open `file` as a MaxMind DB of `kind`; KS_IP_DATA_INVALID naming the file when it is not one. */
 export function openMmdb(file: string, kind: MmdbKind): MmdbFile {
   const buf = readDataFile(file);
   const invalid = (reason: string, cause?: unknown): AppError =>
     new AppError('KS_IP_DATA_INVALID', { file, reason }, { cause });
+  const tail = buf.subarray(Math.max(0, buf.length - METADATA_WINDOW));
+  if (tail.lastIndexOf(METADATA_MARKER) < 0) {
+    throw invalid(
+      'not a MaxMind DB (mmdb) file: no metadata section (truncated, or another kind of file)',
+    );
+  }
   let reader: Reader<Response>;
   try {
     reader = new Reader<Response>(buf);
