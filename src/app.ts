@@ -2,7 +2,7 @@
  * The composition root: configuration → instances. The CLI (and later the server) call this; it is
  * the only module that constructs stores and AWS clients.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { KeysnareConfig } from './config/schema.js';
 import { configSchema, defaultConfigYaml } from './config/schema.js';
@@ -284,4 +284,187 @@ export async function runSafetyNetPass(
 ): Promise<import('./safety-net.js').SafetyNetRun> {
   const { runSafetyNet } = await import('./safety-net.js');
   return runSafetyNet(ws.store, await createIam(ws.config), o);
+}
+
+/** Where `keysnare data update` puts downloaded data, relative to the workspace. */
+export const DATA_FILES = {
+  awsIpRanges: 'data/aws-ip-ranges.json',
+  torExitList: 'data/tor-exit-list.txt',
+} as const;
+
+/** Where `keysnare data update` downloads from, unless told otherwise. */
+export const DATA_URLS = {
+  awsIpRanges: 'https://ip-ranges.amazonaws.com/ip-ranges.json',
+  torExitList: 'https://check.torproject.org/torbulkexitlist',
+} as const;
+
+/** The file a data source uses: the configured path (relative to `home`), else the default. */
+function dataFile(home: string, configured: string | undefined, fallback: string): string {
+  return resolve(home, configured ?? fallback);
+}
+
+/**
+ * Options for `createIpContext` (normalize/enrich/ip-context) from a workspace's `ipContext:`
+ * settings, paths resolved against `home`; undefined when `ipContext.enabled` is false. Plain
+ * data, so the main thread can hand it to worker threads, each of which builds its own lookups.
+ * The downloaded AWS and Tor files are used when present at their default place; a configured
+ * path must exist.
+ */
+export function ipContextOptions(
+  home: string,
+  config: KeysnareConfig = configOrDefaults(home),
+): import('./normalize/enrich/ip-context/index.js').IpContextOptions | undefined {
+  const c = config.ipContext;
+  if (!c.enabled) return undefined;
+  const at = (p: string | false | undefined) => (typeof p === 'string' ? resolve(home, p) : p);
+  const optional = (configured: string | undefined, fallback: string) => {
+    const file = dataFile(home, configured, fallback);
+    return configured !== undefined || existsSync(file) ? file : undefined;
+  };
+  const aws = optional(c.awsIpRanges, DATA_FILES.awsIpRanges);
+  const tor = optional(c.torExitList, DATA_FILES.torExitList);
+  const ipv4 = at(c.asnCsv.ipv4);
+  const ipv6 = at(c.asnCsv.ipv6);
+  const country = at(c.countryMmdb);
+  return {
+    ...(country !== undefined ? { countryMmdb: country } : {}),
+    ...(c.asnMmdb !== undefined ? { asnMmdb: resolve(home, c.asnMmdb) } : {}),
+    asnCsv: { ...(ipv4 !== undefined ? { ipv4 } : {}), ...(ipv6 !== undefined ? { ipv6 } : {}) },
+    ...(aws !== undefined ? { awsIpRanges: aws } : {}),
+    ...(tor !== undefined ? { torExitList: tor } : {}),
+    cloudAsns: c.cloudAsns,
+    hostingAsns: c.hostingAsns,
+    cacheSize: c.cacheSize,
+  };
+}
+
+/** What `keysnare data update` is asked. */
+export interface DataUpdateRequest {
+  /** Download from here instead of {@link DATA_URLS}. */
+  readonly urls?: { readonly awsIpRanges?: string; readonly torExitList?: string };
+  readonly timeoutMs?: number;
+  /** Accept a list less than half the size of the current copy. */
+  readonly force?: boolean;
+  readonly fetch?: typeof fetch;
+}
+
+/** One data file's update: what was written, or the typed error that stopped it. */
+export type DataUpdateResult = {
+  readonly source: 'aws-ip-ranges' | 'tor-exit-list';
+  readonly url: string;
+  readonly file: string;
+} & (
+  | {
+      readonly ok: true;
+      readonly bytes: number;
+      readonly entries: number;
+      readonly syncToken?: string;
+      readonly createDate?: string;
+    }
+  | { readonly ok: false; readonly error: AppError }
+);
+
+/** Entries in the current copy of a data file, or undefined when there is none usable. */
+function currentEntries(file: string, count: (text: string) => number): number | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return count(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `keysnare data update`: download AWS ip-ranges.json and the Tor exit list into the workspace's
+ * data folder (or the configured paths), each checked and replaced atomically. Every source is
+ * tried; each result says what was written or why not (KS_DATA_OFFLINE, KS_DATA_DOWNLOAD …).
+ */
+export async function updateIpData(
+  home: string,
+  o: DataUpdateRequest = {},
+): Promise<DataUpdateResult[]> {
+  if (!workspaceExists(home)) throw new AppError('KS_WORKSPACE_MISSING', { home });
+  const config = loadConfigOrThrow(join(home, CONFIG_FILE));
+  const { checkDownloadUrl, downloadFile } = await import('./sources/download.js');
+  const ip = await import('./normalize/enrich/ip-context/index.js');
+  const MIB = 1024 * 1024;
+  const aws = (text: string, from: string) => {
+    const r = ip.parseAwsIpRanges(text, from);
+    return {
+      entries: r.prefixes + r.ipv6Prefixes,
+      ...(r.syncToken !== undefined ? { syncToken: r.syncToken } : {}),
+      ...(r.createDate !== undefined ? { createDate: r.createDate } : {}),
+    };
+  };
+  const tor = (text: string, from: string) => ({ entries: ip.parseTorExitList(text, from).size });
+  const jobs = [
+    {
+      source: 'aws-ip-ranges' as const,
+      what: 'AWS ip-ranges.json',
+      option: '--url-aws-ip-ranges',
+      url: o.urls?.awsIpRanges ?? DATA_URLS.awsIpRanges,
+      file: dataFile(home, config.ipContext.awsIpRanges, DATA_FILES.awsIpRanges),
+      maxBytes: 64 * MIB,
+      parse: aws,
+    },
+    {
+      source: 'tor-exit-list' as const,
+      what: 'Tor exit list',
+      option: '--url-tor',
+      url: o.urls?.torExitList ?? DATA_URLS.torExitList,
+      file: dataFile(home, config.ipContext.torExitList, DATA_FILES.torExitList),
+      maxBytes: 16 * MIB,
+      parse: tor,
+    },
+  ];
+  for (const job of jobs) checkDownloadUrl(job.url, job.option);
+  const results: DataUpdateResult[] = [];
+  for (const job of jobs) {
+    const base = { source: job.source, url: job.url, file: job.file };
+    const before = currentEntries(job.file, (t) => job.parse(t, job.file).entries);
+    try {
+      const done = await downloadFile({
+        what: job.what,
+        url: job.url,
+        file: job.file,
+        maxBytes: job.maxBytes,
+        timeoutMs: o.timeoutMs ?? 60_000,
+        ...(o.fetch ? { fetch: o.fetch } : {}),
+        check: (body) => {
+          const summary = job.parse(body.toString('utf8'), job.url);
+          if (!o.force && before !== undefined && summary.entries * 2 < before) {
+            throw new AppError('KS_DATA_DOWNLOAD', {
+              reason: `it lists ${summary.entries} entries where the current copy lists ${before}; pass --force to accept a list that shrank by more than half`,
+            });
+          }
+          return summary;
+        },
+      });
+      results.push({ ...base, ok: true, bytes: done.bytes, ...done.summary });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      results.push({ ...base, ok: false, error: err });
+    }
+  }
+  return results;
+}
+
+/**
+ * `keysnare data status`: every IP-context source of the workspace (defaults without one), loaded
+ * now, with its file, entries, load time and the error of any that failed. Throws
+ * KS_IP_DATA_READ when a configured file is missing; undefined when `ipContext.enabled` is false.
+ */
+export async function ipDataStatus(
+  home: string,
+): Promise<import('./normalize/enrich/ip-context/index.js').IpSourceStatus[] | undefined> {
+  const options = ipContextOptions(home);
+  if (!options) return undefined;
+  const { createIpContext } = await import('./normalize/enrich/ip-context/index.js');
+  const ip = createIpContext(options);
+  try {
+    ip.loadAll();
+  } catch {
+    // Each failure is in sources(), with its message.
+  }
+  return ip.sources();
 }

@@ -232,6 +232,46 @@ describe('defaultConfigYaml', () => {
   });
 });
 
+describe('ipContext', () => {
+  it('defaults to the packaged data, the three clouds and the big hosting ASNs', () => {
+    const c = configSchema.parse({ version: 1 }).ipContext;
+    expect(c.enabled).toBe(true);
+    expect(c.countryMmdb).toBeUndefined();
+    expect(c.asnCsv).toEqual({});
+    expect(c.cloudAsns).toEqual({
+      aws: [16509, 14618],
+      google: [15169, 396982],
+      microsoft: [8075],
+    });
+    // DigitalOcean, OVH, Hetzner, Linode, Vultr, Contabo, Scaleway, M247, Leaseweb.
+    expect(c.hostingAsns).toEqual(
+      expect.arrayContaining([14061, 16276, 24940, 63949, 20473, 51167, 12876, 9009, 60781, 16265]),
+    );
+    expect(c.cacheSize).toBe(65536);
+  });
+
+  it('reports bad data paths, provider names and AS numbers with their paths', () => {
+    const text = [
+      'version: 1',
+      'ipContext:',
+      '  countryMmdb: true',
+      '  asnCsv: { ipv5: x.csv }',
+      '  cloudAsns: { hosting: [1], Oracle: [31898], oracle: [0] }',
+      '  hostingAsns: [1.5]',
+      '  cacheSize: 0',
+    ].join('\n');
+    expect(issuesOf(parseConfig(text, 'k.yaml')).map(formatConfigIssue)).toEqual([
+      'ipContext.countryMmdb: expected a file path, or false to turn this source off (line 3)',
+      'ipContext.asnCsv.ipv5: unknown key; expected one of: ipv4, ipv6 (line 4)',
+      'ipContext.cloudAsns.hosting: invalid key: expected a lower-case provider name other than "hosting" (line 5)',
+      'ipContext.cloudAsns.Oracle: invalid key: expected a lower-case provider name other than "hosting" (line 5)',
+      'ipContext.cloudAsns.oracle[0]: expected an AS number from 1 to 4294967295 (line 5)',
+      'ipContext.hostingAsns[0]: expected an AS number (a whole number) (line 6)',
+      'ipContext.cacheSize: Too small: expected number to be >=1 (line 7)',
+    ]);
+  });
+});
+
 describe('loadConfig', () => {
   it('throws KS_CONFIG_READ for a missing file', () => {
     const missing = path.join(tmpdir(), 'keysnare-no-such-dir', 'keysnare.yaml');

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ruleConfigSchema } from '../detect/rule-config.js';
 import { rules as builtInRules } from '../detect/rules/index.js';
+import { ipContextSection, ipContextYaml } from './ip-context.js';
 
 /** Placeholders a canary user-name template may use. */
 export const NAME_TEMPLATE_PLACEHOLDERS = ['team', 'service', 'env', 'repo', 'n'] as const;
@@ -224,6 +225,7 @@ export const configSchema = z.strictObject({
     .default([])
     .describe("ARNs whose IAM calls on canary users are Keysnare's own, not tampering"),
   safetyNet,
+  ipContext: ipContextSection,
   rules: rulesSection,
 });
 
@@ -306,6 +308,7 @@ safetyNet:
   # Read the IAM credential report instead of one GetAccessKeyLastUsed call per key.
   useCredentialReport: true
 
+${ipContextYaml()}
 # Per-rule settings, by rule id (\`keysnare rules list\` and docs/rules.md list the rules and
 # their options). Every rule takes enabled, severity and allow (cidrs, userAgents, principals,
 # accounts: events matching any of them never reach the rule). For example:

@@ -83,6 +83,25 @@ export const ERRORS = {
     exit: 1,
     http: 500,
   },
+  // Offline IP context (country, ASN, cloud ranges, Tor) and `keysnare data update`.
+  KS_IP_DATA_READ: { message: 'cannot read IP data file {file}: {reason}', exit: 1, http: 500 },
+  KS_IP_DATA_INVALID: {
+    message: 'IP data file {file} is unusable: {reason}',
+    exit: 2,
+    http: 500,
+  },
+  KS_DATA_OFFLINE: {
+    message:
+      'cannot reach {url} for the {what}: {reason}; `keysnare data update` needs internet access (or a --url-… option naming a copy it can reach)',
+    exit: 1,
+    http: 502,
+  },
+  KS_DATA_WRITE: { message: 'cannot write {file}: {reason}', exit: 1, http: 500 },
+  KS_DATA_DOWNLOAD: {
+    message: 'the {what} download from {url} was not used: {reason}',
+    exit: 1,
+    http: 502,
+  },
 } as const satisfies Record<string, { message: string; exit: 0 | 1 | 2; http: number }>;
 
 /** A code from the error catalog. */

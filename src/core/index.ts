@@ -9,3 +9,4 @@ export * from './safe-text.js';
 export * from './token.js';
 export * from './cloudtrail-record.js';
 export * from './regexp.js';
+export * from './ip-context.js';

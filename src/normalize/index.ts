@@ -37,3 +37,11 @@ export {
   type ToolSignature,
 } from './enrich/user-agent-tools.js';
 export { deniedTarget, iamTarget, type IamTarget } from './iam-target.js';
+export {
+  createIpContext,
+  DEFAULT_CLOUD_ASNS,
+  DEFAULT_HOSTING_ASNS,
+  type IpContextLookup,
+  type IpContextOptions,
+  type IpSourceStatus,
+} from './enrich/ip-context/index.js';

@@ -1,4 +1,5 @@
 import type { RegisterCommand } from '../action.js';
+import { registerData } from './data.js';
 import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerFindings } from './findings.js';
@@ -17,5 +18,6 @@ export const commands = [
   registerFindings,
   registerRules,
   registerSafetyNet,
+  registerData,
   registerDemo,
 ] as const satisfies readonly RegisterCommand[];
