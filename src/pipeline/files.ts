@@ -1,5 +1,9 @@
 /**
- * Expands the PATH arguments of `detect`/`ingest` into a sorted list of files.
+ * Expands the PATH arguments of `detect`/`ingest` into a list of files in delivery order: files
+ * whose name carries CloudTrail's delivery stamp (`…_CloudTrail_<region>_20250303T0615Z_…`) by
+ * that time across every account and region, so the one ordered stream the stateful rules see is
+ * close to event time and a session key is usually learned before the files that use it; other
+ * files first, by path. Ties break by path, so the order never depends on how paths were given.
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,5 +75,16 @@ export function listInputFiles(paths: readonly string[]): InputFiles {
   }
   let bytes = 0;
   for (const size of files.values()) bytes += size;
-  return { files: [...files.keys()].sort(), bytes, problems, explicit };
+  return { files: deliveryOrder([...files.keys()]), bytes, problems, explicit };
+}
+
+const DELIVERY_STAMP = /_(\d{8}T\d{4}Z)_[^/\\]*$/;
+
+/** `files` in delivery order (see the module comment). */
+export function deliveryOrder(files: readonly string[]): string[] {
+  const key = (f: string): string => `${DELIVERY_STAMP.exec(f)?.[1] ?? ''}\u0000${f}`;
+  return files
+    .map((f) => ({ f, k: key(f) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((x) => x.f);
 }

@@ -5,7 +5,7 @@
  * pipeline code. It may let through records no rule matches; it never passes over one a rule
  * would match (a property test pins it to the full parse).
  */
-import type { Token } from '../core/index.js';
+import type { Token, TokenFact } from '../core/index.js';
 import type { Rule } from '../detect/index.js';
 import { anyOfWords } from '../core/index.js';
 import { isCanaryOnly, userAgentPattern } from '../detect/index.js';
@@ -114,6 +114,33 @@ export function mayHoldLearned(b: Bloom, needle: string, learnable: Learnable): 
 }
 
 const ID_SHAPE = /^A[A-Z]{3}[A-Z0-9]{12,124}$/;
+
+/**
+ * Add the identifiers learned facts make canary needles (session and previous keys, principal
+ * ids, user names: what `CanaryIndex.needles()` lists), so files read from now on are read
+ * knowing them. Mutates `n`.
+ */
+export function addFactNeedles(n: Needles, facts: readonly TokenFact[]): void {
+  const ids = n.ids as Set<string>;
+  const names = n.names as Set<string>;
+  for (const f of facts) {
+    if (f.kind === 'session-key' || f.kind === 'previous-key' || f.kind === 'principal-id') {
+      if (!ID_SHAPE.test(f.value)) names.add(f.value.toLowerCase());
+      else if (!ids.has(f.value)) {
+        ids.add(f.value);
+        const prefix = f.value.slice(0, 4);
+        if (!n.idPattern.source.includes(prefix)) {
+          const all = new Set([...n.idPattern.source.matchAll(/[A-Z]{4}/g)].map((m) => m[0]));
+          all.add(prefix);
+          (n as { idPattern: RegExp }).idPattern = new RegExp(
+            `(?:${[...all].sort().join('|')})[A-Z0-9]{12,124}`,
+            'g',
+          );
+        }
+      }
+    } else if (f.kind === 'user-name') names.add(f.value.toLowerCase());
+  }
+}
 
 /** Split identifier strings into ids (AKIA…/AIDA…) and names, and build the id scanner. */
 export function prepareNeedles(
@@ -267,6 +294,12 @@ export interface RecordChoice {
    * a later pass re-reads the file only when one may be a newly learned identifier).
    */
   readonly bloom?: Bloom;
+  /**
+   * Per record: 1 when its identity named a canary, so its identifiers are not in the filter yet:
+   * the reader adds them after the rules ran, unless the event was a canary's (then every canary
+   * rule has seen it, and a later pass need not find it again).
+   */
+  readonly unfiltered?: Uint8Array;
 }
 
 /**
@@ -304,6 +337,7 @@ export function recordsToRead(text: string, slices: RecordSlices, p: Prefilter):
   const agents = words?.agents ?? null;
   const wantSource = bySource !== undefined || (sources !== undefined && sources.size > 0);
   const wantName = names !== undefined && names.size > 0;
+  const unfiltered = new Uint8Array(needles ? n : 0);
   let count = 0;
   for (let i = 0; i < n; i++) {
     const start = slices.starts[i]!;
@@ -316,6 +350,7 @@ export function recordsToRead(text: string, slices: RecordSlices, p: Prefilter):
     }
     if (needles && bloom && madeByCanary(text.slice(ui, stop), needles, bloom)) {
       chosen[i] = 1;
+      unfiltered[i] = 1;
       continue;
     }
     let pos = stop;
@@ -349,7 +384,7 @@ export function recordsToRead(text: string, slices: RecordSlices, p: Prefilter):
   if (words?.failed) markFailed(text, slices, chosen);
   if (needles && bloom && named === 'everywhere') markNamed(text, slices, needles, bloom, chosen);
   for (let i = 0; i < n; i++) count += chosen[i]!;
-  return bloom ? { chosen, count, bloom } : { chosen, count };
+  return bloom ? { chosen, count, bloom, unfiltered } : { chosen, count };
 }
 
 /**
@@ -426,30 +461,38 @@ function stringEnd(text: string, from: number, end: number): number {
   return -1;
 }
 
+/** Identifiers of the identity being looked at, for the Bloom filter (reused: no allocation). */
+const pending: string[] = [];
+
 /**
- * Does a record's identity text (from `userIdentity` to `eventTime`) name a canary? Its key ids,
- * principal ids and names go into the file's Bloom filter (those a later pass may learn).
+ * Does a record's identity text (from `userIdentity` to `eventTime`) name a canary? When it does
+ * not, its key ids, principal ids and names go into the file's Bloom filter (those a later pass may
+ * learn). When it does, they wait ({@link RecordChoice.unfiltered}): if the event turns out to be a
+ * canary's, a later pass need not find it again, and the canary's own principal id, learned from
+ * that very event, then sends no file back to be read whose canary events were all found.
  */
 function madeByCanary(identity: string, n: Needles, bloom: Bloom): boolean {
   const { principalIds, names: learnNames } = n.learnable;
-  let hit = false;
+  pending.length = 0;
   const ids = n.idPattern;
   ids.lastIndex = 0;
   for (let m = ids.exec(identity); m; m = ids.exec(identity)) {
     const v = m[0];
-    if (n.ids.has(v)) hit = true;
-    if (principalIds || v.startsWith('ASIA')) bloomAdd(bloom, v);
+    if (n.ids.has(v)) return true;
+    if (principalIds || v.startsWith('ASIA')) pending.push(v);
   }
-  if (n.names.size === 0) return hit;
-  const re = NAME_OR_ARN_TAIL_TEXT;
-  re.lastIndex = 0;
-  for (let m = re.exec(identity); m; m = re.exec(identity)) {
-    const raw = m[1] ?? '';
-    const v = UPPER.test(raw) ? raw.toLowerCase() : raw;
-    if (n.names.has(v)) hit = true;
-    if (learnNames) bloomAdd(bloom, v);
+  if (n.names.size > 0) {
+    const re = NAME_OR_ARN_TAIL_TEXT;
+    re.lastIndex = 0;
+    for (let m = re.exec(identity); m; m = re.exec(identity)) {
+      const raw = m[1] ?? '';
+      const v = UPPER.test(raw) ? raw.toLowerCase() : raw;
+      if (n.names.has(v)) return true;
+      if (learnNames) pending.push(v);
+    }
   }
-  return hit;
+  for (const v of pending) bloomAdd(bloom, v);
+  return false;
 }
 
 /**
@@ -488,6 +531,29 @@ function obj(v: unknown): Record<string, unknown> | undefined {
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * Add a parsed record's identity identifiers to a Bloom filter, as {@link madeByCanary} would
+ * have (session keys; principal ids and names when learnable).
+ */
+export function addIdentity(r: Record<string, unknown>, n: Needles, bloom: Bloom): void {
+  const ui = obj(r['userIdentity']);
+  const issuer = obj(obj(ui?.['sessionContext'])?.['sessionIssuer']);
+  const key = ui?.['accessKeyId'];
+  if (typeof key === 'string' && key.startsWith('ASIA')) bloomAdd(bloom, key);
+  if (n.learnable.principalIds) {
+    for (const v of [key, ui?.['principalId'], issuer?.['principalId']]) {
+      if (typeof v === 'string') bloomAdd(bloom, v);
+    }
+  }
+  if (n.learnable.names) {
+    const arn = ui?.['arn'];
+    const tail = typeof arn === 'string' ? arn.slice(arn.lastIndexOf('/') + 1) : undefined;
+    for (const v of [ui?.['userName'], issuer?.['userName'], tail]) {
+      if (typeof v === 'string') bloomAdd(bloom, v.toLowerCase());
+    }
+  }
 }
 
 /** True when `v` is a string in the id set; with a Bloom filter, `v` is added to it. */

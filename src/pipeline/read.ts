@@ -19,7 +19,7 @@ import {
 import type { Bloom } from './bloom.js';
 import { createBloom } from './bloom.js';
 import type { Prefilter } from './prefilter.js';
-import { recordMayMatch, recordsToRead, textVerdict } from './prefilter.js';
+import { addIdentity, recordMayMatch, recordsToRead, textVerdict } from './prefilter.js';
 import type { RecordSlices } from './slices.js';
 import { sliceRecords } from './slices.js';
 
@@ -205,7 +205,7 @@ function consider(
   engines: FileEngines | null,
   opts: FileOptions,
   tally: Tally,
-): void {
+): CloudEvent | undefined {
   const big = recordLimitProblem(value, opts.limits.maxRecordBytes);
   const ev = big
     ? { file, index, reason: big }
@@ -213,18 +213,19 @@ function consider(
   if (!('eventId' in ev)) {
     tally.rejected++;
     if (tally.rejections.length < tally.maxRejections) tally.rejections.push(ev);
-    return;
+    return undefined;
   }
   tally.considered++;
   if (tally.events) {
     tally.events.push({ event: ev, raw: JSON.stringify(value) });
-    return;
+    return ev;
   }
-  if (!engines) return;
+  if (!engines) return ev;
   const out = engines.stateless.evaluate(ev);
   for (const h of out.hits) tally.hits.push(h);
   for (const f of out.facts) tally.facts.push(f);
   if (engines.stateful.wants(ev)) tally.candidates.push(engines.stateful.slim(ev));
+  return ev;
 }
 
 /** The file's result from its tally. */
@@ -291,7 +292,13 @@ function runSlices(
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     const r = value as Record<string, unknown>;
-    if (recordMayMatch(r, p, recordBloom)) consider(file, index, r, engines, opts, tally);
+    const ev = recordMayMatch(r, p, recordBloom)
+      ? consider(file, index, r, engines, opts, tally)
+      : undefined;
+    // A record whose identity named a canary: into the filter unless it was a canary's event.
+    if (pick.bloom && p.needles && pick.unfiltered?.[index] === 1) {
+      if (!ev || !engines?.stateless.ctx.canaries.match(ev)) addIdentity(r, p.needles, pick.bloom);
+    }
   }
   return resultOf(file, bytes, records, tally, bloom ? { bloom } : {});
 }

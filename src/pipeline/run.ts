@@ -161,6 +161,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
   const canaries = createCanaryIndex(opts.tokens, facts);
   const stateful = createEngine(rules, { ...base, canaries, kind: 'stateful' });
   let known = canaries.needles();
+  const learning = createLearning();
   const learnable = learnableFrom(opts.tokens);
   const blooms = new Map<string, Bloom>();
   let files = opts.files;
@@ -188,7 +189,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
       ...workerInit(opts, opts.tokens, facts, 'detect', opts.prefilter ?? true),
       canaryOnly: !first,
     };
-    await runPass(files, init, workers, onResult);
+    await runPass(files, init, workers, onResult, learning);
     facts.push(...learned);
     canaries.addFacts(learned);
     const next = canaries.needles();
@@ -197,7 +198,10 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     if (added.length === 0) break;
     files = opts.files.filter((f) => {
       const b = blooms.get(f);
-      return !b || added.some((n) => mayHoldLearned(b, n, learnable));
+      // A file read after a fact was handed to its thread was read knowing it.
+      const readAt = learning.readAt.get(f) ?? -1;
+      const unknown = added.filter((n) => (learning.learnedAt.get(n) ?? Infinity) > readAt);
+      return !b || unknown.some((n) => mayHoldLearned(b, n, learnable));
     });
   }
   const engine = createEngine(rules, { ...base, canaries, state: stateful.state });
@@ -281,18 +285,54 @@ function inOrder(report: Report, onSettled: () => void) {
   };
 }
 
+/**
+ * Canary facts found during a pass are handed at once to every thread, so files read later are
+ * read knowing them: a later pass need only re-read the files read before a fact reached their
+ * thread. Versions count the hand-overs.
+ */
+interface Learning {
+  version: number;
+  /** When (version) each file was handed to its thread. */
+  readonly readAt: Map<string, number>;
+  /** When (version) each identifier was first handed over. */
+  readonly learnedAt: Map<string, number>;
+}
+
+function createLearning(): Learning {
+  return { version: 0, readAt: new Map(), learnedAt: new Map() };
+}
+
+/** Note facts handed over now (identifiers as the canary index lists them: names lower case). */
+function handOver(l: Learning, facts: readonly TokenFact[]): void {
+  l.version++;
+  for (const f of facts) {
+    for (const v of [f.value, f.value.toLowerCase()]) {
+      if (!l.learnedAt.has(v)) l.learnedAt.set(v, l.version);
+    }
+  }
+}
+
 async function runPass(
   files: readonly string[],
   init: WorkerInit,
   workers: number,
   report: Report,
+  learning?: Learning,
 ): Promise<void> {
   if (workers <= 1) {
     const work = createFileWork(init);
-    for (const file of files) await report(work(file));
+    for (const file of files) {
+      learning?.readAt.set(file, learning.version);
+      const r = work(file);
+      if (learning && r.facts.length > 0) {
+        work.learn(r.facts);
+        handOver(learning, r.facts);
+      }
+      await report(r);
+    }
     return;
   }
-  await runInWorkers(files, init, workers, report);
+  await runInWorkers(files, init, workers, report, learning);
 }
 
 function startWorker(init: WorkerInit): Worker {
@@ -322,6 +362,7 @@ async function runInWorkers(
   init: WorkerInit,
   count: number,
   report: Report,
+  learning?: Learning,
 ): Promise<void> {
   const maxWaiting = count * 2;
   let next = 0;
@@ -334,6 +375,7 @@ async function runInWorkers(
     const index = next++;
     const file = files[index];
     const msg: ToWorker = file === undefined ? { type: 'done' } : { type: 'file', file, index };
+    if (file !== undefined) learning?.readAt.set(file, learning.version);
     w.postMessage(msg);
   };
   const feedIdle = (): void => {
@@ -347,7 +389,15 @@ async function runInWorkers(
       const w = startWorker(init);
       workers.push(w);
       w.on('message', (m: FromWorker) => {
-        if (m.type === 'result') order.deliver(m.index, m.result);
+        if (m.type === 'result') {
+          const facts = m.result.facts;
+          if (learning && facts.length > 0) {
+            handOver(learning, facts);
+            const msg: ToWorker = { type: 'facts', facts };
+            for (const other of workers) other.postMessage(msg);
+          }
+          order.deliver(m.index, m.result);
+        }
         feed(w);
         feedIdle();
       });

@@ -13,7 +13,7 @@ import {
   rules,
 } from '../detect/index.js';
 import type { TimeWindow } from '../normalize/index.js';
-import { buildPrefilter, learnableFrom } from './prefilter.js';
+import { addFactNeedles, buildPrefilter, learnableFrom } from './prefilter.js';
 import type { FileLimits, FileMode, FileResult } from './read.js';
 import { processFile } from './read.js';
 
@@ -36,16 +36,25 @@ export interface WorkerInit {
   readonly canaryOnly: boolean;
 }
 
-/** A function that runs one file's work, built once per thread from `init`. */
-export function createFileWork(init: WorkerInit): (file: string) => FileResult {
+/**
+ * One file's work, built once per thread from {@link WorkerInit}; `learn` adds canary facts found
+ * meanwhile (by this thread or another), so later files are read knowing them.
+ */
+export type FileWork = ((file: string) => FileResult) & {
+  learn(facts: readonly TokenFact[]): void;
+};
+
+/** The {@link FileWork} for `init`. */
+export function createFileWork(init: WorkerInit): FileWork {
   if (init.mode === 'events') {
-    return (file) =>
+    const events = (file: string): FileResult =>
       processFile(file, null, {
         limits: init.limits,
         times: init.times,
         prefilter: null,
         mode: 'events',
       });
+    return Object.assign(events, { learn: () => undefined });
   }
   const canaries = createCanaryIndex(init.tokens, init.facts);
   const base = {
@@ -56,22 +65,20 @@ export function createFileWork(init: WorkerInit): (file: string) => FileResult {
   const chosen = init.canaryOnly ? rules.filter(isCanaryOnly) : rules;
   const stateless = createEngine(chosen, { ...base, kind: 'stateless' });
   const stateful = createEngine(chosen, { ...base, kind: 'stateful' });
-  const prefilter = init.prefilter
-    ? buildPrefilter(
-        [...stateless.rules, ...stateful.rules],
-        canaries.needles(),
-        learnableFrom(init.tokens),
-      )
-    : null;
-  return (file) =>
-    processFile(
-      file,
-      { stateless, stateful },
-      {
-        limits: init.limits,
-        times: init.times,
-        prefilter,
-        mode: 'detect',
-      },
-    );
+  const learnable = learnableFrom(init.tokens);
+  const enabled = [...stateless.rules, ...stateful.rules];
+  const prefilter = init.prefilter ? buildPrefilter(enabled, canaries.needles(), learnable) : null;
+  const options = { limits: init.limits, times: init.times, prefilter, mode: 'detect' as const };
+  const run = (file: string): FileResult => {
+    const r = processFile(file, { stateless, stateful }, options);
+    // What this file taught (the engine's canary index already has it) guides the next files.
+    if (prefilter?.needles && r.facts.length > 0) addFactNeedles(prefilter.needles, r.facts);
+    return r;
+  };
+  return Object.assign(run, {
+    learn(facts: readonly TokenFact[]): void {
+      canaries.addFacts(facts);
+      if (prefilter?.needles) addFactNeedles(prefilter.needles, facts);
+    },
+  });
 }

@@ -4,12 +4,14 @@
  * stays bounded).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { TokenFact } from '../core/index.js';
 import type { WorkerInit } from './setup.js';
 import { createFileWork } from './setup.js';
 
 /** Messages from the main thread. */
 export type ToWorker =
   | { readonly type: 'file'; readonly file: string; readonly index: number }
+  | { readonly type: 'facts'; readonly facts: readonly TokenFact[] }
   | { readonly type: 'done' };
 
 const port = parentPort;
@@ -18,6 +20,10 @@ if (port) {
   port.on('message', (msg: ToWorker) => {
     if (msg.type === 'done') {
       port.close();
+      return;
+    }
+    if (msg.type === 'facts') {
+      work.learn(msg.facts);
       return;
     }
     port.postMessage({ type: 'result', index: msg.index, result: work(msg.file) });
