@@ -152,15 +152,18 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
   };
 }
 
-/** Drops the heavy fields none of `rules` reads (only stateful rules are given slim events). */
+/**
+ * Drops the heavy fields none of `rules` reads, and the file name (only stateful rules are given
+ * slim events).
+ */
 export function slimmer(rules: readonly Rule[]): (event: CloudEvent) => CloudEvent {
   const kept = new Set(rules.flatMap((r) => r.reads ?? []));
   const dropped = HEAVY_FIELDS.filter((f) => !kept.has(f));
-  if (dropped.length === 0) return (e) => e;
+  // The file name is the same for every event of a file (the file's result names it): the events
+  // cross without it, and rules never read it.
   return (e) => {
-    if (!dropped.some((f) => e[f] !== undefined)) return e;
-    const copy: Record<string, unknown> = { ...e };
-    for (const f of dropped) delete copy[f];
+    const copy: Record<string, unknown> = { ...e, origin: { file: '', index: e.origin.index } };
+    for (const f of dropped) if (copy[f] !== undefined) delete copy[f];
     return copy as unknown as CloudEvent;
   };
 }

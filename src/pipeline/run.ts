@@ -26,7 +26,7 @@ import { createFileWork } from './setup.js';
 import type { ToWorker } from './worker.js';
 
 /** Young-generation size of each worker thread, in MB. */
-const YOUNG_GENERATION_MB = 96;
+const YOUNG_GENERATION_MB = 32;
 
 /** Clock skew tolerated before an `eventTime` counts as in the future. */
 const FUTURE_SLACK_MS = 24 * 60 * 60 * 1000;
