@@ -8,3 +8,4 @@ export * from './state/state.js';
 export { createMemoryState } from './state/memory.js';
 export { denseWindowEntries } from './state/windows.js';
 export * from './catalog.js';
+export * from './correlate.js';

@@ -25,6 +25,7 @@ import {
   createEngine,
   createMemoryState,
   isCanaryOnly,
+  raiseByCanaryContact,
   ruleConfigs,
   rules,
   withPrevious,
@@ -112,7 +113,12 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
   hits.push(...replay.hits);
   o.onStage?.(`grouping ${hits.length} rule hit(s) into findings`);
   const changed = await store.transaction(async () => {
-    const out = await storeHitsAndRegroup(store, hits, engine, o.quietGapMs);
+    const regrouped = await storeHitsAndRegroup(store, hits, engine, o.quietGapMs);
+    // A source IP that touched a canary raises every stored finding of that IP, earlier ones too.
+    const raised = raiseByCanaryContact(await store.listFindings());
+    if (raised.length > 0) await store.upsertFindings(raised);
+    const byId = new Map([...regrouped, ...raised].map((f) => [f.id, f]));
+    const out = [...byId.values()];
     await store.setValue(STATE_KEY, JSON.stringify(state.snapshot()));
     await store.setValue(REPLAYED_KEY, replay.identifiers);
     return out;

@@ -14,6 +14,7 @@ import {
   createCanaryIndex,
   createEngine,
   findingsFromHits,
+  withCanaryContacts,
   ruleConfigs,
   rules,
 } from '../detect/index.js';
@@ -209,7 +210,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
   return {
     hits: all,
     facts: dedupeFacts(facts),
-    findings: findingsFromHits(all, engine.rules, engine, opts.quietGapMs),
+    findings: withCanaryContacts(findingsFromHits(all, engine.rules, engine, opts.quietGapMs)),
     stats,
     engine,
   };
