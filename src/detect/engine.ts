@@ -80,6 +80,7 @@ interface Entry {
   readonly agents: RegExp | undefined;
   readonly canary: boolean;
   readonly failed: boolean;
+  readonly admit: ((e: CloudEvent) => boolean) | undefined;
   readonly allowed: (e: CloudEvent) => boolean;
   readonly ctx: RuleContext;
   bind(event: CloudEvent): void;
@@ -108,6 +109,7 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
     (!entry.sources || entry.sources.has(event.eventSource)) &&
     (!entry.agents || agentHas(event, entry.agents)) &&
     (!entry.failed || event.errorCode !== undefined) &&
+    (!entry.admit || entry.admit(event)) &&
     (!entry.canary || opts.canaries.size > 0) &&
     !entry.allowed(event);
   let newest = -Infinity;
@@ -211,6 +213,7 @@ function entryFor(rule: Rule, config: RuleConfig, ctx: EngineContext, store: Sta
       : undefined,
     canary: isCanaryOnly(rule),
     failed: rule.selector.failed === true,
+    admit: rule.admit ? (e) => rule.admit?.(e, config.options) === true : undefined,
     allowed: allowListMatcher(config.allow),
     ctx: { ...ctx, options: config.options, state },
     bind(event) {

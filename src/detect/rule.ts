@@ -201,6 +201,12 @@ export interface Rule<O = unknown> extends RuleMeta {
    * the events it is given. Stateless rules always get whole events.
    */
   readonly reads?: readonly HeavyField[];
+  /**
+   * The part of a stateful rule's `match` that reads the event alone (no state): the engine offers
+   * an event only when it holds, and the workers apply it before handing events to the ordered
+   * stream, so an event that cannot touch the rule's state never crosses threads.
+   */
+  admit?(event: CloudEvent, options: O): boolean;
   match(event: CloudEvent, ctx: RuleContext<O>): RuleVerdict;
   /** Title and details for the finding built from `hits` (non-empty, time-ordered). */
   describe(hits: readonly HitSummary[], ctx: DescribeContext<O>): FindingText;

@@ -192,14 +192,18 @@ export const reconAccessDeniedBurst = defineRule<Options>({
   selector: { failed: true },
   options: { schema: options },
   stateful: true,
+  admit: (event, o) =>
+    event.errorCode !== undefined &&
+    o.errorCodes.includes(event.errorCode) &&
+    (event.sourceKind === 'ipv4' || event.sourceKind === 'ipv6') &&
+    !o.ignoreClients.includes(event.userAgentClass) &&
+    event.identity.invokedBy === undefined &&
+    event.identity.type !== 'AWSService' &&
+    event.sourceIp !== undefined &&
+    event.timeMs !== undefined &&
+    keyOf(event) !== undefined,
   match(event, ctx) {
-    if (event.errorCode === undefined) return undefined;
     const o = ctx.options;
-    if (!o.errorCodes.includes(event.errorCode)) return undefined;
-    if (event.sourceKind !== 'ipv4' && event.sourceKind !== 'ipv6') return undefined;
-    if (o.ignoreClients.includes(event.userAgentClass)) return undefined;
-    const id = event.identity;
-    if (id.invokedBy !== undefined || id.type === 'AWSService') return undefined;
     const key = keyOf(event);
     if (key === undefined || event.sourceIp === undefined || event.timeMs === undefined)
       return undefined;

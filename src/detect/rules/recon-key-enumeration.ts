@@ -88,9 +88,13 @@ export const reconKeyEnumeration = defineRule<Options>({
   selector: { eventSources: ['sts.amazonaws.com', 'iam.amazonaws.com'], eventNames: PROBES },
   options: { schema: options },
   stateful: true,
+  admit: (event, options) =>
+    (event.sourceKind === 'ipv4' || event.sourceKind === 'ipv6') &&
+    !options.ignoreClients.includes(event.userAgentClass) &&
+    event.sourceIp !== undefined &&
+    event.timeMs !== undefined &&
+    keyOf(event) !== undefined,
   match(event, ctx) {
-    if (event.sourceKind !== 'ipv4' && event.sourceKind !== 'ipv6') return undefined;
-    if (ctx.options.ignoreClients.includes(event.userAgentClass)) return undefined;
     const key = keyOf(event);
     if (event.sourceIp === undefined || key === undefined || event.timeMs === undefined)
       return undefined;
