@@ -16,20 +16,24 @@ export type SourceKind =
  */
 export const OFFENSIVE_OSES = ['kali', 'parrot', 'pentoo', 'blackarch'] as const;
 
+/** Every class of user agent, in one list (options name them; the type is derived from it). */
+export const USER_AGENT_CLASSES = [
+  'aws-cli',
+  'aws-sdk',
+  'console',
+  'terraform',
+  'offensive-os',
+  'offensive-tool',
+  'aws-service',
+  'aws-internal',
+  'browser',
+  'scripting',
+  'other',
+  'missing',
+] as const;
+
 /** Coarse class of the user agent. */
-export type UserAgentClass =
-  | 'aws-cli'
-  | 'aws-sdk'
-  | 'console'
-  | 'terraform'
-  | 'offensive-os'
-  | 'offensive-tool'
-  | 'aws-service'
-  | 'aws-internal'
-  | 'browser'
-  | 'scripting'
-  | 'other'
-  | 'missing';
+export type UserAgentClass = (typeof USER_AGENT_CLASSES)[number];
 
 /** `userIdentity`, flattened. `issuer*` come from `sessionContext.sessionIssuer`. */
 export interface CloudIdentity {

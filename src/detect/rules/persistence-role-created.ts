@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import { defineRule } from '../rule.js';
-import { accountOf, actorOf, isCanaryBusiness, isManagement } from './lib/actor.js';
-import {
-  analyzeTrustPolicy,
-  describeTrust,
-  trustNote,
-  trustOptionFields,
-  trustPolicyText,
-} from './lib/trust-policy.js';
+import { isCanaryBusiness, isManagement } from './lib/actor.js';
+import { describeTrust, trustOptionFields, trustSignal } from './lib/trust-policy.js';
 import {
   SAMPLE_ADMIN_IDENTITY as ADMIN,
   sampleIamCall,
@@ -61,17 +55,7 @@ export const persistenceRoleCreated = defineRule<Options>({
     if (event.errorCode !== undefined || isManagement(event, ctx.managementPrincipals))
       return undefined;
     if (isCanaryBusiness(event, ctx.canaries)) return undefined;
-    const text = trustPolicyText(event, 'assumeRolePolicyDocument');
-    const analysis =
-      text === undefined
-        ? undefined
-        : analyzeTrustPolicy(text, {
-            account: accountOf(event),
-            trustedAccounts: new Set(ctx.options.trustedAccounts),
-            sameAccountUsers: ctx.options.sameAccountUsers,
-          });
-    if (analysis?.readable && analysis.admits.length === 0) return undefined;
-    return { groupKey: actorOf(event), note: trustNote(event, analysis) };
+    return trustSignal(event, 'assumeRolePolicyDocument', ctx.options);
   },
   describe(hits) {
     const { summary, details } = describeTrust(hits);

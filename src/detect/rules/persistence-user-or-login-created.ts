@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { UserAgentClass } from '../../core/index.js';
+import { USER_AGENT_CLASSES } from '../../core/index.js';
 import type { DescribeContext, HitSummary } from '../rule.js';
 import { defineRule } from '../rule.js';
 import { distinct } from '../grouping.js';
@@ -22,16 +22,10 @@ import {
 
 const CALLS = ['CreateUser', 'CreateLoginProfile', 'UpdateLoginProfile'];
 const DAY_MS = 24 * 3_600_000;
-/** Every user-agent class (a Record, so a class added to core fails to compile here). */
-const UA_CLASSES: Readonly<Record<UserAgentClass, true>> = {
-  'aws-cli': true, 'aws-sdk': true, console: true, terraform: true, 'offensive-os': true,
-  'offensive-tool': true, 'aws-service': true, 'aws-internal': true, browser: true,
-  scripting: true, other: true, missing: true,
-}; // prettier-ignore
 
 const options = z.object({
   quietUserAgentClasses: z
-    .array(z.enum(Object.keys(UA_CLASSES) as [UserAgentClass, ...UserAgentClass[]]))
+    .array(z.enum(USER_AGENT_CLASSES))
     .default(['terraform', 'console', 'aws-service', 'aws-internal'])
     .describe(
       'user-agent classes treated as the usual way users are made (infrastructure code, the console); remove console to watch stolen console sessions too',

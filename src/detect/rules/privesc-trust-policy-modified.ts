@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import { defineRule } from '../rule.js';
-import { accountOf, actorOf, isCanaryBusiness, isManagement } from './lib/actor.js';
-import {
-  analyzeTrustPolicy,
-  describeTrust,
-  trustNote,
-  trustOptionFields,
-  trustPolicyText,
-} from './lib/trust-policy.js';
+import { isCanaryBusiness, isManagement } from './lib/actor.js';
+import { describeTrust, trustOptionFields, trustSignal } from './lib/trust-policy.js';
 import { sampleIamCall, sampleRoleIdentity, sampleTime } from './samples.js';
 
 const options = z.object(trustOptionFields);
@@ -52,17 +46,7 @@ export const privescTrustPolicyModified = defineRule<Options>({
   match(event, ctx) {
     if (isManagement(event, ctx.managementPrincipals) || isCanaryBusiness(event, ctx.canaries))
       return undefined;
-    const text = trustPolicyText(event, 'policyDocument');
-    const analysis =
-      text === undefined
-        ? undefined
-        : analyzeTrustPolicy(text, {
-            account: accountOf(event),
-            trustedAccounts: new Set(ctx.options.trustedAccounts),
-            sameAccountUsers: ctx.options.sameAccountUsers,
-          });
-    if (analysis?.readable && analysis.admits.length === 0) return undefined;
-    return { groupKey: actorOf(event), note: trustNote(event, analysis) };
+    return trustSignal(event, 'policyDocument', ctx.options);
   },
   describe(hits) {
     const { summary, details } = describeTrust(hits);

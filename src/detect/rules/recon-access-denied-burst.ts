@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CloudEvent, UserAgentClass } from '../../core/index.js';
+import type { CloudEvent } from '../../core/index.js';
+import { USER_AGENT_CLASSES } from '../../core/index.js';
 import type { HitSummary } from '../rule.js';
 import { defineRule } from '../rule.js';
 import type { WindowEntry } from '../state/state.js';
@@ -19,12 +20,6 @@ const GLOBAL_SERVICES: ReadonlySet<string> = new Set(
    'budgets', 'health', 'support', 'account', 'shield', 'waf', 'billingconsole', 'sts',
   ].map((s) => `${s}.amazonaws.com`),
 ); // prettier-ignore
-
-/** Every user-agent class, so the option can only name real ones. */
-const CLASSES = Object.keys({
-  'aws-cli': 1, 'aws-sdk': 1, console: 1, terraform: 1, 'offensive-os': 1, 'offensive-tool': 1,
-  'aws-service': 1, 'aws-internal': 1, browser: 1, scripting: 1, other: 1, missing: 1,
-} satisfies Record<UserAgentClass, 1>) as [UserAgentClass, ...UserAgentClass[]]; // prettier-ignore
 
 const options = z.object({
   minCalls: z
@@ -62,7 +57,7 @@ const options = z.object({
     .default(DENIED)
     .describe('error codes that count as denied (exact, as CloudTrail logs them)'),
   ignoreClients: z
-    .array(z.enum(CLASSES))
+    .array(z.enum(USER_AGENT_CLASSES))
     .default(['console', 'browser'])
     .describe(
       'user-agent classes whose denials are not counted (a person browsing console pages they may not see)',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CloudEvent, UserAgentClass } from '../../core/index.js';
+import type { CloudEvent } from '../../core/index.js';
+import { USER_AGENT_CLASSES } from '../../core/index.js';
 import type { HitSummary } from '../rule.js';
 import { defineRule } from '../rule.js';
 import { denseWindowEntries } from '../state/windows.js';
@@ -20,11 +21,6 @@ const PROBES = [
   'ListAccessKeys',
   'GetAccountAuthorizationDetails',
 ];
-/** Every user-agent class, so the option can only name real ones. */
-const CLASSES = Object.keys({
-  'aws-cli': 1, 'aws-sdk': 1, console: 1, terraform: 1, 'offensive-os': 1, 'offensive-tool': 1,
-  'aws-service': 1, 'aws-internal': 1, browser: 1, scripting: 1, other: 1, missing: 1,
-} satisfies Record<UserAgentClass, 1>) as [UserAgentClass, ...UserAgentClass[]]; // prettier-ignore
 
 const options = z.object({
   minKeys: z
@@ -42,7 +38,7 @@ const options = z.object({
     .default(15)
     .describe('how close together the probes must be'),
   ignoreClients: z
-    .array(z.enum(CLASSES))
+    .array(z.enum(USER_AGENT_CLASSES))
     .default(['console', 'browser', 'terraform'])
     .describe(
       'user-agent classes whose probes are not counted: clients that hold one identity each (the console, a browser, Terraform checking who it runs as)',

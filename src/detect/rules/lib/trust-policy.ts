@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { CloudEvent } from '../../../core/index.js';
 import type { HitSummary } from '../../rule.js';
 import { distinct } from '../../grouping.js';
-import { clip, noted } from './actor.js';
+import type { RuleSignal } from '../../rule.js';
+import { accountOf, actorOf, clip, noted } from './actor.js';
 
 /** How a trust policy lets someone outside the account's own control assume the role. */
 export type AdmissionKind = 'any-principal' | 'outside-account' | 'iam-user' | 'unrecognized';
@@ -261,3 +262,26 @@ const KIND_WORDS: Record<AdmissionKind, string> = {
   'iam-user': 'an IAM user',
   unrecognized: 'an unrecognized principal',
 };
+
+/**
+ * The signal of a call that sets a trust policy (the policy in request parameter `param`): one
+ * that admits an outside account, anyone, a user, or that cannot be read; undefined when the
+ * readable policy admits nothing of the kind.
+ */
+export function trustSignal(
+  e: CloudEvent,
+  param: string,
+  options: { readonly trustedAccounts: readonly string[]; readonly sameAccountUsers: boolean },
+): RuleSignal | undefined {
+  const text = trustPolicyText(e, param);
+  const analysis =
+    text === undefined
+      ? undefined
+      : analyzeTrustPolicy(text, {
+          account: accountOf(e),
+          trustedAccounts: new Set(options.trustedAccounts),
+          sameAccountUsers: options.sameAccountUsers,
+        });
+  if (analysis?.readable && analysis.admits.length === 0) return undefined;
+  return { groupKey: actorOf(e), note: trustNote(e, analysis) };
+}
