@@ -3,7 +3,7 @@ import { defineRule } from '../rule.js';
 import { distinct } from '../grouping.js';
 import { LOGGING_CALLS, LOGGING_SOURCES, loggingChange } from './lib/logging-changes.js';
 import { HOSTILE_AGENT, LEAKED_KEY, TERRAFORM_AGENT } from './lib/launch-samples.js';
-import { isServiceCall, principalOf } from './lib/service-call.js';
+import { isAwsServiceCall, principalOf } from './lib/actor.js';
 import { sampleRecord, sampleRoleIdentity, sampleTime } from './samples.js';
 
 const T0 = '2025-03-04T02:05:00Z';
@@ -46,7 +46,7 @@ export const defenseEvasionLoggingTampered = defineRule({
   source: 'cloudtrail',
   selector: { eventSources: LOGGING_SOURCES, eventNames: LOGGING_CALLS },
   match(event) {
-    if (isServiceCall(event)) return undefined;
+    if (isAwsServiceCall(event)) return undefined;
     const change = loggingChange(event);
     if (!change) return undefined;
     return {

@@ -22,7 +22,7 @@ import {
   sampleSpotRequest,
   TERRAFORM_AGENT,
 } from './lib/launch-samples.js';
-import { isServiceCall, principalOf } from './lib/service-call.js';
+import { isAwsServiceCall, principalOf } from './lib/actor.js';
 import { sampleRoleIdentity, sampleTime, sampleUserIdentity } from './samples.js';
 
 const options = z.object({
@@ -84,7 +84,7 @@ export const impactMultiRegionCompute = defineRule<Options>({
   match(event, ctx) {
     const launch = launchOf(event);
     const who = principalOf(event);
-    if (!launch || isServiceCall(event) || event.region === '' || who === 'unknown')
+    if (!launch || isAwsServiceCall(event) || event.region === '' || who === 'unknown')
       return undefined;
     if (event.timeMs === undefined) return undefined;
     const windowMs = ctx.options.windowMinutes * 60_000;

@@ -21,7 +21,7 @@ import {
   sampleSpotRequest,
   TERRAFORM_AGENT,
 } from './lib/launch-samples.js';
-import { isServiceCall, principalOf } from './lib/service-call.js';
+import { isAwsServiceCall, principalOf } from './lib/actor.js';
 import { sampleRoleIdentity, sampleTime } from './samples.js';
 
 const PATTERNS = ['p*', 'g*', 'inf*', 'trn*', 'dl*', 'f1.*', 'f2.*', '*.metal*', 'u-*'];
@@ -79,7 +79,7 @@ export const impactUnusualInstanceType = defineRule<Options>({
   selector: { eventSources: ['ec2.amazonaws.com'], eventNames: LAUNCH_CALLS },
   options: { schema: options },
   match(event, ctx) {
-    if (isServiceCall(event)) return undefined;
+    if (isAwsServiceCall(event)) return undefined;
     const launch = launchOf(event);
     if (!launch) return undefined;
     const unusual = unusualTypes(launch.items, ctx.options);

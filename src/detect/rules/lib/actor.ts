@@ -24,6 +24,12 @@ export function actorOf(e: Pick<CloudEvent, 'identity'>): string {
 }
 
 /** The account the call was made in: the recipient, else the caller's. */
+/** Who made the call, as one string: the principal ARN, else the key id, else the principal id. */
+export function principalOf(e: CloudEvent): string {
+  return e.principalArn ?? e.identity.accessKeyId ?? e.identity.principalId ?? 'unknown';
+}
+
+/** The account the call was made in: the recipient, else the caller's. */
 export function accountOf(e: CloudEvent): string | undefined {
   return e.recipientAccountId ?? e.identity.accountId;
 }
