@@ -118,6 +118,12 @@ export interface CloudEvent {
    */
   readonly truncated?: readonly string[];
   readonly origin: RecordOrigin;
+  /**
+   * The record as logged, for rules that read dotted paths into it (Sigma): set where the record
+   * was parsed, in detection, and never carried across threads or into the store (the store keeps
+   * the record itself). Absent on events handed to stateful rules and on events read back.
+   */
+  readonly raw?: Readonly<Record<string, unknown>>;
 }
 
 /** A record that could not be used, and why. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../core/index.js';
 import { createCanaryIndex } from './canary-index.js';
-import { createEngine } from './engine.js';
+import { createEngine, slimmer } from './engine.js';
 import type { Rule } from './rule.js';
 import { defineRule } from './rule.js';
 import { ruleConfigSchema } from './rule-config.js';
@@ -123,5 +123,35 @@ describe('createEngine', () => {
     const arn = 'arn:aws:iam::111122223333:user/dev';
     expect(reader.lastSeenBefore(arn, 'ListUsers', 10 * DAY, 14 * DAY)).toBe(3 * DAY);
     expect(reader.lastSeenBefore(arn, 'ListUsers', 30 * DAY, 14 * DAY)).toBeUndefined();
+  });
+
+  it('slim events keep what a stateful rule reads, and drop the rest, the raw record and the file name', () => {
+    const reads = defineRule({
+      id: 't.reads',
+      title: 'reads requests',
+      severity: 'low',
+      description: 'a stateful rule that reads request parameters',
+      runbook: ['a', 'b'],
+      attack: [],
+      source: 'cloudtrail',
+      selector: {},
+      stateful: true,
+      reads: ['requestParameters'],
+      match: () => undefined,
+      describe: () => ({ title: 't', details: {} }),
+      samples: { match: [], nonMatch: [] },
+    });
+    const full = {
+      ...ev('AttachUserPolicy', 'iam.amazonaws.com', { timeMs: 86_400_000 }),
+      requestParameters: { userName: 'x' },
+      responseElements: { y: 1 },
+      raw: { eventName: 'AttachUserPolicy' },
+    } as CloudEvent;
+    const slim = slimmer([reads])(full);
+    expect(slim.requestParameters).toEqual({ userName: 'x' });
+    expect(slim.responseElements).toBeUndefined();
+    expect(slim.raw).toBeUndefined();
+    expect(slim.origin.file).toBe('');
+    expect(slim.eventName).toBe('AttachUserPolicy');
   });
 });

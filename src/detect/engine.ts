@@ -155,8 +155,8 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
 }
 
 /**
- * Drops the heavy fields none of `rules` reads, and the file name (only stateful rules are given
- * slim events).
+ * Drops the heavy fields none of `rules` reads, the file name and the raw record (only stateful
+ * rules are given slim events).
  */
 export function slimmer(rules: readonly Rule[]): (event: CloudEvent) => CloudEvent {
   const kept = new Set(rules.flatMap((r) => r.reads ?? []));
@@ -165,6 +165,7 @@ export function slimmer(rules: readonly Rule[]): (event: CloudEvent) => CloudEve
   // cross without it, and rules never read it.
   return (e) => {
     const copy: Record<string, unknown> = { ...e, origin: { file: '', index: e.origin.index } };
+    delete copy['raw'];
     for (const f of dropped) if (copy[f] !== undefined) delete copy[f];
     return copy as unknown as CloudEvent;
   };

@@ -221,6 +221,8 @@ function consider(
     return ev;
   }
   if (!engines) return ev;
+  // The record itself rides along for rules that read paths into it; slim events drop it.
+  (ev as { raw?: Record<string, unknown> }).raw = value;
   const out = engines.stateless.evaluate(ev);
   for (const h of out.hits) tally.hits.push(h);
   for (const f of out.facts) tally.facts.push(f);
