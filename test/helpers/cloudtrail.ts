@@ -29,6 +29,10 @@ export function ctRecord(o: {
   ua?: string;
   region?: string;
   errorCode?: string;
+  /** With `errorCode`; default 'denied'. */
+  errorMessage?: string;
+  /** Default true (the record builder's default); write calls set false. */
+  readOnly?: boolean;
   requestParameters?: Record<string, unknown> | null;
   responseElements?: Record<string, unknown> | null;
   eventID?: string;
@@ -42,7 +46,8 @@ export function ctRecord(o: {
     awsRegion: o.region ?? 'us-east-1',
     sourceIPAddress: o.ip ?? '203.0.113.45',
     userAgent: o.ua ?? 'aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0',
-    ...(o.errorCode ? { errorCode: o.errorCode, errorMessage: 'denied' } : {}),
+    ...(o.errorCode ? { errorCode: o.errorCode, errorMessage: o.errorMessage ?? 'denied' } : {}),
+    ...(o.readOnly === undefined ? {} : { readOnly: o.readOnly }),
     requestParameters: o.requestParameters ?? null,
     responseElements: o.responseElements ?? null,
     requestID: `r-${seq}`,
@@ -89,4 +94,36 @@ export function writeDelivery(
   const file = join(day, `${ACCOUNT}_CloudTrail_${region}_${stamp}Z_AbCdEfGhIjKlMnOp.json.gz`);
   writeFileSync(file, gzipSync(JSON.stringify({ Records: records })));
   return file;
+}
+
+/** `base` plus `minutes` (fractions allowed), as CloudTrail writes times (no milliseconds). */
+export function minutesAfter(base: string, minutes: number): string {
+  return new Date(Date.parse(base) + Math.round(minutes * 60_000))
+    .toISOString()
+    .replace('.000Z', 'Z');
+}
+
+/**
+ * Write records as CloudTrail delivers them: one file per region and `bucketMinutes` of event
+ * time, stamped with the end of its bucket. Returns the files, keyed `region@stamp`.
+ */
+export function writeDeliveries(
+  dir: string,
+  records: readonly Record<string, unknown>[],
+  bucketMinutes = 5,
+): Map<string, string> {
+  const bucketMs = bucketMinutes * 60_000;
+  const groups = new Map<string, { region: string; stamp: string; records: unknown[] }>();
+  for (const r of records) {
+    const end = Math.floor(Date.parse(String(r['eventTime'])) / bucketMs) * bucketMs + bucketMs;
+    const stamp = new Date(end).toISOString().slice(0, 16).replace(/[-:]/g, '');
+    const region = String(r['awsRegion']);
+    const key = `${region}@${stamp}`;
+    const g = groups.get(key) ?? { region, stamp, records: [] };
+    g.records.push(r);
+    groups.set(key, g);
+  }
+  return new Map(
+    [...groups].map(([key, g]) => [key, writeDelivery(dir, g.stamp, g.records, g.region)]),
+  );
 }

@@ -71,7 +71,7 @@ const TWELVE_REGIONS = [
   'ap-south-1', 'ap-northeast-1', 'ap-southeast-1', 'sa-east-1', 'ca-central-1',
 ]; // prettier-ignore
 
-/** Long-term keys count as themselves, session keys once per principal (as recon.key-enumeration). */
+/** Long-term keys count as themselves, session keys once per principal. */
 function keyOf(e: CloudEvent): string | undefined {
   const id = e.identity;
   if (id.accessKeyId?.startsWith('ASIA')) return id.arn ?? id.issuerArn ?? id.accessKeyId;

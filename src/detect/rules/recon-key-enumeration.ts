@@ -29,7 +29,9 @@ const options = z.object({
     .min(2)
     .max(1000)
     .default(3)
-    .describe('distinct access keys from one source IP that make a finding'),
+    .describe(
+      'distinct identities (access keys of distinct IAM users or roles) from one source IP that make a finding',
+    ),
   windowMinutes: z
     .number()
     .int()
@@ -58,13 +60,18 @@ const NAT = '203.0.113.10';
 const stolen = (i: number) => sampleUserIdentity(`svc-${i}`, `AKIAQEXAMPLESTOLEN0${i}`);
 
 /**
- * The value counted per source: a long-term key counts as itself; session keys count per
- * principal, so one developer's rotating SSO or role sessions are one, not many.
+ * The identity counted per source, so that what counts is how many identities a source holds:
+ * an IAM user once, whichever of its keys or its console session made the call (a user rotating
+ * a key, or checking the new one beside a console tab); a role once, however many sessions of it
+ * (one developer's rotating SSO sessions, or several people signed in through one SSO permission
+ * set behind one NAT); a federated user as the IAM user that issued it. A call logged without an
+ * identity counts its key.
  */
-function keyOf(e: CloudEvent): string | undefined {
+function identityOf(e: CloudEvent): string | undefined {
   const id = e.identity;
-  if (id.accessKeyId?.startsWith('ASIA')) return id.arn ?? id.issuerArn ?? id.accessKeyId;
-  return id.accessKeyId ?? id.arn;
+  if (id.type === 'AssumedRole' || id.type === 'FederatedUser')
+    return id.issuerArn ?? id.arn ?? id.accessKeyId;
+  return id.arn ?? id.accessKeyId;
 }
 
 /** One source IP tries several access keys with identity probes in a short window. */
@@ -72,7 +79,7 @@ export const reconKeyEnumeration = defineRule<Options>({
   id: 'recon.key-enumeration',
   title: 'One source tries several access keys',
   severity: 'high',
-  description: `One source IP made identity probes (${PROBES.join(', ')}) with at least \`minKeys\` (default 3) distinct access keys within \`windowMinutes\` (default 15) of each other: someone holding a batch of keys is finding out which work and what they are. Session keys (ASIA…) count once per principal, so a developer's rotating SSO or role sessions count as one. Calls made by AWS services for the account (no IP address) are not counted, nor calls from the clients in \`ignoreClients\` (default the console, browsers and Terraform, which hold one identity each: several people behind one office NAT opening the IAM console, or CI jobs whose Terraform checks who it runs as, are not one person with a batch of keys). Benign look-alikes it stays quiet for: one CI key calling GetCallerIdentity all day, two developers behind one NAT, administrators behind one NAT on the IAM console, Terraform runs of several CI roles behind one NAT gateway, AWS services calling for the account, a credential-inventory tool run by the security team (allow-list its CIDR or user agent). Several people behind one NAT running the plain CLI within the window can still reach \`minKeys\`: raise it, or allow-list the NAT's address.`,
+  description: `One source IP made identity probes (${PROBES.join(', ')}) with the access keys of at least \`minKeys\` (default 3) distinct identities within \`windowMinutes\` (default 15) of each other: someone holding a batch of keys is finding out which work and what they are. An identity is an IAM user (its keys and its console session count once: a user rotating a key is one) or a role (its sessions count once: a developer's rotating SSO sessions, or several developers signed in through one SSO permission set behind an office NAT, are one); a federated user counts as the IAM user that issued it. Calls made by AWS services for the account (no IP address) are not counted, nor calls from the clients in \`ignoreClients\` (default the console, browsers and Terraform, which hold one identity each: several people behind one office NAT opening the IAM console, or CI jobs whose Terraform checks who it runs as, are not one person with a batch of keys). Benign look-alikes it stays quiet for: one CI key calling GetCallerIdentity all day, two developers behind one NAT, developers of one SSO permission set behind one NAT, administrators behind one NAT on the IAM console, Terraform runs of several CI roles behind one NAT gateway, AWS services calling for the account, a credential-inventory tool run by the security team (allow-list its CIDR or user agent). Several people behind one NAT with their own IAM user keys, or on as many different roles, running the plain CLI within the window can still reach \`minKeys\`: raise it, or allow-list the NAT's address. An attacker holding several sessions of one role (instance credentials of one instance profile) is one identity here.`,
   runbook: [
     "List the keys in details.accessKeys and who owns them; each one that answered without an error (details.keysThatWorked) is in the attacker's hands.",
     'Deactivate those keys now (aws iam update-access-key --status Inactive) and save the events first.',
@@ -89,9 +96,9 @@ export const reconKeyEnumeration = defineRule<Options>({
     !options.ignoreClients.includes(event.userAgentClass) &&
     event.sourceIp !== undefined &&
     event.timeMs !== undefined &&
-    keyOf(event) !== undefined,
+    identityOf(event) !== undefined,
   match(event, ctx) {
-    const key = keyOf(event);
+    const key = identityOf(event);
     if (event.sourceIp === undefined || key === undefined || event.timeMs === undefined)
       return undefined;
     const windowMs = ctx.options.windowMinutes * 60_000;
@@ -149,6 +156,21 @@ export const reconKeyEnumeration = defineRule<Options>({
           }),
         ),
         expect: { findings: 1, eventIds: ['v6-1', 'v6-2', 'v6-3', 'v6-4'] },
+      },
+      {
+        name: 'instance credentials of three roles, taken over SSRF, checked from one IP',
+        events: ['web-app', 'batch-worker', 'jenkins-agent'].map((role, i) =>
+          sampleRecord({
+            eventID: `ssrf-${i}`,
+            userIdentity: {
+              ...sampleRoleIdentity(role, `i-0${i}a1b2c3d4e5f6a7b`),
+              accessKeyId: `ASIAQEXAMPLEINST000${i}`,
+            },
+            sourceIPAddress: ATTACKER,
+            eventTime: sampleTime(T0, i),
+          }),
+        ),
+        expect: { findings: 1, eventIds: ['ssrf-0', 'ssrf-1', 'ssrf-2'] },
       },
     ],
     nonMatch: [
@@ -228,6 +250,60 @@ export const reconKeyEnumeration = defineRule<Options>({
             eventTime: sampleTime(T0, i),
           }),
         ),
+      },
+      {
+        name: 'four developers signed in through one SSO permission set behind the office NAT check who they are with the CLI',
+        events: ['jane', 'li', 'ana', 'kofi'].map((who, i) =>
+          sampleRecord({
+            userIdentity: {
+              ...sampleRoleIdentity(
+                'AWSReservedSSO_Developer_5b2a0c8e1f3d4a6b',
+                `${who}@example.com`,
+              ),
+              accessKeyId: `ASIAQEXAMPLEDEVSSO0${i}`,
+            },
+            sourceIPAddress: NAT,
+            userAgent: 'aws-cli/2.17.32 md/awscrt#0.21.2 ua/2.0 os/macos#23.6.0 md/arch#arm64',
+            eventTime: sampleTime(T0, i * 2),
+          }),
+        ),
+      },
+      {
+        name: "a user rotates their key: the old key, the console session making the new one, the new key, and a colleague's SSO session",
+        events: [
+          sampleRecord({
+            userIdentity: sampleUserIdentity('dev-omar', 'AKIAQEXAMPLEOMAROLD1'),
+            sourceIPAddress: NAT,
+            eventTime: T0,
+          }),
+          sampleRecord({
+            userIdentity: {
+              ...sampleUserIdentity('dev-omar', 'ASIAQEXAMPLEOMARCON1'),
+              sessionContext: { attributes: { mfaAuthenticated: 'true' } },
+            },
+            eventSource: 'iam.amazonaws.com',
+            eventName: 'ListAccessKeys',
+            sourceIPAddress: NAT,
+            userAgent: 'AWS Internal',
+            eventTime: sampleTime(T0, 1),
+          }),
+          sampleRecord({
+            userIdentity: sampleUserIdentity('dev-omar', 'AKIAQEXAMPLEOMARNEW1'),
+            sourceIPAddress: NAT,
+            eventTime: sampleTime(T0, 4),
+          }),
+          sampleRecord({
+            userIdentity: {
+              ...sampleRoleIdentity(
+                'AWSReservedSSO_Developer_5b2a0c8e1f3d4a6b',
+                'jane@example.com',
+              ),
+              accessKeyId: 'ASIAQEXAMPLEDEVSSO00',
+            },
+            sourceIPAddress: NAT,
+            eventTime: sampleTime(T0, 5),
+          }),
+        ],
       },
       {
         name: 'three keys from one IP, hours apart',
