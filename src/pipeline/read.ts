@@ -19,7 +19,8 @@ import {
 import type { Bloom } from './bloom.js';
 import { createBloom } from './bloom.js';
 import type { Prefilter } from './prefilter.js';
-import { addIdentity, recordMayMatch, recordsToRead, textVerdict } from './prefilter.js';
+import { addIdentity, recordMayMatch, textVerdict } from './prefilter.js';
+import { recordsToRead } from './record-choice.js';
 import type { RecordSlices } from './slices.js';
 import { sliceRecords } from './slices.js';
 

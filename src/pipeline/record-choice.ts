@@ -1,0 +1,271 @@
+/**
+ * The record choice of a sliced text: which records of a compact delivery file some enabled rule
+ * may match, found in the text itself (see {@link recordsToRead}), and the file's Bloom filter of
+ * identifiers a later pass may learn. Only the chosen records are parsed (read.ts).
+ */
+import type { Bloom } from './bloom.js';
+import { bloomAdd, createBloom } from './bloom.js';
+import type { Needles, Prefilter } from './prefilter.js';
+import { DENIED_TARGET_TEXT } from './prefilter.js';
+import type { RecordSlices } from './slices.js';
+import { recordAt } from './slices.js';
+
+const UPPER = /[A-Z]/;
+
+/**
+ * A `userName` value, or what an `arn` value ends with (the user or session name), in raw text:
+ * one scan for both (see {@link recordMentions}).
+ */
+const NAME_OR_ARN_TAIL_TEXT = /(?:userName|"arn)\\?"\s*:\s*\\?"(?:[^"\\]*\/)?([^"\\/]{1,128})/g;
+
+/** Which records of a sliced text to read, and the identifiers seen in it. */
+export interface RecordChoice {
+  /** Per record: 1 when some enabled rule may match it. */
+  readonly chosen: Uint8Array;
+  readonly count: number;
+  /**
+   * Every key id, principal id and user name in the text, when the canary scan ran over it (then
+   * a later pass re-reads the file only when one may be a newly learned identifier).
+   */
+  readonly bloom?: Bloom;
+  /**
+   * Per record: 1 when its identity named a canary, so its identifiers are not in the filter yet:
+   * the reader adds them after the rules ran, unless the event was a canary's (then every canary
+   * rule has seen it, and a later pass need not find it again).
+   */
+  readonly unfiltered?: Uint8Array;
+}
+
+/**
+ * The records of a sliced text that some enabled rule may match, found in the text itself, record
+ * by record, in CloudTrail's field order (`eventVersion`, `userIdentity`, `eventTime`,
+ * `eventSource`, `eventName`, …, `userAgent`, then the nested request, response and the rest):
+ * - made by a canary: a canary key id, principal id, user name or ARN in the record's
+ *   `userIdentity` (the text from it to `eventTime`);
+ * - naming a canary user: the whole record is read when its event source is one a naming canary
+ *   rule takes (or the text is scanned for names, when such a rule takes any source);
+ * - a rule's selector: its `eventSource` or `eventName` value, or a user-agent word in the
+ *   `userAgent` value.
+ *
+ * A record is read whole whenever one of these fields is not where and how CloudTrail writes it
+ * (compact, no escape in the value), and the whole text is read when some `eventVersion` is not
+ * where a slice starts (a record in another field order). The text has no `\u` or `\/` escape
+ * ({@link sliceRecords}), so an escape cannot spell a word differently; a selector word has no
+ * character JSON escapes, so it is in a raw value exactly when it is in the decoded one. What is
+ * taken on trust, as CloudTrail writes it: each record has `eventVersion` first, and its top-level
+ * fields before any nested object holding the same key.
+ */
+export function recordsToRead(text: string, slices: RecordSlices, p: Prefilter): RecordChoice {
+  const n = slices.starts.length;
+  const chosen = new Uint8Array(n);
+  const words = p.canaryRulesOnly ? null : p.words;
+  if ((!p.canaryRulesOnly && !words) || countKeys(text, EVENT_VERSION) !== n) {
+    return { chosen: chosen.fill(1), count: n };
+  }
+  const needles = p.needles;
+  const bloom = needles ? createBloom(text.length / 250) : undefined;
+  const named = needles ? p.named : 'none';
+  const look: Looking = {
+    text,
+    canary: needles && bloom ? { needles, bloom } : undefined,
+    bySource: typeof named === 'object' ? named : undefined,
+    sources: words?.eventSources.size ? words.eventSources : undefined,
+    names: words?.eventNames.size ? words.eventNames : undefined,
+    agents: words?.agents ?? null,
+  };
+  const unfiltered = new Uint8Array(needles ? n : 0);
+  for (let i = 0; i < n; i++) {
+    const verdict = lookAt(look, slices.starts[i]!, slices.ends[i]!);
+    if (verdict !== QUIET) chosen[i] = 1;
+    if (verdict === CANARY) unfiltered[i] = 1;
+  }
+  if (words?.failed) markFailed(text, slices, chosen);
+  if (needles && bloom && named === 'everywhere') markNamed(text, slices, needles, bloom, chosen);
+  let count = 0;
+  for (let i = 0; i < n; i++) count += chosen[i]!;
+  return bloom ? { chosen, count, bloom, unfiltered } : { chosen, count };
+}
+
+/** What {@link lookAt} looks for in each record. */
+interface Looking {
+  readonly text: string;
+  readonly canary: { readonly needles: Needles; readonly bloom: Bloom } | undefined;
+  /** Event sources where a naming canary rule reads the whole record. */
+  readonly bySource: ReadonlySet<string> | undefined;
+  readonly sources: ReadonlySet<string> | undefined;
+  readonly names: ReadonlySet<string> | undefined;
+  readonly agents: RegExp | null;
+}
+
+const QUIET = 0;
+const CHOSEN = 1;
+/** Chosen because its identity named a canary (its identifiers are not in the filter yet). */
+const CANARY = 2;
+
+/** One record's verdict, from its text (`start` to `end`). */
+function lookAt(l: Looking, start: number, end: number): number {
+  const text = l.text;
+  const ui = nextKey(text, USER_IDENTITY, start);
+  const stop = ui < 0 || ui >= end ? -1 : nextKey(text, EVENT_TIME, ui);
+  if (stop < 0 || stop >= end) return CHOSEN;
+  if (l.canary && madeByCanary(text.slice(ui, stop), l.canary.needles, l.canary.bloom)) {
+    return CANARY;
+  }
+  let pos = stop;
+  if (l.bySource || l.sources) {
+    const at = valueAt(text, EVENT_SOURCE, pos, end);
+    if (at < 0 || l.bySource?.has(value) === true || l.sources?.has(value) === true) return CHOSEN;
+    pos = at;
+  }
+  if (l.names) {
+    const at = valueAt(text, EVENT_NAME, pos, end);
+    if (at < 0 || l.names.has(value)) return CHOSEN;
+    pos = at;
+  }
+  if (!l.agents) return QUIET;
+  const at = nextKey(text, USER_AGENT, pos);
+  const close = at < 0 || at >= end ? -1 : stringEnd(text, at + USER_AGENT.key.length, end);
+  const picked =
+    close >= 0
+      ? l.agents.test(text.slice(at + USER_AGENT.key.length, close))
+      : hasAgent(text, start, end);
+  return picked ? CHOSEN : QUIET;
+}
+
+/**
+ * A compact key (`"eventName":"`), found by its `tail` (`Name":"`): a tail starting with a rarer
+ * character than `"` makes String.indexOf skip several times faster through JSON text.
+ */
+interface Key {
+  readonly key: string;
+  readonly tail: string;
+}
+
+const key = (k: string, tail: string): Key => ({ key: k, tail });
+const EVENT_VERSION = key('"eventVersion":', 'Version":');
+const USER_IDENTITY = key('"userIdentity":', 'Identity":');
+const EVENT_TIME = key(',"eventTime":"', 'Time":"');
+const EVENT_SOURCE = key('"eventSource":"', 'Source":"');
+const EVENT_NAME = key('"eventName":"', 'Name":"');
+const USER_AGENT = key('"userAgent":"', 'Agent":"');
+
+/** The position of the next `k.key` at or after `from`, or -1. */
+function nextKey(text: string, k: Key, from: number): number {
+  const lead = k.key.length - k.tail.length;
+  for (let at = text.indexOf(k.tail, from + lead); at >= 0; at = text.indexOf(k.tail, at + 1)) {
+    if (text.startsWith(k.key, at - lead)) return at - lead;
+  }
+  return -1;
+}
+
+function countKeys(text: string, k: Key): number {
+  let c = 0;
+  for (let at = nextKey(text, k, 0); at >= 0; at = nextKey(text, k, at + 1)) c++;
+  return c;
+}
+
+/** Mark every record with an `errorCode` key, in any form (`Code"` found fast, then checked). */
+function markFailed(text: string, slices: RecordSlices, chosen: Uint8Array): void {
+  for (let at = text.indexOf('Code"'); at >= 0; at = text.indexOf('Code"', at + 5)) {
+    if (!text.startsWith('"error', at - 6)) continue;
+    const i = recordAt(slices, at);
+    if (i >= 0) chosen[i] = 1;
+  }
+}
+
+/** The value {@link valueAt} found last. */
+let value = '';
+
+/**
+ * Find the first compact `k` at or after `from` in the record ending at `end`, with a value that
+ * has no escape: sets {@link value} and returns where the value ends, or -1 (absent, escaped).
+ */
+function valueAt(text: string, k: Key, from: number, end: number): number {
+  const at = nextKey(text, k, from);
+  if (at < 0 || at >= end) return -1;
+  const v = at + k.key.length;
+  const close = text.indexOf('"', v);
+  if (close < 0 || close >= end) return -1;
+  value = text.slice(v, close);
+  return value.includes('\\') ? -1 : close;
+}
+
+/** True when the record has a `userAgent` key in some form (not the compact one looked for). */
+function hasAgent(text: string, start: number, end: number): boolean {
+  const at = text.indexOf('Agent"', start);
+  return at >= 0 && at < end && text.lastIndexOf('"userAgent"', at) >= start;
+}
+
+/** The index of the `"` that closes a JSON string whose text starts at `from`, or -1. */
+function stringEnd(text: string, from: number, end: number): number {
+  for (let q = text.indexOf('"', from); q >= 0 && q < end; q = text.indexOf('"', q + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return q;
+  }
+  return -1;
+}
+
+/** Identifiers of the identity being looked at, for the Bloom filter (reused: no allocation). */
+const pending: string[] = [];
+
+/**
+ * Does a record's identity text (from `userIdentity` to `eventTime`) name a canary? When it does
+ * not, its key ids, principal ids and names go into the file's Bloom filter (those a later pass may
+ * learn). When it does, they wait ({@link RecordChoice.unfiltered}): if the event turns out to be a
+ * canary's, a later pass need not find it again, and the canary's own principal id, learned from
+ * that very event, then sends no file back to be read whose canary events were all found.
+ */
+function madeByCanary(identity: string, n: Needles, bloom: Bloom): boolean {
+  const { principalIds, names: learnNames } = n.learnable;
+  pending.length = 0;
+  const ids = n.idPattern;
+  ids.lastIndex = 0;
+  for (let m = ids.exec(identity); m; m = ids.exec(identity)) {
+    const v = m[0];
+    if (n.ids.has(v)) return true;
+    if (principalIds || v.startsWith('ASIA')) pending.push(v);
+  }
+  if (n.names.size > 0) {
+    const re = NAME_OR_ARN_TAIL_TEXT;
+    re.lastIndex = 0;
+    for (let m = re.exec(identity); m; m = re.exec(identity)) {
+      const raw = m[1] ?? '';
+      const v = UPPER.test(raw) ? raw.toLowerCase() : raw;
+      if (n.names.has(v)) return true;
+      if (learnNames) pending.push(v);
+    }
+  }
+  for (const v of pending) bloomAdd(bloom, v);
+  return false;
+}
+
+/**
+ * Mark the records whose text names a canary user anywhere (`userName` values, identity ARNs, the
+ * user a denial names), for a naming canary rule that takes any event source; returns how many
+ * more were marked.
+ */
+function markNamed(
+  text: string,
+  slices: RecordSlices,
+  n: Needles,
+  bloom: Bloom,
+  chosen: Uint8Array,
+): number {
+  let added = 0;
+  for (const re of [NAME_OR_ARN_TAIL_TEXT, DENIED_TARGET_TEXT]) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const raw = m[1] ?? '';
+      const v = UPPER.test(raw) ? raw.toLowerCase() : raw;
+      if (n.learnable.names) bloomAdd(bloom, v);
+      if (!n.names.has(v)) continue;
+      const i = recordAt(slices, m.index);
+      if (i >= 0 && chosen[i] === 0) {
+        chosen[i] = 1;
+        added++;
+      }
+    }
+  }
+  return added;
+}
