@@ -325,7 +325,8 @@ function describeEnumeration(hits: readonly HitSummary[]) {
   const worked = distinct(hits.filter((h) => h.errorCode === undefined).map((h) => h.accessKeyId));
   const principals = distinct(hits.map((h) => h.principalArn));
   return {
-    title: `${keys.length} access keys probed from ${first.sourceIp ?? 'one source'}`,
+    // The threshold counts identities (a role once, a user once); say so when keys differ.
+    title: `${keys.length} access keys${principals.length === keys.length ? '' : ` (${principals.length} identities)`} probed from ${first.sourceIp ?? 'one source'}`,
     details: {
       sourceIp: first.sourceIp ?? null,
       accessKeys: keys,
