@@ -242,8 +242,7 @@ function madeByCanary(identity: string, n: Needles, bloom: Bloom): boolean {
 
 /**
  * Mark the records whose text names a canary user anywhere (`userName` values, identity ARNs, the
- * user a denial names), for a naming canary rule that takes any event source; returns how many
- * more were marked.
+ * user a denial names), for a naming canary rule that takes any event source.
  */
 function markNamed(
   text: string,
@@ -251,8 +250,7 @@ function markNamed(
   n: Needles,
   bloom: Bloom,
   chosen: Uint8Array,
-): number {
-  let added = 0;
+): void {
   for (const re of [NAME_OR_ARN_TAIL_TEXT, DENIED_TARGET_TEXT]) {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -261,11 +259,7 @@ function markNamed(
       if (n.learnable.names) bloomAdd(bloom, v);
       if (!n.names.has(v)) continue;
       const i = recordAt(slices, m.index);
-      if (i >= 0 && chosen[i] === 0) {
-        chosen[i] = 1;
-        added++;
-      }
+      if (i >= 0) chosen[i] = 1;
     }
   }
-  return added;
 }

@@ -9,7 +9,8 @@ import {
   isAwsServiceCall,
   isManagement,
   noted,
-  previousWithin,
+  seenWithin,
+  lookbackDaysOption,
 } from './lib/actor.js';
 import {
   CANARY_SAMPLE_TOKEN as T,
@@ -19,7 +20,6 @@ import {
   sampleUserIdentity,
 } from './samples.js';
 
-const DAY_MS = 24 * 3_600_000;
 const options = z.object({
   quietWithMfa: z
     .boolean()
@@ -27,13 +27,7 @@ const options = z.object({
     .describe(
       'stay quiet for a successful GetSessionToken that passed an MFA code (serialNumber): the owner with their device',
     ),
-  lookbackDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(365)
-    .default(30)
-    .describe('how far back an earlier finding of the same principal makes this one "seen before"'),
+  lookbackDays: lookbackDaysOption,
 });
 type Options = z.infer<typeof options>;
 
@@ -178,7 +172,7 @@ export const credentialsSessionTokenFromUser = defineRule<Options>({
 function describeSessionToken(hits: readonly HitSummary[], ctx: DescribeContext<Options>) {
   const first = hits[0]!;
   const principal = noted(hits, 'principal')[0] ?? first.principalArn ?? 'unknown';
-  const before = previousWithin(first, ctx.previous, ctx.options.lookbackDays * DAY_MS);
+  const before = seenWithin(first, ctx.previous, ctx.options.lookbackDays);
   const calls = distinct(hits.map((h) => h.eventName));
   const failed = hits.filter((h) => h.errorCode !== undefined).length;
   const durations = hits.flatMap((h) => {

@@ -10,7 +10,8 @@ import {
   isCanaryBusiness,
   isManagement,
   noted,
-  previousWithin,
+  seenWithin,
+  lookbackDaysOption,
 } from './lib/actor.js';
 import {
   sampleDeniedMessage,
@@ -21,7 +22,6 @@ import {
 } from './samples.js';
 
 const CALLS = ['CreateUser', 'CreateLoginProfile', 'UpdateLoginProfile'];
-const DAY_MS = 24 * 3_600_000;
 
 const options = z.object({
   quietUserAgentClasses: z
@@ -30,13 +30,7 @@ const options = z.object({
     .describe(
       'user-agent classes treated as the usual way users are made (infrastructure code, the console); remove console to watch stolen console sessions too',
     ),
-  lookbackDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(365)
-    .default(30)
-    .describe('how far back an earlier finding of the same principal makes this one "seen before"'),
+  lookbackDays: lookbackDaysOption,
 });
 type Options = z.infer<typeof options>;
 
@@ -174,7 +168,7 @@ export const persistenceUserOrLoginCreated = defineRule<Options>({
 function describeCreated(hits: readonly HitSummary[], ctx: DescribeContext<Options>) {
   const first = hits[0]!;
   const principal = noted(hits, 'principal')[0] ?? first.principalArn ?? 'unknown';
-  const before = previousWithin(first, ctx.previous, ctx.options.lookbackDays * DAY_MS);
+  const before = seenWithin(first, ctx.previous, ctx.options.lookbackDays);
   const failed = hits.filter((h) => h.errorCode !== undefined).length;
   const actions = distinct(hits.map((h) => h.eventName));
   const users = noted(hits, 'targetUser');

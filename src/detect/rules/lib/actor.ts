@@ -3,6 +3,7 @@
  * Keysnare's own management principals, calls AWS services make for the account, and canary users
  * named by a call. Not a rule: test/rules.test.ts checks that nothing under lib/ is one.
  */
+import { z } from 'zod';
 import type { CloudEvent, Token } from '../../../core/index.js';
 import type { CanaryIndex } from '../../canary-index.js';
 import type { HitSummary } from '../../rule.js';
@@ -102,13 +103,30 @@ export function noted(hits: readonly HitSummary[], ...keys: string[]): string[] 
   return [...out];
 }
 
-/** The latest earlier hit's time when it is within `lookbackMs` before `first` (else undefined). */
-export function previousWithin(
+/**
+ * The `lookbackDays` option of rules that say whether a principal did this before: an earlier
+ * finding of the same group within that many days makes this one "seen before".
+ */
+export const lookbackDaysOption = z
+  .number()
+  .int()
+  .min(1)
+  .max(365)
+  .default(30)
+  .describe('how far back an earlier finding of the same principal makes this one "seen before"');
+
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * The time of the group's earlier hit (`ctx.previous`) when it is within `lookbackDays` before
+ * `first`, else undefined: "has this principal done this before?".
+ */
+export function seenWithin(
   first: HitSummary,
   previous: HitSummary | undefined,
-  lookbackMs: number,
+  lookbackDays: number,
 ): number | undefined {
   const prev = previous?.timeMs;
   if (prev === undefined || first.timeMs === undefined) return undefined;
-  return first.timeMs - prev <= lookbackMs ? prev : undefined;
+  return first.timeMs - prev <= lookbackDays * DAY_MS ? prev : undefined;
 }
