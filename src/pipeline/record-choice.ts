@@ -65,13 +65,19 @@ export function recordsToRead(text: string, slices: RecordSlices, p: Prefilter):
   const needles = p.needles;
   const bloom = needles ? createBloom(text.length / 250) : undefined;
   const named = needles ? p.named : 'none';
+  const agents = words?.agents ?? null;
   const look: Looking = {
     text,
-    canary: needles && bloom ? { needles, bloom } : undefined,
+    canary: needles !== null && bloom !== undefined,
     bySource: typeof named === 'object' ? named : undefined,
     sources: words?.eventSources.size ? words.eventSources : undefined,
     names: words?.eventNames.size ? words.eventNames : undefined,
-    agents: words?.agents ?? null,
+    agents,
+    identities: memo(
+      (identity) =>
+        needles !== null && bloom !== undefined && madeByCanary(identity, needles, bloom),
+    ),
+    agentWords: memo((agent) => agents?.test(agent) === true),
   };
   const unfiltered = new Uint8Array(needles ? n : 0);
   for (let i = 0; i < n; i++) {
@@ -89,12 +95,69 @@ export function recordsToRead(text: string, slices: RecordSlices, p: Prefilter):
 /** What {@link lookAt} looks for in each record. */
 interface Looking {
   readonly text: string;
-  readonly canary: { readonly needles: Needles; readonly bloom: Bloom } | undefined;
+  /** Look for canary identifiers in each identity. */
+  readonly canary: boolean;
   /** Event sources where a naming canary rule reads the whole record. */
   readonly bySource: ReadonlySet<string> | undefined;
   readonly sources: ReadonlySet<string> | undefined;
   readonly names: ReadonlySet<string> | undefined;
   readonly agents: RegExp | null;
+  /** Whether each identity text seen in this text named a canary (see {@link madeByCanary}). */
+  readonly identities: Memo;
+  /** Whether each user agent seen in this text has a selector word. */
+  readonly agentWords: Memo;
+}
+
+/**
+ * Verdicts about substrings of one text, found again by a cheap fingerprint and confirmed by
+ * comparing the substrings: a principal's records repeat its identity and its user agent, and what
+ * is looked for does not change while one text is looked at. Hashing a whole substring for a Map
+ * key costs more than the comparison that confirms a match.
+ */
+interface Memo {
+  readonly seen: Map<number, { readonly text: string; readonly verdict: boolean }[]>;
+  readonly judge: (s: string) => boolean;
+}
+
+/** Substrings kept per fingerprint: beyond this, a substring is judged afresh every time. */
+const SEEN_PER_FINGERPRINT = 8;
+
+function memo(judge: (s: string) => boolean): Memo {
+  return { seen: new Map(), judge };
+}
+
+/** `m.judge` of the substring of `text` from `from` to `to`, judged once per distinct substring. */
+function judged(m: Memo, text: string, from: number, to: number): boolean {
+  const sub = text.slice(from, to);
+  const fp = fingerprint(text, from, to);
+  const seen = m.seen.get(fp);
+  if (seen) for (const s of seen) if (s.text === sub) return s.verdict;
+  const verdict = m.judge(sub);
+  if (!seen) m.seen.set(fp, [{ text: sub, verdict }]);
+  else if (seen.length < SEEN_PER_FINGERPRINT) seen.push({ text: sub, verdict });
+  return verdict;
+}
+
+/**
+ * A cheap number most distinct substrings differ in: their length and characters at spread places
+ * (for an identity: the principal id near the start, a session's creation date or a user's name
+ * near the end).
+ */
+function fingerprint(text: string, from: number, to: number): number {
+  const length = to - from;
+  let h = length;
+  for (const at of [
+    from + 48,
+    from + 64,
+    from + (length >> 1),
+    to - 3,
+    to - 12,
+    to - 30,
+    to - 36,
+  ]) {
+    h = (Math.imul(h, 31) + (at >= from && at < to ? text.charCodeAt(at) : 0)) | 0;
+  }
+  return h;
 }
 
 const QUIET = 0;
@@ -108,9 +171,8 @@ function lookAt(l: Looking, start: number, end: number): number {
   const ui = nextKey(text, USER_IDENTITY, start);
   const stop = ui < 0 || ui >= end ? -1 : nextKey(text, EVENT_TIME, ui);
   if (stop < 0 || stop >= end) return CHOSEN;
-  if (l.canary && madeByCanary(text.slice(ui, stop), l.canary.needles, l.canary.bloom)) {
-    return CANARY;
-  }
+  // An identity's identifiers go into the Bloom filter the first time it is judged.
+  if (l.canary && judged(l.identities, text, ui, stop)) return CANARY;
   let pos = stop;
   if (l.bySource || l.sources) {
     const at = valueAt(text, EVENT_SOURCE, pos, end);
@@ -127,7 +189,7 @@ function lookAt(l: Looking, start: number, end: number): number {
   const close = at < 0 || at >= end ? -1 : stringEnd(text, at + USER_AGENT.key.length, end);
   const picked =
     close >= 0
-      ? l.agents.test(text.slice(at + USER_AGENT.key.length, close))
+      ? judged(l.agentWords, text, at + USER_AGENT.key.length, close)
       : hasAgent(text, start, end);
   return picked ? CHOSEN : QUIET;
 }
