@@ -2,8 +2,8 @@
 // Thin launcher: the CLI is compiled TypeScript in dist/ (built by `npm install` via `prepare`).
 import { setFlagsFromString } from 'node:v8';
 
-// The main thread's garbage is short-lived (file results from worker threads): small young
-// semi-spaces keep its memory down at no measurable cost (docs/performance.md).
+// The main thread reads files too, but keeps little: small young semi-spaces keep its memory
+// down at no measurable cost (docs/performance.md).
 setFlagsFromString('--max-semi-space-size=4');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import('../dist/cli/main.js')

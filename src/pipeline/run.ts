@@ -1,7 +1,7 @@
 /**
  * Runs the pipeline over files. Decode, pre-filter, normalize and the stateless rules run per file,
- * spread over worker threads; results come back in the files' sorted order whatever thread
- * finished first, and the stateful rules see the events they want in that one order. So findings
+ * spread over lanes (worker threads, and this thread between reports); results come back in the
+ * files' sorted order whatever lane finished first, and the stateful rules see the events they want in that one order. So findings
  * do not depend on how files are split among workers or the order they are given. Canary
  * identifiers learned late (a session key, a user ARN the registry lacked) trigger another pass
  * over just the files whose Bloom filter may hold one.
@@ -353,10 +353,16 @@ type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly index: number; readonly result: FileResult };
 
+/** Files handed to a worker ahead of its results, so it never waits while this thread reads. */
+const WORKER_QUEUE = 2;
+
 /**
- * Hand files out one at a time. A result that must wait for an earlier file (or for an earlier
- * report to finish) is held; while more than a few are held, idle workers get no new file, so a
- * slow file or a slow store bounds memory, not the input.
+ * Hand files out to `count` lanes: `count - 1` worker threads, and this thread, which reads files
+ * too between reports. A thread more than there are cores only takes turns with the others, and
+ * this thread's own results need no copying across. Each worker is kept {@link WORKER_QUEUE} files
+ * ahead. A result that must wait for an earlier file (or for an earlier report to finish) is held;
+ * while more than a few are held, no lane gets a new file, so a slow file or a slow store bounds
+ * memory, not the input.
  */
 async function runInWorkers(
   files: readonly string[],
@@ -367,49 +373,88 @@ async function runInWorkers(
 ): Promise<void> {
   const maxWaiting = count * 2;
   let next = 0;
-  const idle: Worker[] = [];
-  const feed = (w: Worker): void => {
-    if (next < files.length && order.pending() > maxWaiting) {
-      idle.push(w);
-      return;
-    }
-    const index = next++;
-    const file = files[index];
-    const msg: ToWorker = file === undefined ? { type: 'done' } : { type: 'file', file, index };
-    if (file !== undefined) learning?.readAt.set(file, learning.version);
-    w.postMessage(msg);
+  let failure: { readonly error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const nudge = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
   };
-  const feedIdle = (): void => {
-    while (idle.length > 0 && order.pending() <= maxWaiting) feed(idle.shift()!);
-  };
-  const order = inOrder(report, feedIdle);
-  await new Promise<void>((resolve, reject) => {
-    const workers: Worker[] = [];
-    let finished = 0;
-    for (let i = 0; i < count; i++) {
-      const w = startWorker(init);
-      workers.push(w);
-      w.on('message', (m: FromWorker) => {
-        if (m.type === 'result') {
-          const facts = m.result.facts;
-          if (learning && facts.length > 0) {
-            handOver(learning, facts);
-            const msg: ToWorker = { type: 'facts', facts };
-            for (const other of workers) other.postMessage(msg);
-          }
-          order.deliver(m.index, m.result);
-        }
-        feed(w);
-        feedIdle();
-      });
-      w.on('error', (err) => {
-        for (const other of workers) void other.terminate();
-        reject(err);
-      });
-      w.on('exit', () => {
-        if (++finished === count) resolve();
-      });
-    }
+  const order = inOrder(report, () => {
+    pump();
+    nudge();
   });
+  const take = (): number | undefined =>
+    next < files.length && order.pending() <= maxWaiting ? next++ : undefined;
+  const handed = (file: string): void => {
+    learning?.readAt.set(file, learning.version);
+  };
+  const own = createFileWork(init);
+  const workers: Worker[] = [];
+  const queued = new Map<Worker, number>();
+  const share = (facts: readonly TokenFact[], from: Worker | undefined): void => {
+    if (!learning || facts.length === 0) return;
+    handOver(learning, facts);
+    const msg: ToWorker = { type: 'facts', facts };
+    for (const w of workers) if (w !== from) w.postMessage(msg);
+    if (from) own.learn(facts);
+  };
+  const pump = (): void => {
+    for (const w of workers) {
+      while ((queued.get(w) ?? 0) < WORKER_QUEUE) {
+        const index = take();
+        if (index === undefined) break;
+        const file = files[index]!;
+        handed(file);
+        queued.set(w, (queued.get(w) ?? 0) + 1);
+        const msg: ToWorker = { type: 'file', file, index };
+        w.postMessage(msg);
+      }
+    }
+  };
+  const exited = Array.from({ length: count - 1 }, () => {
+    const w = startWorker(init);
+    workers.push(w);
+    queued.set(w, 0);
+    w.on('message', (m: FromWorker) => {
+      if (m.type !== 'result') return;
+      queued.set(w, (queued.get(w) ?? 1) - 1);
+      share(m.result.facts, w);
+      order.deliver(m.index, m.result);
+      pump();
+      nudge();
+    });
+    return new Promise<void>((resolve) => {
+      w.on('error', (error) => {
+        failure ??= { error };
+        for (const other of workers) void other.terminate();
+        nudge();
+      });
+      w.on('exit', () => resolve());
+    });
+  });
+  pump();
+  // This thread's lane: a file whenever one may be taken, letting worker results in between.
+  while (!failure) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    pump();
+    const index = take();
+    if (index !== undefined) {
+      const file = files[index]!;
+      handed(file);
+      const r = own(file);
+      share(r.facts, undefined);
+      order.deliver(index, r);
+      continue;
+    }
+    const busy = [...queued.values()].some((n) => n > 0);
+    if (next >= files.length && !busy) break;
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+  }
+  for (const w of workers) w.postMessage({ type: 'done' } satisfies ToWorker);
+  await Promise.all(exited);
+  if (failure) throw failure.error;
   await order.done();
 }
