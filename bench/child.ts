@@ -2,6 +2,7 @@
  * Runs `bin/keysnare.js` as a child process and times it from spawn to exit (start-up included).
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** What a finished child printed and how long it took. */
 export interface ChildRun {
@@ -13,11 +14,27 @@ export interface ChildRun {
   readonly wallMs: number;
 }
 
-/** Run `node <script> ...args` in `cwd` and collect its output. */
+/**
+ * The node flags of a script's `#!/usr/bin/env -S node …` line: what running it as a command
+ * (`keysnare`, `npx keysnare`) passes to node.
+ */
+export function shebangFlags(script: string): string[] {
+  let first: string;
+  try {
+    first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  } catch {
+    return []; // node itself then says what is wrong with the path
+  }
+  const m = /^#!\S*env -S node((?: --?[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return m?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
+/** Run `<script> ...args` in `cwd` as its shebang would (node with its flags) and collect its output. */
 export function runNode(script: string, args: readonly string[], cwd: string): Promise<ChildRun> {
+  const flags = shebangFlags(script);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(process.execPath, [...flags, script, ...args], {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

@@ -5,8 +5,8 @@
  * the one record is rejected with a reason a person can act on, and the rest goes on.
  */
 import { isAscii } from 'node:buffer';
-import { gunzipSync } from 'node:zlib';
 import type { RecordRejection } from '../core/event.js';
+import { gunzipText } from './gunzip.js';
 import { estimateJsonSize, formatBytes } from './json-size.js';
 import {
   describeJsonError,
@@ -65,8 +65,7 @@ export function decodeText(
   let bytes = data;
   if (data.length >= 2 && data[0] === GZIP_MAGIC_0 && data[1] === GZIP_MAGIC_1) {
     try {
-      const chunkSize = outputChunk(data, limits.maxDecompressedBytes);
-      bytes = gunzipSync(data, { maxOutputLength: limits.maxDecompressedBytes, chunkSize });
+      bytes = gunzipText(data, limits.maxDecompressedBytes);
     } catch (err) {
       return fileRejection(file, gunzipReason(err, limits));
     }
@@ -82,19 +81,6 @@ export function decodeText(
   }
   const text = utf8Text(bytes);
   return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
-}
-
-/**
- * The output chunk for gunzipping `data`: the size its gzip trailer states (ISIZE, the last member's
- * length mod 2^32), so a whole S3 delivery file inflates into one buffer instead of 64 KB chunks
- * copied together at the end (about a fifth faster). Only a hint: a wrong or absent size costs a
- * copy, never a result, and a stated size over `max` gets the default chunk.
- */
-function outputChunk(data: Buffer, max: number): number {
-  const DEFAULT = 64 * 1024;
-  if (data.length < 18) return DEFAULT;
-  const stated = data.readUInt32LE(data.length - 4);
-  return stated >= DEFAULT && stated < max ? stated + 1 : DEFAULT;
 }
 
 /**
