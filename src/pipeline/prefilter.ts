@@ -292,7 +292,7 @@ export function addIdentity(r: Record<string, unknown>, n: Needles, bloom: Bloom
   const ui = obj(r['userIdentity']);
   const issuer = obj(obj(ui?.['sessionContext'])?.['sessionIssuer']);
   const key = ui?.['accessKeyId'];
-  if (typeof key === 'string' && key.startsWith('ASIA')) bloomAdd(bloom, key);
+  addSessionKey(r, bloom);
   if (n.learnable.principalIds) {
     for (const v of [key, ui?.['principalId'], issuer?.['principalId']]) {
       if (typeof v === 'string') bloomAdd(bloom, v);
@@ -305,6 +305,12 @@ export function addIdentity(r: Record<string, unknown>, n: Needles, bloom: Bloom
       if (typeof v === 'string') bloomAdd(bloom, v.toLowerCase());
     }
   }
+}
+
+/** Add the record's session key (an `ASIA…` access key id), if it has one, to the filter. */
+export function addSessionKey(r: Record<string, unknown>, bloom: Bloom): void {
+  const key = obj(r['userIdentity'])?.['accessKeyId'];
+  if (typeof key === 'string' && key.startsWith('ASIA')) bloomAdd(bloom, key);
 }
 
 /** True when `v` is a string in the id set; with a Bloom filter, `v` is added to it. */

@@ -6,7 +6,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { CloudEvent, RecordRejection, StoredEvent, TokenFact } from '../core/index.js';
 import { describeError } from '../core/index.js';
-import type { Engine, HitSummary } from '../detect/index.js';
+import type { CanaryVia, Engine, HitSummary } from '../detect/index.js';
 import type { ExtractResult, TimeWindow } from '../normalize/index.js';
 import {
   DEFAULT_FIELD_LIMITS,
@@ -80,6 +80,12 @@ export interface FileResult {
   readonly events?: StoredEvent[];
   /** `detect` mode: events a stateful rule wants, in file order. */
   readonly candidates?: CloudEvent[];
+  /**
+   * `detect` mode: canary events tied to their token by something other than their key (a shared
+   * user ARN, a principal id) while their session key was unknown: once the key is learned it may
+   * name another token, so run.ts evaluates them again at the end (see {@link provisional}).
+   */
+  readonly provisional?: CloudEvent[];
   /** Identifiers seen in the file (pre-filter mode): a later pass reads it again only on a hit. */
   readonly bloom?: Bloom;
 }
@@ -178,6 +184,7 @@ interface Tally {
   readonly hits: HitSummary[];
   readonly facts: TokenFact[];
   readonly candidates: CloudEvent[];
+  readonly provisional: CloudEvent[];
   readonly events: StoredEvent[] | undefined;
   readonly rejections: RecordRejection[];
   readonly maxRejections: number;
@@ -190,6 +197,7 @@ function newTally(opts: FileOptions, rejections: RecordRejection[], rejected: nu
     hits: [],
     facts: [],
     candidates: [],
+    provisional: [],
     events: opts.mode === 'events' ? [] : undefined,
     rejections,
     maxRejections: opts.maxRejections ?? MAX_REJECTIONS_PER_FILE,
@@ -231,6 +239,31 @@ function consider(
   return ev;
 }
 
+/**
+ * Is a canary event's token provisional? Its key decides which token it is (CanaryIndex.match looks
+ * at the key first), and a session key may be learned later, from a file read after this one.
+ * Tied to a token some other way under an `ASIA…` key, it is evaluated again once every key is
+ * known. (The file's Bloom filter, which would send it back for a second pass, leaves a canary's
+ * own events out: see record-choice.ts.)
+ */
+function provisional(ev: CloudEvent, via: CanaryVia): boolean {
+  const key = ev.identity.accessKeyId;
+  return (
+    via !== 'access-key' &&
+    via !== 'session-key' &&
+    via !== 'previous-key' &&
+    key !== undefined &&
+    key.startsWith('ASIA')
+  );
+}
+
+/** The event without the raw record it carries here (it crosses threads). */
+function withoutRaw(ev: CloudEvent): CloudEvent {
+  const copy: { raw?: unknown } = { ...ev };
+  delete copy.raw;
+  return copy as CloudEvent;
+}
+
 /** The file's result from its tally. */
 function resultOf(
   file: string,
@@ -258,7 +291,11 @@ function resultOf(
     ...(extra.bloom ? { bloom: extra.bloom } : {}),
   };
   if (tally.events) return { ...result, events: tally.events };
-  return tally.candidates.length > 0 ? { ...result, candidates: tally.candidates } : result;
+  return {
+    ...result,
+    ...(tally.candidates.length > 0 ? { candidates: tally.candidates } : {}),
+    ...(tally.provisional.length > 0 ? { provisional: tally.provisional } : {}),
+  };
 }
 
 /**
@@ -300,7 +337,9 @@ function runSlices(
       : undefined;
     // A record whose identity named a canary: into the filter unless it was a canary's event.
     if (pick.bloom && p.needles && pick.unfiltered?.[index] === 1) {
-      if (!ev || !engines?.stateless.ctx.canaries.match(ev)) addIdentity(r, p.needles, pick.bloom);
+      const canary = ev && engines?.stateless.ctx.canaries.match(ev);
+      if (!canary) addIdentity(r, p.needles, pick.bloom);
+      else if (ev && provisional(ev, canary.via)) tally.provisional.push(withoutRaw(ev));
     }
   }
   return resultOf(file, bytes, records, tally, bloom ? { bloom } : {});

@@ -8,12 +8,20 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Finding, RecordRejection, StoredEvent, Token, TokenFact } from '../core/index.js';
+import type {
+  CloudEvent,
+  Finding,
+  RecordRejection,
+  StoredEvent,
+  Token,
+  TokenFact,
+} from '../core/index.js';
 import type { Engine, HitSummary, RuleConfig } from '../detect/index.js';
 import {
   createCanaryIndex,
   createEngine,
   findingsFromHits,
+  isCanaryOnly,
   withCanaryContacts,
   ruleConfigs,
   rules,
@@ -165,6 +173,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
   const learning = createLearning();
   const learnable = learnableFrom(opts.tokens);
   const blooms = new Map<string, Bloom>();
+  const provisional = new Map<string, CloudEvent>();
   let files = opts.files;
   for (let pass = 1; pass <= 4 && files.length > 0; pass++) {
     stats.passes = pass;
@@ -173,6 +182,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     let done = 0;
     const onResult = (r: FileResult): void => {
       for (const h of r.hits) hits.set(`${h.rule}\u0000${h.eventId}`, h);
+      for (const ev of r.provisional ?? []) provisional.set(ev.eventId, ev);
       for (const f of r.facts) learned.push(f);
       if (r.bloom) blooms.set(r.file, r.bloom);
       if (!first) return;
@@ -205,6 +215,11 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
       return !b || unknown.some((n) => mayHoldLearned(b, n, learnable));
     });
   }
+  settleProvisional(
+    provisional,
+    hits,
+    createEngine(rules.filter(isCanaryOnly), { ...base, canaries, kind: 'stateless' }),
+  );
   const engine = createEngine(rules, { ...base, canaries, state: stateful.state });
   const all = [...hits.values()];
   return {
@@ -214,6 +229,22 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     stats,
     engine,
   };
+}
+
+/**
+ * Evaluate again, with every canary fact known, the canary events whose token was provisional
+ * (read.ts): their hits of canary rules are replaced by what the rules say now. The same as reading
+ * their files again, for just those events.
+ */
+function settleProvisional(
+  events: ReadonlyMap<string, CloudEvent>,
+  hits: Map<string, HitSummary>,
+  canaryRules: Engine,
+): void {
+  for (const ev of events.values()) {
+    for (const r of canaryRules.rules) hits.delete(`${r.id}\u0000${ev.eventId}`);
+    for (const h of canaryRules.evaluate(ev).hits) hits.set(`${h.rule}\u0000${h.eventId}`, h);
+  }
 }
 
 function workerInit(
