@@ -420,7 +420,6 @@ async function runInWorkers(
   const handed = (file: string): void => {
     learning?.readAt.set(file, learning.version);
   };
-  const own = createFileWork(init);
   const workers: Worker[] = [];
   const queued = new Map<Worker, number>();
   const share = (facts: readonly TokenFact[], from: Worker | undefined): void => {
@@ -464,6 +463,8 @@ async function runInWorkers(
       w.on('exit', () => resolve());
     });
   });
+  // Built after the workers are started, so their start-up overlaps this thread's.
+  const own = createFileWork(init);
   pump();
   // This thread's lane: a file whenever one may be taken, letting worker results in between.
   while (!failure) {
