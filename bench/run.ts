@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: generate (or reuse) a synthetic CloudTrail data set, warm the page cache,
- * measure the bare floor, run `keysnare detect` on it as a child process, check that every canary
+ * measure the bare floor and run `keysnare detect` on it as a child process, in turns, check that every canary
  * event was found and nothing else was reported as canary use, and print detector throughput as a
  * ratio to the floor measured in the same run.
  *
@@ -17,6 +17,7 @@
 import { join } from 'node:path';
 import { isAppError, describeError } from '../src/core/errors.js';
 import { median } from './child.js';
+import { measureFloor } from './floor.js';
 import type { FloorResult } from './floor.js';
 import type { CanaryLayout } from './canary-scenarios.js';
 import { TRAIL_SUBDIR, type DatasetManifest } from './generate.js';
@@ -26,7 +27,6 @@ import {
   progress,
   reportVerification,
   runDetect,
-  runFloor,
   versionStartup,
   warmCache,
   type BenchArgs,
@@ -48,21 +48,38 @@ function messageOf(err: unknown): string {
   return isAppError(err) ? err.message : describeError(err);
 }
 
-async function detectRuns(
+/**
+ * Floor and detect runs in turns (floor 1, detect 1, floor 2, …), so a machine whose speed drifts
+ * during the bench slows both sides alike; each pair gives one ratio. Stops at the first detect
+ * failure (rethrown) with the floors measured so far.
+ */
+async function pairedRuns(
   cli: string,
   trailDir: string,
   tokens: string,
   manifest: DatasetManifest,
   runs: number,
-): Promise<DetectRun[]> {
+): Promise<{ floors: FloorResult[]; runs: DetectRun[] }> {
+  const floors: FloorResult[] = [];
   const results: DetectRun[] = [];
   for (let i = 1; i <= runs; i++) {
+    const f = await measureFloor(trailDir, tokens);
+    floors.push(f);
+    progress(`floor run ${i}/${runs}: ${Math.round(f.recordsPerSec)} rec/s, ${f.hits} key hits`);
     const run = await runDetect(cli, trailDir, tokens, manifest);
-    const rate = Math.round(manifest.records / (run.wallMs / 1000));
-    progress(`detect run ${i}/${runs}: ${rate} rec/s wall, ${run.stats.findings} findings`);
+    const rate = manifest.records / (run.wallMs / 1000);
+    const ratio = (rate / f.recordsPerSec).toFixed(2);
+    progress(
+      `detect run ${i}/${runs}: ${Math.round(rate)} rec/s wall (${ratio}x this floor), ${run.stats.findings} findings`,
+    );
     results.push(run);
   }
-  return results;
+  return { floors, runs: results };
+}
+
+/** Each run's detect rate over the floor measured just before it. */
+function pairedRatios(s: Pick<Summary, 'floors' | 'runs' | 'manifest'>): number[] {
+  return s.runs.map((r, i) => s.manifest.records / (r.wallMs / 1000) / s.floors[i]!.recordsPerSec);
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -72,6 +89,7 @@ function printTable(
   m: DatasetManifest,
   floor: Spread,
   detect: Spread | undefined,
+  paired: Spread | undefined,
   rssMb: number | undefined,
   startupMs: number | undefined,
 ): void {
@@ -84,6 +102,11 @@ function printTable(
       detect ? fmt(detect.median) : 'n/a',
     ],
     ['ratio detect/floor', ratio('best'), ratio('median')],
+    [
+      'ratio, each run / the floor just before',
+      paired ? paired.best.toFixed(2) : 'n/a',
+      paired ? paired.median.toFixed(2) : 'n/a',
+    ],
     ['detect peak RSS (MB)', rssMb === undefined ? 'n/a' : fmt(rssMb), ''],
     ['keysnare --version (ms, median of 10)', startupMs === undefined ? 'n/a' : fmt(startupMs), ''],
   ];
@@ -102,12 +125,12 @@ async function benchDataset(args: BenchArgs, dataset: BenchDataset): Promise<Sum
   const trailDir = join(dataset.dataDir, TRAIL_SUBDIR);
   const tokens = join(dataset.dataDir, 'tokens.json');
   warmCache(trailDir);
-  const floors: FloorResult[] = await runFloor(trailDir, tokens, args.runs);
-  const problems: string[] = floorProblems(floors, manifest);
+  let floors: FloorResult[] = [];
+  const problems: string[] = [];
   let runs: DetectRun[] = [];
   let startupMs: number | undefined;
   try {
-    runs = await detectRuns(args.cli, trailDir, tokens, manifest, args.runs);
+    ({ floors, runs } = await pairedRuns(args.cli, trailDir, tokens, manifest, args.runs));
     const worst = runs.find((r) => !r.verification.ok) ?? runs[0]!;
     reportVerification(worst.verification);
     problems.push(...worst.verification.problems);
@@ -115,12 +138,15 @@ async function benchDataset(args: BenchArgs, dataset: BenchDataset): Promise<Sum
   } catch (err) {
     problems.push(`detect step failed: ${messageOf(err)}`);
   }
+  if (floors.length === 0) floors = [await measureFloor(trailDir, tokens)];
+  problems.unshift(...floorProblems(floors, manifest));
   const floor = spread(floors.map((f) => f.recordsPerSec));
   const detect =
     runs.length > 0 ? spread(runs.map((r) => manifest.records / (r.wallMs / 1000))) : undefined;
   const rssMb =
     runs.length > 0 ? Math.max(...runs.map((r) => r.stats.maxRssBytes)) / 1e6 : undefined;
-  printTable(dataset.layout, manifest, floor, detect, rssMb, startupMs);
+  const paired = runs.length > 0 ? spread(pairedRatios({ floors, runs, manifest })) : undefined;
+  printTable(dataset.layout, manifest, floor, detect, paired, rssMb, startupMs);
   for (const p of problems) process.stderr.write(`bench: FAILED (${dataset.layout}): ${p}\n`);
   return {
     layout: dataset.layout,
@@ -194,6 +220,13 @@ function summaryLine(s: Summary): Record<string, unknown> {
           median: round(s.detect.median / s.floor.median, 3),
         }
       : null,
+    pairedRatio:
+      s.runs.length > 0
+        ? {
+            best: round(Math.max(...pairedRatios(s)), 3),
+            median: round(median(pairedRatios(s)), 3),
+          }
+        : null,
     peakRssMb: round(s.rssMb, 1),
     versionStartupMs: round(s.startupMs, 1),
     correct: s.ok,

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppError } from '../src/core/errors.js';
 import { median, runNode, stderrTail } from './child.js';
-import { listTrailFiles, measureFloor, type FloorResult } from './floor.js';
+import { listTrailFiles } from './floor.js';
 import { CANARY_LAYOUTS, type CanaryLayout } from './canary-scenarios.js';
 import {
   datasetParams,
@@ -153,21 +153,6 @@ export function warmCache(trailDir: string): void {
   let bytes = 0;
   for (const file of listTrailFiles(trailDir)) bytes += readFileSync(file).length;
   progress(`page cache warmed (${(bytes / 1e6).toFixed(1)} MB gz)`);
-}
-
-/** Measure the floor `runs` times. */
-export async function runFloor(
-  trailDir: string,
-  tokens: string,
-  runs: number,
-): Promise<FloorResult[]> {
-  const results: FloorResult[] = [];
-  for (let i = 1; i <= runs; i++) {
-    const r = await measureFloor(trailDir, tokens);
-    progress(`floor run ${i}/${runs}: ${Math.round(r.recordsPerSec)} rec/s, ${r.hits} key hits`);
-    results.push(r);
-  }
-  return results;
 }
 
 /**
