@@ -1,10 +1,11 @@
 /**
  * Runs the pipeline over files. Decode, pre-filter, normalize and the stateless rules run per file,
  * spread over lanes (worker threads, and this thread between reports); results come back in the
- * files' sorted order whatever lane finished first, and the stateful rules see the events they want in that one order. So findings
- * do not depend on how files are split among workers or the order they are given. Canary
- * identifiers learned late (a session key, a user ARN the registry lacked) trigger another pass
- * over just the files whose Bloom filter may hold one.
+ * files' sorted order whatever lane finished first, and the stateful rules see the events they
+ * want in that one order. So findings do not depend on how files are split among lanes or the
+ * order they are given. Canary identifiers learned late (a session key, a user ARN the registry
+ * lacked) trigger another pass over just the files whose Bloom filter may hold one; canary events
+ * whose token depends on such an identifier are evaluated again at the end.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -16,6 +17,7 @@ import type {
   Token,
   TokenFact,
 } from '../core/index.js';
+import { AppError } from '../core/index.js';
 import type { Engine, HitSummary, RuleConfig } from '../detect/index.js';
 import {
   createCanaryIndex,
@@ -460,7 +462,16 @@ async function runInWorkers(
         for (const other of workers) void other.terminate();
         nudge();
       });
-      w.on('exit', () => resolve());
+      w.on('exit', () => {
+        // A worker that stops with files unread (and no error event) must not leave this waiting.
+        const unread = queued.get(w) ?? 0;
+        if (unread > 0 && !failure) {
+          const reason = `a worker thread stopped with ${unread} file(s) unread`;
+          failure = { error: new AppError('KS_INTERNAL', { reason }) };
+          nudge();
+        }
+        resolve();
+      });
     });
   });
   // Built after the workers are started, so their start-up overlaps this thread's.
