@@ -260,7 +260,8 @@ version: 1
 detect:
   # Canary events of one token from one source further apart than this start a new finding.
   quietGapMinutes: 60
-  # Parallel workers for \`keysnare detect\`: "auto" (one per CPU) or 1..64.
+  # Files read in parallel by \`keysnare detect\` and \`ingest\` (the main thread and N-1 worker
+  # threads): "auto" (one per CPU) or 1..64.
   workers: auto
 
 limits:

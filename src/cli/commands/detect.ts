@@ -128,7 +128,10 @@ export const registerDetect: RegisterCommand = (program, run) => {
       'extra canary tokens (JSON/YAML list, same format as `token import`)',
     )
     .option('--format <format>', 'table or jsonl', 'table')
-    .option('--workers <n>', 'worker threads: auto or a number')
+    .option(
+      '--workers <n>',
+      'files read in parallel (the main thread and N-1 worker threads): auto (one per CPU) or a number',
+    )
     .option('--quiet-gap <minutes>', 'canary events further apart than this start a new finding')
     .option(
       '--no-prefilter',

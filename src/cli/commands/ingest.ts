@@ -52,7 +52,10 @@ export const registerIngest: RegisterCommand = (program, run) => {
       'read CloudTrail files into the workspace: events kept (once per eventID), findings stored',
     )
     .option('--format <format>', 'table or jsonl (the findings that are new or changed)', 'table')
-    .option('--workers <n>', 'worker threads: auto or a number')
+    .option(
+      '--workers <n>',
+      'files read in parallel (the main thread and N-1 worker threads): auto (one per CPU) or a number',
+    )
     .option('--quiet-gap <minutes>', 'canary events further apart than this start a new finding')
     .addHelpText('after', RUN_HELP)
     .action(run(ingestAction));
