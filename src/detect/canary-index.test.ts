@@ -102,6 +102,34 @@ describe('canary index', () => {
     ).toBe('federated-issuer');
   });
 
+  it('gives a federated ARN two canaries learned to neither, whichever was learned first', () => {
+    const other: Token = { ...token, id: 'tok_b', accessKeyId: 'AKIAQEXAMPLECANARY02' };
+    const otherArn = 'arn:aws:iam::111122223333:user/svc-other';
+    const shared = 'arn:aws:sts::111122223333:federated-user/backup';
+    const fact = (tokenId: string) =>
+      ({ tokenId, kind: 'federated-arn', value: shared, eventId: `gft-${tokenId}` }) as const;
+    // A federated user of the second canary: the session key is unknown, the issuer is its user.
+    const use = ev({ type: 'FederatedUser', arn: shared, issuerArn: otherArn });
+    for (const order of [
+      ['tok_a', 'tok_b'],
+      ['tok_b', 'tok_a'],
+    ]) {
+      const idx = createCanaryIndex([
+        { ...token, userArn },
+        { ...other, userArn: otherArn },
+      ]);
+      idx.addFacts(order.map(fact));
+      expect(idx.match(use)).toEqual({ tokenId: 'tok_b', via: 'federated-issuer' });
+    }
+    // Learned by one canary only, the federated ARN decides.
+    const one = createCanaryIndex([
+      { ...token, userArn },
+      { ...other, userArn: otherArn },
+    ]);
+    one.addFacts([fact('tok_a')]);
+    expect(one.match(ev({ type: 'FederatedUser', arn: shared }))?.tokenId).toBe('tok_a');
+  });
+
   it('does not match another user of the same account', () => {
     const idx = createCanaryIndex([
       { ...token, userArn, userName: 'svc-billing-prod', accountId: '111122223333' },

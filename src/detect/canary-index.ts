@@ -56,6 +56,7 @@ export function createCanaryIndex(
   const previousKeys = new Set<string>();
   const arns = new Map<string, string>();
   const federatedArns = new Map<string, string>();
+  const sharedFederatedArns = new Set<string>();
   const principals = new Map<string, string>();
   const names = new Map<string, string[]>();
   const nameAccount = new Map<string, string>();
@@ -81,6 +82,11 @@ export function createCanaryIndex(
       const before = names.get(f.value.toLowerCase())?.includes(f.tokenId) ?? false;
       addName(f.tokenId, f.value, byId.get(f.tokenId)?.accountId);
       return !before;
+    }
+    if (f.kind === 'federated-arn' && federatedArns.get(f.value) !== f.tokenId) {
+      // Federated users of two canaries with one name share the ARN: it then names neither (the
+      // issuer does), whichever was learned first.
+      if (federatedArns.has(f.value)) sharedFederatedArns.add(f.value);
     }
     if (!target || target.has(f.value)) return false;
     target.set(f.value, f.tokenId);
@@ -111,6 +117,7 @@ export function createCanaryIndex(
         previousKeys,
         arns,
         federatedArns,
+        sharedFederatedArns,
         principals,
         nameAccount,
       };
@@ -140,6 +147,8 @@ interface Maps {
   previousKeys: Set<string>;
   arns: Map<string, string>;
   federatedArns: Map<string, string>;
+  /** Federated ARNs learned for more than one canary: they name none. */
+  sharedFederatedArns: ReadonlySet<string>;
   principals: Map<string, string>;
   nameAccount: Map<string, string>;
 }
@@ -151,7 +160,8 @@ function matchEvent(event: CloudEvent, m: Maps): CanaryMatch | undefined {
     if (t) return { tokenId: t, via: keyVia(m, id.accessKeyId) };
   }
   if (id.arn) {
-    const t = m.arns.get(id.arn) ?? m.federatedArns.get(id.arn);
+    const federated = m.sharedFederatedArns.has(id.arn) ? undefined : m.federatedArns.get(id.arn);
+    const t = m.arns.get(id.arn) ?? federated;
     if (t) return { tokenId: t, via: m.arns.has(id.arn) ? 'user-arn' : 'federated-issuer' };
   }
   if (id.principalId) {
