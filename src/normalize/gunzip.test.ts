@@ -41,6 +41,13 @@ describe('gunzipText', () => {
     expect(gunzipText(both, 64 << 20).equals(Buffer.concat([one, two]))).toBe(true);
     const lying = gzipSync(one);
     lying.writeUInt32LE(70_000, lying.length - 4);
+    // A trailer claiming far more than the data holds: gunzip rejects it as gunzipSync does,
+    // without allocating what it claims first.
+    const big = gzipSync(small);
+    big.writeUInt32LE(400 * 1024 * 1024, big.length - 4);
+    expect(errorOf(() => gunzipText(big, 512 << 20)).code).toBe(
+      errorOf(() => gunzipSync(big)).code,
+    );
     // gunzip checks ISIZE itself: whatever it says about a lying trailer, so does this.
     const expected = errorOf(() => gunzipSync(lying));
     expect(errorOf(() => gunzipText(lying, 64 << 20)).code).toBe(expected.code);

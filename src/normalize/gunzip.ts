@@ -12,6 +12,8 @@ import { createGunzip, gunzipSync } from 'node:zlib';
 /** Output kept between files; a file needing more gets a buffer of its own, not kept. */
 const KEPT_BYTES = 32 * 1024 * 1024;
 const DEFAULT_CHUNK = 64 * 1024;
+/** The largest output chunk allocated from what a gzip trailer states. */
+const MAX_CHUNK = 64 * 1024 * 1024;
 
 /** The internals of a zlib engine used here (Node 20 has them; gunzip.test.ts runs this path). */
 interface Engine {
@@ -31,7 +33,9 @@ let kept: Buffer | undefined;
 export function gunzipText(data: Buffer, max: number): Buffer {
   const stated = statedSize(data);
   if (stated === undefined || stated >= max || stated + 1 > KEPT_BYTES) {
-    const chunkSize = stated !== undefined && stated < max ? stated + 1 : DEFAULT_CHUNK;
+    // The trailer is the file's word, not a fact: never allocate more than a chunk of it up front.
+    const chunkSize =
+      stated !== undefined && stated < max ? Math.min(stated + 1, MAX_CHUNK) : DEFAULT_CHUNK;
     return gunzipSync(data, { maxOutputLength: max, chunkSize });
   }
   const engine = createGunzip({ maxOutputLength: max }) as unknown as Engine;

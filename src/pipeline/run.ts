@@ -217,11 +217,14 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
       return !b || unknown.some((n) => mayHoldLearned(b, n, learnable));
     });
   }
-  settleProvisional(
-    provisional,
-    hits,
-    createEngine(rules.filter(isCanaryOnly), { ...base, canaries, kind: 'stateless' }),
-  );
+  if (provisional.size > 0) {
+    const canaryRules = createEngine(rules.filter(isCanaryOnly), {
+      ...base,
+      canaries,
+      kind: 'stateless',
+    });
+    settleProvisional(provisional, hits, canaryRules);
+  }
   const engine = createEngine(rules, { ...base, canaries, state: stateful.state });
   const all = [...hits.values()];
   return {
