@@ -389,8 +389,12 @@ type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly index: number; readonly result: FileResult };
 
+/** Results held per lane, waiting for an earlier file, before no lane gets a new file. */
+const MAX_WAITING_DETECT = 8;
+const MAX_WAITING_EVENTS = 2;
+
 /** Files handed to a worker ahead of its results, so it never waits while this thread reads. */
-const WORKER_QUEUE = 2;
+const WORKER_QUEUE = 4;
 
 /**
  * Hand files out to `count` lanes: `count - 1` worker threads, and this thread, which reads files
@@ -407,7 +411,10 @@ async function runInWorkers(
   report: Report,
   learning?: Learning,
 ): Promise<void> {
-  const maxWaiting = count * 2;
+  // A detect result is a file's hits and candidate events, small; an ingest result holds every
+  // event of its file. Room for more small ones lets this thread read on while a worker is still
+  // starting (its first result comes ~0.3 s after this thread's).
+  const maxWaiting = count * (init.mode === 'detect' ? MAX_WAITING_DETECT : MAX_WAITING_EVENTS);
   let next = 0;
   let failure: { readonly error: unknown } | undefined;
   let wake: (() => void) | undefined;
