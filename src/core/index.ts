@@ -10,3 +10,4 @@ export * from './token.js';
 export * from './cloudtrail-record.js';
 export * from './regexp.js';
 export * from './ip-context.js';
+export * from './intern.js';

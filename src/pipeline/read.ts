@@ -259,9 +259,9 @@ function provisional(ev: CloudEvent, via: CanaryVia): boolean {
 
 /** The event without the raw record it carries here (it crosses threads). */
 function withoutRaw(ev: CloudEvent): CloudEvent {
-  const copy: { raw?: unknown } = { ...ev };
-  delete copy.raw;
-  return copy as CloudEvent;
+  // Not spread and `delete`d: a deleted key makes a slow dictionary object.
+  const { raw: _raw, ...rest } = ev;
+  return rest;
 }
 
 /** The file's result from its tally. */

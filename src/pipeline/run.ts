@@ -17,9 +17,10 @@ import type {
   Token,
   TokenFact,
 } from '../core/index.js';
-import { AppError } from '../core/index.js';
+import { AppError, createInterner } from '../core/index.js';
 import type { Engine, HitSummary, RuleConfig } from '../detect/index.js';
 import {
+  compactHit,
   createCanaryIndex,
   createEngine,
   findingsFromHits,
@@ -176,6 +177,11 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
   const learnable = learnableFrom(opts.tokens);
   const blooms = new Map<string, Bloom>();
   const provisional = new Map<string, CloudEvent>();
+  // Hits are kept to the end; most repeat a few user agents, ARNs and keys.
+  const intern = createInterner();
+  const keep = (h: HitSummary): void => {
+    hits.set(`${h.rule}\u0000${h.eventId}`, compactHit(h, intern));
+  };
   let files = opts.files;
   for (let pass = 1; pass <= 4 && files.length > 0; pass++) {
     stats.passes = pass;
@@ -183,14 +189,14 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     const learned: TokenFact[] = [];
     let done = 0;
     const onResult = (r: FileResult): void => {
-      for (const h of r.hits) hits.set(`${h.rule}\u0000${h.eventId}`, h);
+      for (const h of r.hits) keep(h);
       for (const ev of r.provisional ?? []) provisional.set(ev.eventId, ev);
       for (const f of r.facts) learned.push(f);
       if (r.bloom) blooms.set(r.file, r.bloom);
       if (!first) return;
       for (const ev of r.candidates ?? []) {
         const out = stateful.evaluate(ev);
-        for (const h of out.hits) hits.set(`${h.rule}\u0000${h.eventId}`, h);
+        for (const h of out.hits) keep(h);
         learned.push(...out.facts);
       }
       reportFile(opts, stats, r);
