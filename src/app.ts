@@ -248,7 +248,9 @@ export async function detectFiles(
   home: string,
   o: DetectRequest,
 ): Promise<import('./pipeline/index.js').RunResult & { readonly tokens: number }> {
-  const { runFiles } = await import('./pipeline/index.js');
+  const { runFiles, prestartWorkers } = await import('./pipeline/index.js');
+  // Worker threads load their modules while this thread reads the canaries.
+  prestartWorkers(o.workers - 1);
   const config = configOrDefaults(home);
   const { tokenFiles, now, ...run } = o;
   let tokens: Token[];
