@@ -65,6 +65,8 @@ export default tseslint.config(
   {
     ignores: [
       'bin/**',
+      // Plain Node build step over dist/ (no types to check against before dist/ exists).
+      'scripts/*.mjs',
       'dist/**',
       'node_modules/**',
       'coverage/**',

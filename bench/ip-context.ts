@@ -2,14 +2,27 @@
  * `npm run bench:ip-context`: what the offline IP context costs — load time of each source (the
  * packaged country mmdb and ASN CSVs, a synthetic ip-ranges.json and Tor list of realistic size),
  * memory held, and lookup cost uncached (distinct addresses) and cached (CloudTrail's repeated
- * source IPs). One process, one thread: each worker thread pays the same once. Prints plain lines;
- * asserts nothing. Run with `node --expose-gc` (the npm script does) for heap figures.
+ * source IPs). One process, one thread: each worker thread pays the same once. Then each packaged
+ * ASN table's load both ways: parsed from its CSV (what runs from src/, as here) and read from its
+ * compiled form (what the build ships in dist/data/; compiled into the temp folder here). Prints
+ * plain lines; asserts nothing. Run with `node --expose-gc` (the npm script does) for heap figures.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadAsnCsv } from '../src/normalize/enrich/ip-context/asn-csv.js';
+import type { AsnTable } from '../src/normalize/enrich/ip-context/asn-csv.js';
+import {
+  readCompiledAsn,
+  writeCompiledAsn,
+} from '../src/normalize/enrich/ip-context/compiled-asn.js';
 import { createIpContext } from '../src/normalize/enrich/ip-context/index.js';
 import { formatIpv4 } from '../src/normalize/enrich/ip-context/ip.js';
+import {
+  PACKAGED_ASN_IPV4_CSV,
+  PACKAGED_ASN_IPV6_CSV,
+  packagedPath,
+} from '../src/normalize/enrich/ip-context/packaged.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -67,6 +80,41 @@ function time<T>(f: () => T): [T, number, number] {
   return [r, performance.now() - t0, (c.user + c.system) / 1000];
 }
 
+/** Wall-clock ms of `runs` calls of `f` (a collection before each): the first and the median. */
+function runs(n: number, f: () => unknown): { first: number; median: number } {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    gc?.();
+    ms.push(time(f)[1]);
+  }
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { first: ms[0]!, median: sorted[n >> 1]! };
+}
+
+/** Each packaged ASN table parsed from CSV and read compiled, in this run, with the ratio. */
+function compiledVsCsv(dir: string): void {
+  for (const [packaged, family] of [
+    [PACKAGED_ASN_IPV4_CSV, 4],
+    [PACKAGED_ASN_IPV6_CSV, 6],
+  ] as const) {
+    const csv = packagedPath(packaged);
+    if (csv === undefined) {
+      console.log(`IPv${family} ASN table: ${packaged.pkg} not installed`);
+      continue;
+    }
+    const source = statSync(csv);
+    const bin = join(dir, packaged.compiled ?? `asn-ipv${family}.bin`);
+    let table: AsnTable | undefined;
+    const parse = runs(5, () => (table = loadAsnCsv(csv, family)));
+    writeCompiledAsn(table!, source, bin);
+    const read = runs(5, () => readCompiledAsn(bin, source, family));
+    const mb = (statSync(bin).size / 2 ** 20).toFixed(1);
+    console.log(
+      `IPv${family} ASN table, median of 5 (first): CSV ${parse.median.toFixed(0)} ms (${parse.first.toFixed(0)}), compiled ${read.median.toFixed(1)} ms (${read.first.toFixed(1)}), ${(parse.median / read.median).toFixed(0)}x faster; compiled file ${mb} MB`,
+    );
+  }
+}
+
 function main(): void {
   const dir = mkdtempSync(join(tmpdir(), 'ks-ipctx-bench-'));
   try {
@@ -118,6 +166,7 @@ function main(): void {
       `cached lookups: ${((hitMs * 1e6) / (rounds * hot.length)).toFixed(0)} ns each (${hot.length} repeated IPs)`,
     );
     console.log(`memory with a full cache: heap +${(heapMb() - heap0).toFixed(1)} MB`);
+    compiledVsCsv(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

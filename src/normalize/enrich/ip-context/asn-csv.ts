@@ -10,12 +10,21 @@ import { parseIpv4, parseIpv6 } from './ip.js';
 import { compare6, RangeBuilder4, RangeBuilder6, tableSize } from './ranges.js';
 import type { RangeTable4, RangeTable6 } from './ranges.js';
 
+/**
+ * Organisation by ASN: a `Map` when parsed from CSV, names decoded on demand when read from a
+ * compiled table (compiled-asn.ts).
+ */
+export interface AsnOrgs {
+  get(asn: number): string | undefined;
+  /** ASNs with an organisation. */
+  readonly size: number;
+}
+
 /** ASN ranges of one family: `values` in the table are the ASNs themselves. */
 export interface AsnTable {
   readonly family: 4 | 6;
   readonly table: RangeTable4 | RangeTable6;
-  /** Organisation by ASN. */
-  readonly orgs: ReadonlyMap<number, string>;
+  readonly orgs: AsnOrgs;
 }
 
 const COMMA = 44;

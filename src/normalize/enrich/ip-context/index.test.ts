@@ -202,6 +202,12 @@ describe('createIpContext', () => {
     expect(ip.lookup('2001:4860:4860::8888')).toMatchObject({ asn: 15169, provider: 'google' });
     expect(ip.lookup('::ffff:8.8.8.8')).toMatchObject({ asn: 15169 });
     expect(ip.sources().map((s) => s.state)).toEqual(['loaded', 'loaded', 'loaded']);
+    // Run from src/, there is no compiled twin beside the module (the build writes dist/data/).
+    expect(ip.sources().map((s) => s.detail)).toEqual([
+      expect.stringMatching(/, built /),
+      'csv',
+      'csv',
+    ]);
   });
 });
 

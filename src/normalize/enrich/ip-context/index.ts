@@ -10,8 +10,6 @@
  * ip.lookup('not an ip'); // undefined
  */
 import type { AppError, IpContext } from '../../../core/index.js';
-import { loadAsnCsv } from './asn-csv.js';
-import type { AsnTable } from './asn-csv.js';
 import { openAsnMmdb } from './asn-mmdb.js';
 import type { AsnDb, AsnInfo } from './asn-mmdb.js';
 import { findAws, loadAwsIpRanges } from './aws-ip-ranges.js';
@@ -25,15 +23,17 @@ import type { MmdbFile } from './mmdb.js';
 import { MAX_ADDRESS_TEXT, parseAddress } from './ip.js';
 import type { Address } from './ip.js';
 import {
+  compiledPath,
+  loadAsn,
   PACKAGED_ASN_IPV4_CSV,
   PACKAGED_ASN_IPV6_CSV,
   PACKAGED_COUNTRY_MMDB,
   packagedName,
   packagedPath,
 } from './packaged.js';
-import type { PackagedFile } from './packaged.js';
+import type { LoadedAsn, PackagedFile } from './packaged.js';
 import { DEFAULT_CLOUD_ASNS, DEFAULT_HOSTING_ASNS, providersByAsn } from './providers.js';
-import { find4, find6 } from './ranges.js';
+import { find4, find6, tableSize } from './ranges.js';
 import { isTorExit, loadTorExitList } from './tor-exit-list.js';
 import type { TorExits } from './tor-exit-list.js';
 
@@ -106,8 +106,8 @@ function pick(
 interface Sources {
   country?: LazySource<CountryDb>;
   asnMmdb?: LazySource<AsnDb>;
-  asn4?: LazySource<AsnTable>;
-  asn6?: LazySource<AsnTable>;
+  asn4?: LazySource<LoadedAsn>;
+  asn6?: LazySource<LoadedAsn>;
   aws?: LazySource<AwsRanges>;
   tor?: LazySource<TorExits>;
   absent: IpSourceStatus[];
@@ -143,19 +143,18 @@ function openSources(o: IpContextOptions): Sources {
     checkDataFile(o.asnMmdb);
     s.asnMmdb = lazySource('asn', o.asnMmdb, openAsnMmdb, (d) => mmdbSummary(d.db), o.onError);
   } else {
-    const csvCount = (d: AsnTable): SourceSummary => ({ entries: d.table.values.length });
-    const asn4 = each(
-      'asn-ipv4',
-      pick(o.asnCsv?.ipv4, PACKAGED_ASN_IPV4_CSV),
-      (f) => loadAsnCsv(f, 4),
-      csvCount,
-    );
-    const asn6 = each(
-      'asn-ipv6',
-      pick(o.asnCsv?.ipv6, PACKAGED_ASN_IPV6_CSV),
-      (f) => loadAsnCsv(f, 6),
-      csvCount,
-    );
+    const asn = (option: string | false | undefined, packaged: PackagedFile, family: 4 | 6) => {
+      // Only the packaged CSV has a compiled twin; a configured CSV is always parsed.
+      const compiled = option === undefined ? compiledPath(packaged) : undefined;
+      return each(
+        `asn-ipv${family}`,
+        pick(option, packaged),
+        (csv) => loadAsn(csv, family, compiled),
+        (d) => ({ entries: tableSize(d.asns.table), detail: d.form }),
+      );
+    };
+    const asn4 = asn(o.asnCsv?.ipv4, PACKAGED_ASN_IPV4_CSV, 4);
+    const asn6 = asn(o.asnCsv?.ipv6, PACKAGED_ASN_IPV6_CSV, 6);
     if (asn4) s.asn4 = asn4;
     if (asn6) s.asn6 = asn6;
   }
@@ -186,7 +185,7 @@ function openSources(o: IpContextOptions): Sources {
 }
 
 function asnFromCsv(s: Sources, a: Address): AsnInfo | undefined {
-  const t = (a.family === 4 ? s.asn4 : s.asn6)?.get();
+  const t = (a.family === 4 ? s.asn4 : s.asn6)?.get()?.asns;
   if (!t) return undefined;
   const i = a.family === 4 ? find4(t.table, a.value) : find6(t.table, a.words);
   if (i < 0) return undefined;
