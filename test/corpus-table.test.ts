@@ -141,6 +141,8 @@ const NOT_IN_CORPUS: Readonly<Record<string, string>> = {
   'recon.ses-enumeration': 'single SES calls only',
   'persistence.key-swap': 'no key is created and then its creator deleted',
   'impact.multi-region-compute': 'launches are in one region',
+  'anomaly.first-seen-api':
+    'each detonation and example spans minutes: no principal is past its learning period',
 };
 
 const LIMITS = { maxDecompressedBytes: 50 * 1024 * 1024, maxRecordBytes: 1024 * 1024 };

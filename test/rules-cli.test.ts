@@ -37,6 +37,7 @@ describe('keysnare rules list', () => {
       'impact.multi-region-compute',
       'impact.unusual-instance-type',
       'defense-evasion.logging-tampered',
+      'anomaly.first-seen-api',
       'honeytoken.unlogged-use',
     ]);
     expect(list.find((x) => x.id === 'recon.key-enumeration')?.options).toEqual({

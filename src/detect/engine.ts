@@ -55,8 +55,11 @@ export interface Engine {
   readonly ctx: EngineContext;
   readonly state: StateStore;
   evaluate(event: CloudEvent): Evaluation;
-  /** True when some rule of this engine would be offered the event (its selector holds). */
-  wants(event: CloudEvent): boolean;
+  /**
+   * True when some rule of this engine would be offered the event (its selector holds).
+   * `earliest` false: the event is not one a first-seen rule needs (`selector.earliestPer`).
+   */
+  wants(event: CloudEvent, earliest?: boolean): boolean;
   /**
    * The event without the heavy fields no stateful rule of this engine reads (what crosses to the
    * ordered stream; see `Rule.reads`).
@@ -139,8 +142,10 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
       }
       return hits || facts.length ? { hits: hits ?? [], facts } : NONE;
     },
-    wants(event) {
-      return candidates(event.eventName).some((entry) => offered(entry, event));
+    wants(event, earliest = true) {
+      return candidates(event.eventName).some(
+        (entry) => (earliest || !entry.rule.selector.earliestPer) && offered(entry, event),
+      );
     },
     slim: slimmer(enabled),
     describeContext(rule) {
@@ -260,14 +265,15 @@ function lastBefore(
 ): number | undefined {
   // Sightings are hour buckets: one in the event's own hour does not count as "before".
   const own = Math.floor(beforeMs / HOUR_MS) * HOUR_MS;
-  const found = store.sightings(ns, key, value, beforeMs - lookbackMs, own - 1);
-  return found[found.length - 1];
+  return store.latestSighting(ns, key, value, beforeMs - lookbackMs, own - 1);
 }
 
 function readerFor(store: StateStore, ns: string): RuleStateReader {
   return {
     lastSeenBefore: (key, value, beforeMs, lookbackMs) =>
       lastBefore(store, ns, key, value, beforeMs, lookbackMs),
+    firstSeen: (key, value) => store.sightings(ns, key, value, -Infinity, Infinity)[0],
+    valueCount: (key) => store.valueCount(ns, key),
   };
 }
 

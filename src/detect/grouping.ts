@@ -127,11 +127,32 @@ export function findingsFromHits(
 ): Finding[] {
   const byId = new Map(rules.map((r) => [r.id, r]));
   const out: Finding[] = [];
-  for (const { cluster, previous } of withPrevious(clusterHits(hits, gapMs))) {
+  const settled = settleHits(hits, rules, ctx);
+  for (const { cluster, previous } of withPrevious(clusterHits(settled, gapMs))) {
     const rule = byId.get(cluster[0]?.rule ?? '');
     if (rule) out.push(buildFinding(rule, cluster, ctx, undefined, previous));
   }
   return out.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.id < b.id ? -1 : 1));
+}
+
+/**
+ * The hits that stand once every event of the run is in: each rule with a `settle` step gets all
+ * its hits at once, with the final state (the others' hits pass as they are).
+ */
+export function settleHits(
+  hits: readonly HitSummary[],
+  rules: readonly Rule[],
+  ctx: FindingContext,
+): readonly HitSummary[] {
+  const settling = rules.filter((r) => r.settle !== undefined);
+  if (settling.length === 0) return hits;
+  const ids = new Set(settling.map((r) => r.id));
+  const out = hits.filter((h) => !ids.has(h.rule));
+  for (const rule of settling) {
+    const own = hits.filter((h) => h.rule === rule.id);
+    if (own.length > 0) out.push(...(rule.settle?.(own, ctx.describeContext(rule)) ?? own));
+  }
+  return out;
 }
 
 /**

@@ -47,6 +47,13 @@ export interface RuleSelector {
    * look at just the identity part of a record's text.
    */
   readonly canary?: true | 'actor';
+  /**
+   * The rule looks at every event but needs, per principal identity and UTC day, only the
+   * earliest call of each distinct API (`'api'`: event source and name) or source IP
+   * (`'sourceIp'`): first-seen rules. The reader may parse just those records (see
+   * pipeline/record-choice.ts); the engine still offers the rule every event it is given.
+   */
+  readonly earliestPer?: 'api' | 'sourceIp';
 }
 
 /** Options common to every rule, set per rule id under `rules:` in keysnare.yaml. */
@@ -208,6 +215,13 @@ export interface Rule<O = unknown> extends RuleMeta {
    */
   admit?(event: CloudEvent, options: O): boolean;
   match(event: CloudEvent, ctx: RuleContext<O>): RuleVerdict;
+  /**
+   * For a rule whose verdict needs the whole run's events first (first-seen rules: delivery files
+   * arrive out of order, so the event that looked first when it was read may not be): given every
+   * hit of this rule in the run and the final state, the hits that stand. Applied once per run,
+   * before grouping (see `settleHits`).
+   */
+  settle?(hits: readonly HitSummary[], ctx: DescribeContext<O>): readonly HitSummary[];
   /** Title and details for the finding built from `hits` (non-empty, time-ordered). */
   describe(hits: readonly HitSummary[], ctx: DescribeContext<O>): FindingText;
   readonly samples: {
@@ -236,6 +250,10 @@ export function describeSelector(s: RuleSelector): string {
   if (s.eventNames) parts.push(`calls ${s.eventNames.join(', ')}`);
   if (s.userAgentContains) parts.push(`user agents naming ${s.userAgentContains.join(', ')}`);
   if (s.failed) parts.push('that failed (an error code)');
+  if (s.earliestPer)
+    parts.push(
+      `the earliest per principal and day of each ${s.earliestPer === 'api' ? 'API' : 'source IP'}`,
+    );
   if (parts.length === 0)
     return s.canary ? `CloudTrail events ${canaryWords(s.canary)}` : 'every CloudTrail event';
   const what = `CloudTrail events ${parts.join(', ')}`;

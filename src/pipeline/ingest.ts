@@ -17,10 +17,11 @@ import type {
   TokenFact,
   WorkspaceStore,
 } from '../core/index.js';
-import type { Engine, HitSummary, RuleConfig, StateSnapshot } from '../detect/index.js';
+import type { Engine, HitSummary, Rule, RuleConfig, StateSnapshot } from '../detect/index.js';
 import {
   buildFinding,
   clusterHits,
+  settleHits,
   createCanaryIndex,
   createEngine,
   createMemoryState,
@@ -193,17 +194,28 @@ async function storeHitsAndRegroup(
   const groups = new Map<string, { rule: string; groupKey: string }>();
   for (const h of hits)
     groups.set(`${h.rule}\u0000${h.groupKey}`, { rule: h.rule, groupKey: h.groupKey });
-  const byId = new Map(rules.map((r) => [r.id, r]));
+  const byId = new Map<string, Rule>(rules.map((r) => [r.id, r]));
   const changed: Finding[] = [];
   for (const { rule: ruleId, groupKey } of groups.values()) {
     const rule = byId.get(ruleId);
     if (!rule) continue;
     const stored = await store.hitsForGroup(ruleId, groupKey);
     const owner = new Map(stored.map((s) => [s.eventId, s.findingId]));
-    const clusters = clusterHits(
+    // A first-seen rule's hits are settled again with the state so far: files of a later run
+    // may hold an earlier call, which then is the finding instead.
+    const standing = settleHits(
       stored.map((s) => s.data as unknown as HitSummary),
-      gapMs,
+      [rule],
+      ctx,
     );
+    const clusters = clusterHits(standing, gapMs);
+    if (rule.settle) {
+      const kept = new Set(standing.map((h) => owner.get(h.eventId)));
+      const superseded = [...new Set(owner.values())].filter(
+        (id): id is string => id !== undefined && !kept.has(id),
+      );
+      if (superseded.length > 0) await store.deleteFindings(superseded);
+    }
     for (const { cluster, previous } of withPrevious(clusters)) {
       const ids = [
         ...new Set(cluster.map((h) => owner.get(h.eventId)).filter((x): x is string => !!x)),

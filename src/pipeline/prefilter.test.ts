@@ -7,6 +7,8 @@ import type { Token } from '../core/index.js';
 import { cloudTrailRecord } from '../core/index.js';
 import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
 import { ruleConfigSchema } from '../detect/rule-config.js';
+import type { Rule } from '../detect/rule.js';
+import { anomalyFirstSeenApi } from '../detect/rules/anomaly-first-seen-api.js';
 import { reconAccessDeniedBurst } from '../detect/rules/recon-access-denied-burst.js';
 import type { WorkerInit } from './setup.js';
 import { createFileWork } from './setup.js';
@@ -37,13 +39,15 @@ const init = (prefilter: boolean): WorkerInit => ({
   ruleConfig: {},
   canaryOnly: false,
 });
-const filtered = createFileWork(init(true));
-const full = createFileWork(init(false));
+const off = (rule: Rule) => ({ [rule.id]: ruleConfigSchema(rule).parse({ enabled: false }) });
+// A first-seen rule takes every event but only the earliest of its kind per principal and day
+// (selector.earliestPer): its candidates are checked on their own below; the others exactly.
+const noFirstSeen = off(anomalyFirstSeenApi);
+const filtered = createFileWork({ ...init(true), ruleConfig: noFirstSeen });
+const full = createFileWork({ ...init(false), ruleConfig: noFirstSeen });
 // recon.access-denied-burst has no selector (no event name or user agent says "denied"): while it
 // is enabled, every file is parsed. Without it, the selectors of the other rules decide.
-const noBurst = {
-  [reconAccessDeniedBurst.id]: ruleConfigSchema(reconAccessDeniedBurst).parse({ enabled: false }),
-};
+const noBurst = { ...noFirstSeen, ...off(reconAccessDeniedBurst) };
 const filteredNoBurst = createFileWork({ ...init(true), ruleConfig: noBurst });
 
 const identity = fc.constantFrom(
@@ -98,6 +102,29 @@ function escapeSome(text: string, which: readonly string[]): string {
     out = out.split(word).join(spelled.join(''));
   }
   return out;
+}
+
+/**
+ * With the first-seen rule enabled, a fresh thread's candidates (what crosses to the stateful
+ * rules) are some of the full parse's, and hold, for each identity, API and day, every record of
+ * the earliest time: what the rule's state and settle step need (detect/rules/lib/first-seen.ts).
+ */
+function expectEarliestAmong(file: string): void {
+  const chosen = new Set((createFileWork(init(true))(file).candidates ?? []).map((c) => c.eventId));
+  const all = createFileWork(init(false))(file).candidates ?? [];
+  const known = new Set(all.map((c) => c.eventId));
+  expect([...chosen].filter((id) => !known.has(id))).toEqual([]);
+  const earliest = new Map<string, { time: number; ids: string[] }>();
+  for (const c of all) {
+    if (c.timeMs === undefined) continue;
+    const day = Math.floor(c.timeMs / 86_400_000);
+    const k = JSON.stringify([c.identity, c.eventSource, c.eventName, day]);
+    const e = earliest.get(k);
+    if (!e || c.timeMs < e.time) earliest.set(k, { time: c.timeMs, ids: [c.eventId] });
+    else if (c.timeMs === e.time) e.ids.push(c.eventId);
+  }
+  const missing = [...earliest.values()].flatMap((e) => e.ids).filter((id) => !chosen.has(id));
+  expect(missing).toEqual([]);
 }
 
 let n = 0;
@@ -166,6 +193,7 @@ describe('the pre-filter', () => {
           const written = how === 'slashes' ? text.replaceAll('/', '\\/') : text;
           writeFileSync(file, escapeSome(written, escaped));
           expect(hitsOf(filtered(file))).toEqual(hitsOf(full(file)));
+          expectEarliestAmong(file);
         },
       ),
       { numRuns: 400 },

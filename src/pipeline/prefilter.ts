@@ -80,6 +80,11 @@ export interface Prefilter {
    * those rules, or `everywhere` when one of them takes any source.
    */
   readonly named: 'none' | 'everywhere' | ReadonlySet<string>;
+  /**
+   * What the first-seen rules need (`selector.earliestPer`): the earliest record, per principal
+   * identity and UTC day, of each API and/or each source IP. Null when no such rule is enabled.
+   */
+  readonly earliest: { readonly api: boolean; readonly sourceIp: boolean } | null;
 }
 
 const NAME_PATTERN = /userName\\?"\s*:\s*\\?"([^"\\]{1,128})/g;
@@ -181,8 +186,13 @@ export function buildPrefilter(
       ...(s.failed ? { failed: true } : {}),
     };
   });
-  // Each other rule's most selective strings; a rule with none may match any event.
-  const words = others.map((r) => {
+  // Each other rule's most selective strings; a rule with none may match any event. First-seen
+  // rules (`earliestPer`) take every event, but only the earliest of each kind per principal and
+  // day: the record choice finds those itself (record-choice.ts), so they leave the others'
+  // words selective, while no file can be passed over whole.
+  const earliestRules = others.filter((r) => r.selector.earliestPer !== undefined);
+  const selective = others.filter((r) => r.selector.earliestPer === undefined);
+  const words = selective.map((r) => {
     const s = r.selector;
     return (
       s.userAgentContains ??
@@ -196,7 +206,7 @@ export function buildPrefilter(
   const eventSources = new Set<string>();
   const agents = new Set<string>();
   let failed = false;
-  for (const r of others) {
+  for (const r of selective) {
     const s = r.selector;
     if (s.userAgentContains) for (const w of s.userAgentContains) agents.add(w);
     else if (s.eventNames) for (const w of s.eventNames) eventNames.add(w);
@@ -221,8 +231,18 @@ export function buildPrefilter(
     words: everyEvent ? null : text,
     needles: canaryRules.length > 0 ? prepareNeedles(canaryIds, learnable) : null,
     selectors,
-    probe: everyEvent ? null : anyOfWords([...new Set(words.flatMap((w) => w ?? []))], 'i'),
+    probe:
+      everyEvent || earliestRules.length > 0
+        ? null
+        : anyOfWords([...new Set(words.flatMap((w) => w ?? []))], 'i'),
     canaryRulesOnly: others.length === 0,
+    earliest:
+      earliestRules.length === 0
+        ? null
+        : {
+            api: earliestRules.some((r) => r.selector.earliestPer === 'api'),
+            sourceIp: earliestRules.some((r) => r.selector.earliestPer === 'sourceIp'),
+          },
   };
 }
 

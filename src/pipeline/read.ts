@@ -21,6 +21,7 @@ import { createBloom } from './bloom.js';
 import type { Prefilter } from './prefilter.js';
 import { addIdentity, recordMayMatch, textVerdict } from './prefilter.js';
 import { recordsToRead } from './record-choice.js';
+import type { Earliest } from './earliest.js';
 import type { RecordSlices } from './slices.js';
 import { sliceRecords } from './slices.js';
 
@@ -57,6 +58,8 @@ export interface FileOptions {
   readonly maxRejections?: number;
   /** Accepted `eventTime` range; records outside it are rejected. */
   readonly times: TimeWindow;
+  /** This thread's memory of the earliest records first-seen rules need (earliest.ts). */
+  readonly earliest?: Earliest;
 }
 
 /** What processing one file produced. */
@@ -214,6 +217,7 @@ function consider(
   engines: FileEngines | null,
   opts: FileOptions,
   tally: Tally,
+  earliest = true,
 ): CloudEvent | undefined {
   const big = recordLimitProblem(value, opts.limits.maxRecordBytes);
   const ev = big
@@ -235,7 +239,8 @@ function consider(
   const out = engines.stateless.evaluate(ev);
   for (const h of out.hits) tally.hits.push(h);
   for (const f of out.facts) tally.facts.push(f);
-  if (engines.stateful.wants(ev)) tally.candidates.push(engines.stateful.slim(ev));
+  // A first-seen rule is handed only the records the record choice found it needs.
+  if (engines.stateful.wants(ev, earliest)) tally.candidates.push(engines.stateful.slim(ev));
   return ev;
 }
 
@@ -312,7 +317,7 @@ function runSlices(
   opts: FileOptions,
   p: Prefilter,
 ): FileResult | undefined {
-  const pick = recordsToRead(text, slices, p);
+  const pick = recordsToRead(text, slices, p, opts.earliest);
   const records = slices.starts.length;
   // Without a text scan (every record chosen), the filter is filled from the records.
   const recordBloom = pick.bloom || !p.needles ? undefined : createBloom(text.length / 250);
@@ -333,7 +338,7 @@ function runSlices(
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     const r = value as Record<string, unknown>;
     const ev = recordMayMatch(r, p, recordBloom)
-      ? consider(file, index, r, engines, opts, tally)
+      ? consider(file, index, r, engines, opts, tally, pick.earliest?.[index] === 1)
       : undefined;
     // A record whose identity named a canary: into the filter unless it was a canary's event.
     if (pick.bloom && p.needles && pick.unfiltered?.[index] === 1) {

@@ -5,6 +5,8 @@
  */
 import type { Bloom } from './bloom.js';
 import { bloomAdd, createBloom } from './bloom.js';
+import type { Earliest } from './earliest.js';
+import { apiId, dayAt, identityId, ipId, isEarliest } from './earliest.js';
 import type { Needles, Prefilter } from './prefilter.js';
 import { DENIED_TARGET_TEXT } from './prefilter.js';
 import type { RecordSlices } from './slices.js';
@@ -34,6 +36,11 @@ export interface RecordChoice {
    * rule has seen it, and a later pass need not find it again).
    */
   readonly unfiltered?: Uint8Array;
+  /**
+   * Per record: 1 when a first-seen rule needs it (the earliest of its kind this thread has seen,
+   * or a record whose parts could not be found in the text); present when such a rule is enabled.
+   */
+  readonly earliest?: Uint8Array;
 }
 
 /**
@@ -55,12 +62,19 @@ export interface RecordChoice {
  * taken on trust, as CloudTrail writes it: each record has `eventVersion` first, and its top-level
  * fields before any nested object holding the same key.
  */
-export function recordsToRead(text: string, slices: RecordSlices, p: Prefilter): RecordChoice {
+export function recordsToRead(
+  text: string,
+  slices: RecordSlices,
+  p: Prefilter,
+  tracker?: Earliest,
+): RecordChoice {
   const n = slices.starts.length;
   const chosen = new Uint8Array(n);
   const words = p.canaryRulesOnly ? null : p.words;
+  const needs = p.earliest && tracker ? p.earliest : null;
   if ((!p.canaryRulesOnly && !words) || countKeys(text, EVENT_VERSION) !== n) {
-    return { chosen: chosen.fill(1), count: n };
+    const all = { chosen: chosen.fill(1), count: n };
+    return needs ? { ...all, earliest: new Uint8Array(n).fill(1) } : all;
   }
   const needles = p.needles;
   const bloom = needles ? createBloom(text.length / 250) : undefined;
@@ -80,16 +94,70 @@ export function recordsToRead(text: string, slices: RecordSlices, p: Prefilter):
     agentWords: memo((agent) => agents?.test(agent) === true),
   };
   const unfiltered = new Uint8Array(needles ? n : 0);
+  const earliest = needs ? new Uint8Array(n) : undefined;
   for (let i = 0; i < n; i++) {
     const verdict = lookAt(look, slices.starts[i]!, slices.ends[i]!);
     if (verdict !== QUIET) chosen[i] = 1;
     if (verdict === CANARY) unfiltered[i] = 1;
+    if (earliest && tracker && needs && earliestHere(text, tracker, needs, slices.ends[i]!)) {
+      earliest[i] = 1;
+      chosen[i] = 1;
+    }
   }
   if (words?.failed) markFailed(text, slices, chosen);
   if (needles && bloom && named === 'everywhere') markNamed(text, slices, needles, bloom, chosen);
   let count = 0;
   for (let i = 0; i < n; i++) count += chosen[i]!;
-  return bloom ? { chosen, count, bloom, unfiltered } : { chosen, count };
+  const choice = bloom ? { chosen, count, bloom, unfiltered } : { chosen, count };
+  return earliest ? { ...choice, earliest } : choice;
+}
+
+/** Where {@link lookAt} found the record's identity (`userIdentity` to `eventTime`), or -1. */
+let identityFrom = -1;
+let identityTo = -1;
+/** The identity's memo entry, when lookAt judged it (the canary scan ran). */
+let identityJudged: Judged | undefined;
+
+/**
+ * Does a first-seen rule need the record {@link lookAt} just looked at (ending at `end`)? Yes when
+ * it is the earliest of its identity, day and API or source IP that this thread has seen, and
+ * when any part is not where and how CloudTrail writes it.
+ */
+function earliestHere(
+  text: string,
+  t: Earliest,
+  needs: { readonly api: boolean; readonly sourceIp: boolean },
+  end: number,
+): boolean {
+  if (identityTo < 0) return true;
+  const timeAt = identityTo + EVENT_TIME.key.length;
+  const day = dayAt(text, timeAt);
+  if (day < 0) return true;
+  // One tracker lookup per distinct identity text of a file, when the canary scan judged it.
+  const judgedHere = identityJudged;
+  let id = judgedHere && judgedHere.generation === t.generation ? judgedHere.id : -1;
+  if (id < 0) {
+    id = identityId(t, text, identityFrom, identityTo, fingerprint(text, identityFrom, identityTo));
+    if (judgedHere) {
+      judgedHere.id = id;
+      judgedHere.generation = t.generation;
+    }
+  }
+  let pos = identityTo;
+  let needed = false;
+  if (needs.api) {
+    const s = valueAt(text, EVENT_SOURCE, pos, end);
+    if (s < 0) return true;
+    const source = value;
+    pos = valueAt(text, EVENT_NAME, s, end);
+    if (pos < 0) return true;
+    if (isEarliest(t, id, apiId(t, source, value), day, text, timeAt)) needed = true;
+  }
+  if (needs.sourceIp) {
+    if (valueAt(text, SOURCE_IP, pos, end) < 0) return true;
+    if (isEarliest(t, id, ipId(t, value), day, text, timeAt)) needed = true;
+  }
+  return needed;
 }
 
 /** What {@link lookAt} looks for in each record. */
@@ -115,8 +183,17 @@ interface Looking {
  * key costs more than the comparison that confirms a match.
  */
 interface Memo {
-  readonly seen: Map<number, { readonly text: string; readonly verdict: boolean }[]>;
+  readonly seen: Map<number, Judged[]>;
   readonly judge: (s: string) => boolean;
+}
+
+/** A substring judged, and (identities) its id in this thread's {@link Earliest}, -1 until asked. */
+interface Judged {
+  readonly text: string;
+  readonly verdict: boolean;
+  id: number;
+  /** The tracker generation `id` belongs to. */
+  generation: number;
 }
 
 /** Substrings kept per fingerprint: beyond this, a substring is judged afresh every time. */
@@ -127,15 +204,15 @@ function memo(judge: (s: string) => boolean): Memo {
 }
 
 /** `m.judge` of the substring of `text` from `from` to `to`, judged once per distinct substring. */
-function judged(m: Memo, text: string, from: number, to: number): boolean {
+function judged(m: Memo, text: string, from: number, to: number): Judged {
   const sub = text.slice(from, to);
   const fp = fingerprint(text, from, to);
   const seen = m.seen.get(fp);
-  if (seen) for (const s of seen) if (s.text === sub) return s.verdict;
-  const verdict = m.judge(sub);
-  if (!seen) m.seen.set(fp, [{ text: sub, verdict }]);
-  else if (seen.length < SEEN_PER_FINGERPRINT) seen.push({ text: sub, verdict });
-  return verdict;
+  if (seen) for (const s of seen) if (s.text === sub) return s;
+  const entry = { text: sub, verdict: m.judge(sub), id: -1, generation: -1 };
+  if (!seen) m.seen.set(fp, [entry]);
+  else if (seen.length < SEEN_PER_FINGERPRINT) seen.push(entry);
+  return entry;
 }
 
 /**
@@ -170,9 +247,12 @@ function lookAt(l: Looking, start: number, end: number): number {
   const text = l.text;
   const ui = nextKey(text, USER_IDENTITY, start);
   const stop = ui < 0 || ui >= end ? -1 : nextKey(text, EVENT_TIME, ui);
+  identityFrom = ui;
+  identityTo = stop >= 0 && stop < end ? stop : -1;
   if (stop < 0 || stop >= end) return CHOSEN;
   // An identity's identifiers go into the Bloom filter the first time it is judged.
-  if (l.canary && judged(l.identities, text, ui, stop)) return CANARY;
+  identityJudged = l.canary ? judged(l.identities, text, ui, stop) : undefined;
+  if (identityJudged?.verdict === true) return CANARY;
   let pos = stop;
   if (l.bySource || l.sources) {
     const at = valueAt(text, EVENT_SOURCE, pos, end);
@@ -189,7 +269,7 @@ function lookAt(l: Looking, start: number, end: number): number {
   const close = at < 0 || at >= end ? -1 : stringEnd(text, at + USER_AGENT.key.length, end);
   const picked =
     close >= 0
-      ? judged(l.agentWords, text, at + USER_AGENT.key.length, close)
+      ? judged(l.agentWords, text, at + USER_AGENT.key.length, close).verdict
       : hasAgent(text, start, end);
   return picked ? CHOSEN : QUIET;
 }
@@ -210,6 +290,7 @@ const EVENT_TIME = key(',"eventTime":"', 'Time":"');
 const EVENT_SOURCE = key('"eventSource":"', 'Source":"');
 const EVENT_NAME = key('"eventName":"', 'Name":"');
 const USER_AGENT = key('"userAgent":"', 'Agent":"');
+const SOURCE_IP = key('"sourceIPAddress":"', 'Address":"');
 
 /** The position of the next `k.key` at or after `from`, or -1. */
 function nextKey(text: string, k: Key, from: number): number {

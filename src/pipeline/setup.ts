@@ -13,6 +13,7 @@ import {
   rules,
 } from '../detect/index.js';
 import type { TimeWindow } from '../normalize/index.js';
+import { createEarliest } from './earliest.js';
 import { addFactNeedles, buildPrefilter, learnableFrom } from './prefilter.js';
 import type { FileLimits, FileMode, FileResult } from './read.js';
 import { processFile } from './read.js';
@@ -68,7 +69,14 @@ export function createFileWork(init: WorkerInit): FileWork {
   const learnable = learnableFrom(init.tokens);
   const enabled = [...stateless.rules, ...stateful.rules];
   const prefilter = init.prefilter ? buildPrefilter(enabled, canaries.needles(), learnable) : null;
-  const options = { limits: init.limits, times: init.times, prefilter, mode: 'detect' as const };
+  const earliest = prefilter?.earliest ? { earliest: createEarliest() } : {};
+  const options = {
+    limits: init.limits,
+    times: init.times,
+    prefilter,
+    mode: 'detect' as const,
+    ...earliest,
+  };
   const run = (file: string): FileResult => {
     const r = processFile(file, { stateless, stateful }, options);
     // What this file taught (the engine's canary index already has it) guides the next files.

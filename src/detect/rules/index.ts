@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { anomalyFirstSeenApi } from './anomaly-first-seen-api.js';
 import { defenseEvasionLoggingTampered } from './defense-evasion-logging-tampered.js';
 import { honeytokenTampered } from './honeytoken-tampered.js';
 import { honeytokenUsed } from './honeytoken-used.js';
@@ -34,4 +35,5 @@ export const rules = [
   impactMultiRegionCompute,
   impactUnusualInstanceType,
   defenseEvasionLoggingTampered,
+  anomalyFirstSeenApi,
 ] as const satisfies readonly Rule[];

@@ -98,10 +98,19 @@ export function createMemoryState(from?: StateSnapshot): StateStore {
       const at = lowerBound(times, bucket, same);
       if (times[at] !== bucket) times.splice(at, 0, bucket);
     },
+    latestSighting(ns, key, value, fromMs, toMs) {
+      const times = sightings.get(ns)?.get(key)?.get(value);
+      if (!times) return undefined;
+      const last = times[lowerBound(times, toMs + 1, same) - 1];
+      return last !== undefined && last >= fromMs ? last : undefined;
+    },
     sightings(ns, key, value, fromMs, toMs) {
       const times = sightings.get(ns)?.get(key)?.get(value);
       if (!times) return [];
       return times.slice(lowerBound(times, fromMs, same), lowerBound(times, toMs + 1, same));
+    },
+    valueCount(ns, key) {
+      return sightings.get(ns)?.get(key)?.size ?? 0;
     },
     evict(newestMs) {
       for (const [ns, keys] of windows) {

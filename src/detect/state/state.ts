@@ -39,6 +39,10 @@ export interface RuleStateReader {
     beforeMs: number,
     lookbackMs: number,
   ): number | undefined;
+  /** The earliest time (hour granularity) `value` was seen for `key` that the state still keeps. */
+  firstSeen(key: string, value: string): number | undefined;
+  /** How many distinct values the state keeps sightings of for `key` (at most MAX_VALUES_PER_KEY). */
+  valueCount(key: string): number;
 }
 
 /** Everything a store holds, as plain JSON (for persisting between runs). */
@@ -60,8 +64,18 @@ export interface StateStore {
   entries(ns: string, key: string, fromMs: number, toMs: number): WindowEntry[];
   /** Note a sighting of `value` under `key` at `timeMs` (hour granularity). */
   addSighting(ns: string, key: string, value: string, timeMs: number, retentionMs: number): void;
+  /** The latest hour bucket of sightings with `fromMs <= bucket <= toMs`, if any. */
+  latestSighting(
+    ns: string,
+    key: string,
+    value: string,
+    fromMs: number,
+    toMs: number,
+  ): number | undefined;
   /** Hour buckets of sightings with `fromMs <= bucket <= toMs`, ascending. */
   sightings(ns: string, key: string, value: string, fromMs: number, toMs: number): number[];
+  /** How many distinct values have sightings under `key`. */
+  valueCount(ns: string, key: string): number;
   /** Drop what every namespace's retention no longer needs, behind `newestMs`. */
   evict(newestMs: number): void;
   snapshot(): StateSnapshot;

@@ -1,0 +1,163 @@
+/**
+ * The records first-seen rules need (`selector.earliestPer`), found in unparsed text: per
+ * principal identity and UTC day, the earliest record of each API (event source and name) and/or
+ * each source IP. One tracker per thread lives across the files it reads, so a record is chosen
+ * only when it is earlier than every record of its identity, value and day the thread has seen:
+ * the earliest of all (whatever order files come in) is always among the chosen, which is all a
+ * first-seen rule's state needs at day granularity (detect/rules/lib/first-seen.ts). Identities
+ * are their identity text (several texts may be one principal: only more records are chosen).
+ */
+
+/** Distinct identity texts before the tracker starts over. */
+const MAX_IDS = 1 << 20;
+/** Distinct values (APIs, source IPs) before it starts over: value × 32768 + day stays a small integer. */
+const MAX_VALUES = 1 << 16;
+
+/** Identity texts remembered per fingerprint; past this, a text gets a new id each time. */
+const TEXTS_PER_FINGERPRINT = 8;
+
+/**
+ * A copy of `s` that holds no reference to the text it was sliced from. V8 keeps a substring of
+ * 13 characters or more as a view of its parent: one kept for good would keep the whole 4 MB
+ * text of the file it came from alive.
+ */
+function copyOf(s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le');
+}
+
+/** A thread's memory of the earliest records it has seen. */
+export interface Earliest {
+  /** Identity text → id, by a cheap fingerprint (see record-choice.ts `fingerprint`). */
+  identities: Map<number, { readonly text: string; readonly id: number }[]>;
+  identityCount: number;
+  /** `eventSource`, then `eventName` → id; source IPs → id. */
+  apis: Map<string, Map<string, number>>;
+  ips: Map<string, number>;
+  valueCount: number;
+  /** By identity id: value id × 32768 + day ({@link dayAt}) → earliest `eventTime` text seen. */
+  earliest: (Map<number, string> | undefined)[];
+  /** Counts {@link reset}s: an identity id handed out before one is void. */
+  generation: number;
+}
+
+export function createEarliest(): Earliest {
+  return {
+    identities: new Map(),
+    identityCount: 0,
+    apis: new Map(),
+    ips: new Map(),
+    valueCount: 0,
+    earliest: [],
+    generation: 0,
+  };
+}
+
+/** Start over (bounded memory): afterwards more records are chosen, never fewer. */
+function reset(t: Earliest): void {
+  t.identities.clear();
+  t.identityCount = 0;
+  t.apis.clear();
+  t.ips.clear();
+  t.valueCount = 0;
+  t.earliest.length = 0;
+  t.generation++;
+}
+
+/** The id of the identity text `text.slice(from, to)` (fingerprint `fp`). */
+export function identityId(
+  t: Earliest,
+  text: string,
+  from: number,
+  to: number,
+  fp: number,
+): number {
+  const sub = text.slice(from, to);
+  const list = t.identities.get(fp);
+  if (list) for (const e of list) if (e.text === sub) return e.id;
+  if (t.identityCount >= MAX_IDS) reset(t);
+  const id = t.identityCount++;
+  const entry = { text: copyOf(sub), id };
+  if (!list) t.identities.set(fp, [entry]);
+  else if (list.length < TEXTS_PER_FINGERPRINT) list.push(entry);
+  return id;
+}
+
+function newValueId(t: Earliest): number {
+  if (t.valueCount >= MAX_VALUES) reset(t);
+  return t.valueCount++;
+}
+
+/** The id of an API (event source, event name). */
+export function apiId(t: Earliest, source: string, name: string): number {
+  let names = t.apis.get(source);
+  if (!names) t.apis.set(copyOf(source), (names = new Map<string, number>()));
+  let id = names.get(name);
+  if (id === undefined) names.set(copyOf(name), (id = newValueId(t)));
+  return id;
+}
+
+/** The id of a source IP text. */
+export function ipId(t: Earliest, ip: string): number {
+  let id = t.ips.get(ip);
+  if (id === undefined) t.ips.set(copyOf(ip), (id = newValueId(t)));
+  return id;
+}
+
+/**
+ * The UTC day of a compact `eventTime` value at `at` in `text` (`2025-03-01T10:05:07Z`, as
+ * CloudTrail writes it), counted in 31-day months from 2000 (ordered, under 32768), or -1 when it
+ * is not in that form or not in 2000–2087.
+ */
+export function dayAt(text: string, at: number): number {
+  if (text.charCodeAt(at + 19) !== 0x5a || text.charCodeAt(at + 10) !== 0x54) return -1;
+  if (text.charCodeAt(at + 4) !== 0x2d || text.charCodeAt(at + 7) !== 0x2d) return -1;
+  const year = digits(text, at, 4);
+  const month = digits(text, at + 5, 2);
+  const day = digits(text, at + 8, 2);
+  if (year < 2000 || year >= 2088 || month < 1 || month > 12 || day < 1 || day > 31) return -1;
+  return ((year - 2000) * 12 + month - 1) * 31 + day - 1;
+}
+
+/** The decimal number of `n` digits at `at`, or -1. */
+function digits(text: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = text.charCodeAt(at + i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** How the time written at `at` compares with `min` (both compact times of one UTC day). */
+function compareTime(text: string, at: number, min: string): number {
+  for (let i = 11; i < 19; i++) {
+    const a = text.charCodeAt(at + i);
+    const b = min.charCodeAt(i);
+    if (a !== b) return a - b;
+  }
+  return 0;
+}
+
+/**
+ * Is the record with this identity, value and day, at the time written at `timeAt`, the earliest
+ * the thread has seen (ties included, so every record of the earliest second is chosen)? It is
+ * then remembered as the earliest.
+ */
+export function isEarliest(
+  t: Earliest,
+  identity: number,
+  value: number,
+  day: number,
+  text: string,
+  timeAt: number,
+): boolean {
+  let mins = t.earliest[identity];
+  if (!mins) t.earliest[identity] = mins = new Map();
+  const key = value * 32768 + day;
+  const min = mins.get(key);
+  const order = min === undefined ? -1 : compareTime(text, timeAt, min);
+  if (order > 0) return false;
+  if (order < 0) mins.set(key, copyOf(text.slice(timeAt, timeAt + 20)));
+  return true;
+}
