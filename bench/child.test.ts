@@ -17,6 +17,7 @@ describe('shebangFlags', () => {
   it("reads the node flags of the launcher's own first line", () => {
     expect(shebangFlags(join(import.meta.dirname, '..', 'bin', 'keysnare.js'))).toEqual([
       '--max-semi-space-size=8',
+      '--no-parallel-scavenge',
     ]);
   });
   it('gives several flags, and none for a plain node shebang or none at all', () => {

@@ -1,9 +1,11 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=8 --no-parallel-scavenge
 // Thin launcher: the CLI is compiled TypeScript in dist/ (built by `npm install` via `prepare`).
-// The flag on the first line (honoured when run as `keysnare` / `npx keysnare`, which use the
-// shebang) halves the main thread's young generation: it reads files too, and the default 16 MB
-// semi-spaces cost about 30 MB of peak memory for no measurable speed (docs/performance.md).
-// V8 sizes the heap when it starts, so the flag cannot be set from here.
+// The flags on the first line (honoured when run as `keysnare` / `npx keysnare`, which use the
+// shebang): half the main thread's default young generation (it reads files too, and the default
+// 16 MB semi-spaces cost about 30 MB of peak memory for no measurable speed), and young-generation
+// collections on the thread that needs them: with every core reading files, V8's parallel
+// scavenge only takes a core from another thread (docs/performance.md). V8 sizes the heap and
+// reads these when it starts, so they cannot be set from here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import('../dist/cli/main.js')
   .then((m) => m.main(process.argv.slice(2)))

@@ -56,9 +56,25 @@ export interface CloudIdentity {
 }
 
 /** Where a record came from: the file (or other source name) and its index within it. */
+/**
+ * Who acts, the same across sessions: the session issuer (the role behind an assumed-role session,
+ * the user behind a federation token), else the identity's ARN, principal id or key. First-seen
+ * rules key their state by it, and the reader finds it in unparsed text the same way
+ * (pipeline/earliest.ts), so both must use this one function.
+ */
+export function stablePrincipal(id: CloudIdentity): string {
+  return id.issuerArn ?? id.arn ?? id.principalId ?? id.accessKeyId ?? 'unknown';
+}
+
 export interface RecordOrigin {
   readonly file: string;
   readonly index: number;
+  /**
+   * Set by the reader on the events it hands to the stateful rules: false when the record is not
+   * one a first-seen rule needs (not the earliest of its kind: `selector.earliestPer`), so such a
+   * rule is not offered it. Absent: offered (every event, as ingest gives them).
+   */
+  readonly earliest?: boolean;
 }
 
 /** A normalized CloudTrail event. */

@@ -4,11 +4,14 @@
  * each source IP. One tracker per thread lives across the files it reads, so a record is chosen
  * only when it is earlier than every record of its identity, value and day the thread has seen:
  * the earliest of all (whatever order files come in) is always among the chosen, which is all a
- * first-seen rule's state needs at day granularity (detect/rules/lib/first-seen.ts). Identities
- * are their identity text (several texts may be one principal: only more records are chosen).
+ * first-seen rule's state needs at day granularity (detect/rules/lib/first-seen.ts). A principal is
+ * what {@link stablePrincipal} makes of the identity text (parsed once per distinct text): the
+ * sessions of one role are one principal, as the rules see them.
  */
+import { stablePrincipal } from '../core/index.js';
+import { DEFAULT_FIELD_LIMITS, flattenIdentity } from '../normalize/index.js';
 
-/** Distinct identity texts before the tracker starts over. */
+/** Distinct principals (or identity texts) before the tracker starts over. */
 const MAX_IDS = 1 << 20;
 /** Distinct values (APIs, source IPs) before it starts over: value × 32768 + day stays a small integer. */
 const MAX_VALUES = 1 << 16;
@@ -25,13 +28,34 @@ function copyOf(s: string): string {
   return Buffer.from(s, 'utf16le').toString('utf16le');
 }
 
+/**
+ * The principal an identity text (`"userIdentity":{…}`) names, as first-seen rules key it
+ * ({@link stablePrincipal} of the identity normalize would make), or undefined when the text does
+ * not parse on its own.
+ */
+function principalOfText(identity: string): string | undefined {
+  try {
+    const parsed = JSON.parse(`{${identity}}`) as { userIdentity?: unknown };
+    return stablePrincipal(flattenIdentity(parsed.userIdentity, DEFAULT_FIELD_LIMITS));
+  } catch {
+    return undefined;
+  }
+}
+
 /** A thread's memory of the earliest records it has seen. */
 export interface Earliest {
-  /** Identity text → id, by a cheap fingerprint (see record-choice.ts `fingerprint`). */
+  /**
+   * Identity text → the id of the principal it names, by a cheap fingerprint (see record-choice.ts
+   * `fingerprint`): the sessions of one role are one principal.
+   */
   identities: Map<number, { readonly text: string; readonly id: number }[]>;
+  /** Principal → id (a text that does not parse is a principal of its own). */
+  principals: Map<string, number>;
   identityCount: number;
-  /** `eventSource`, then `eventName` → id; source IPs → id. */
-  apis: Map<string, Map<string, number>>;
+  /** Identity texts remembered. */
+  textCount: number;
+  /** `eventName` → its event sources and their ids (one lookup: names rarely share a service); source IPs → id. */
+  apis: Map<string, { readonly source: string; readonly id: number }[]>;
   ips: Map<string, number>;
   valueCount: number;
   /** By identity id: value id × 32768 + day ({@link dayAt}) → earliest `eventTime` text seen. */
@@ -43,7 +67,9 @@ export interface Earliest {
 export function createEarliest(): Earliest {
   return {
     identities: new Map(),
+    principals: new Map(),
     identityCount: 0,
+    textCount: 0,
     apis: new Map(),
     ips: new Map(),
     valueCount: 0,
@@ -55,7 +81,9 @@ export function createEarliest(): Earliest {
 /** Start over (bounded memory): afterwards more records are chosen, never fewer. */
 function reset(t: Earliest): void {
   t.identities.clear();
+  t.principals.clear();
   t.identityCount = 0;
+  t.textCount = 0;
   t.apis.clear();
   t.ips.clear();
   t.valueCount = 0;
@@ -63,7 +91,7 @@ function reset(t: Earliest): void {
   t.generation++;
 }
 
-/** The id of the identity text `text.slice(from, to)` (fingerprint `fp`). */
+/** The id of the principal the identity text `text.slice(from, to)` (fingerprint `fp`) names. */
 export function identityId(
   t: Earliest,
   text: string,
@@ -74,9 +102,16 @@ export function identityId(
   const sub = text.slice(from, to);
   const list = t.identities.get(fp);
   if (list) for (const e of list) if (e.text === sub) return e.id;
-  if (t.identityCount >= MAX_IDS) reset(t);
-  const id = t.identityCount++;
-  const entry = { text: copyOf(sub), id };
+  if (t.identityCount >= MAX_IDS || t.textCount >= MAX_IDS) reset(t);
+  t.textCount++;
+  const kept = copyOf(sub);
+  const principal = principalOfText(kept) ?? `\u0000${kept}`;
+  let id = t.principals.get(principal);
+  if (id === undefined) {
+    id = t.identityCount++;
+    t.principals.set(principal, id);
+  }
+  const entry = { text: kept, id };
   if (!list) t.identities.set(fp, [entry]);
   else if (list.length < TEXTS_PER_FINGERPRINT) list.push(entry);
   return id;
@@ -89,10 +124,14 @@ function newValueId(t: Earliest): number {
 
 /** The id of an API (event source, event name). */
 export function apiId(t: Earliest, source: string, name: string): number {
-  let names = t.apis.get(source);
-  if (!names) t.apis.set(copyOf(source), (names = new Map<string, number>()));
-  let id = names.get(name);
-  if (id === undefined) names.set(copyOf(name), (id = newValueId(t)));
+  let sources = t.apis.get(name);
+  if (!sources) {
+    sources = [];
+    t.apis.set(copyOf(name), sources);
+  }
+  for (const s of sources) if (s.source === source) return s.id;
+  const id = newValueId(t);
+  sources.push({ source: copyOf(source), id });
   return id;
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Token } from '../core/index.js';
-import { cloudTrailRecord } from '../core/index.js';
+import { cloudTrailRecord, stablePrincipal } from '../core/index.js';
 import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
 import { ruleConfigSchema } from '../detect/rule-config.js';
 import type { Rule } from '../detect/rule.js';
@@ -106,7 +106,7 @@ function escapeSome(text: string, which: readonly string[]): string {
 
 /**
  * With the first-seen rule enabled, a fresh thread's candidates (what crosses to the stateful
- * rules) are some of the full parse's, and hold, for each identity, API and day, every record of
+ * rules) are some of the full parse's, and hold, for each principal, API and day, every record of
  * the earliest time: what the rule's state and settle step need (detect/rules/lib/first-seen.ts).
  */
 function expectEarliestAmong(file: string): void {
@@ -118,7 +118,7 @@ function expectEarliestAmong(file: string): void {
   for (const c of all) {
     if (c.timeMs === undefined) continue;
     const day = Math.floor(c.timeMs / 86_400_000);
-    const k = JSON.stringify([c.identity, c.eventSource, c.eventName, day]);
+    const k = JSON.stringify([stablePrincipal(c.identity), c.eventSource, c.eventName, day]);
     const e = earliest.get(k);
     if (!e || c.timeMs < e.time) earliest.set(k, { time: c.timeMs, ids: [c.eventId] });
     else if (c.timeMs === e.time) e.ids.push(c.eventId);

@@ -177,7 +177,13 @@ export function buildPrefilter(
 ): Prefilter {
   const canaryRules = rules.filter(isCanaryOnly);
   const others = rules.filter((r) => !isCanaryOnly(r));
-  const selectors = others.map((r): RawSelector => {
+  // Each other rule's most selective strings; a rule with none may match any event. First-seen
+  // rules (`earliestPer`) take every event, but only the earliest of each kind per principal and
+  // day: the record choice finds those itself (record-choice.ts), so they leave the others'
+  // words selective, while no file can be passed over whole.
+  const earliestRules = others.filter((r) => r.selector.earliestPer !== undefined);
+  const selective = others.filter((r) => r.selector.earliestPer === undefined);
+  const selectors = selective.map((r): RawSelector => {
     const s = r.selector;
     return {
       ...(s.eventNames ? { names: new Set(s.eventNames) } : {}),
@@ -186,12 +192,6 @@ export function buildPrefilter(
       ...(s.failed ? { failed: true } : {}),
     };
   });
-  // Each other rule's most selective strings; a rule with none may match any event. First-seen
-  // rules (`earliestPer`) take every event, but only the earliest of each kind per principal and
-  // day: the record choice finds those itself (record-choice.ts), so they leave the others'
-  // words selective, while no file can be passed over whole.
-  const earliestRules = others.filter((r) => r.selector.earliestPer !== undefined);
-  const selective = others.filter((r) => r.selector.earliestPer === undefined);
   const words = selective.map((r) => {
     const s = r.selector;
     return (

@@ -20,7 +20,7 @@ import type { Bloom } from './bloom.js';
 import { createBloom } from './bloom.js';
 import type { Prefilter } from './prefilter.js';
 import { addIdentity, recordMayMatch, textVerdict } from './prefilter.js';
-import { recordsToRead } from './record-choice.js';
+import { EARLIEST_ONLY, recordsToRead } from './record-choice.js';
 import type { Earliest } from './earliest.js';
 import type { RecordSlices } from './slices.js';
 import { sliceRecords } from './slices.js';
@@ -219,16 +219,8 @@ function consider(
   tally: Tally,
   earliest = true,
 ): CloudEvent | undefined {
-  const big = recordLimitProblem(value, opts.limits.maxRecordBytes);
-  const ev = big
-    ? { file, index, reason: big }
-    : normalizeRecord(value, { file, index }, DEFAULT_FIELD_LIMITS, opts.times);
-  if (!('eventId' in ev)) {
-    tally.rejected++;
-    if (tally.rejections.length < tally.maxRejections) tally.rejections.push(ev);
-    return undefined;
-  }
-  tally.considered++;
+  const ev = normalized(file, index, value, opts, tally);
+  if (!ev) return undefined;
   if (tally.events) {
     tally.events.push({ event: ev, raw: JSON.stringify(value) });
     return ev;
@@ -240,7 +232,46 @@ function consider(
   for (const h of out.hits) tally.hits.push(h);
   for (const f of out.facts) tally.facts.push(f);
   // A first-seen rule is handed only the records the record choice found it needs.
-  if (engines.stateful.wants(ev, earliest)) tally.candidates.push(engines.stateful.slim(ev));
+  if (engines.stateful.wants(ev, earliest))
+    tally.candidates.push(engines.stateful.slim(ev, earliest));
+  return ev;
+}
+
+/**
+ * A record only a first-seen rule needs (record-choice.ts {@link EARLIEST_ONLY}): size check and
+ * normalize as {@link consider} does, then straight to the stateful rules, none other can match.
+ */
+function forFirstSeen(
+  file: string,
+  index: number,
+  value: Record<string, unknown>,
+  engines: FileEngines | null,
+  opts: FileOptions,
+  tally: Tally,
+): void {
+  const ev = normalized(file, index, value, opts, tally);
+  if (ev && engines?.stateful.wants(ev, true))
+    tally.candidates.push(engines.stateful.slim(ev, true));
+}
+
+/** Size check and normalize a kept record: the event, or undefined (a rejection, tallied). */
+function normalized(
+  file: string,
+  index: number,
+  value: Record<string, unknown>,
+  opts: FileOptions,
+  tally: Tally,
+): CloudEvent | undefined {
+  const big = recordLimitProblem(value, opts.limits.maxRecordBytes);
+  const ev = big
+    ? { file, index, reason: big }
+    : normalizeRecord(value, { file, index }, DEFAULT_FIELD_LIMITS, opts.times);
+  if (!('eventId' in ev)) {
+    tally.rejected++;
+    if (tally.rejections.length < tally.maxRejections) tally.rejections.push(ev);
+    return undefined;
+  }
+  tally.considered++;
   return ev;
 }
 
@@ -337,9 +368,16 @@ function runSlices(
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     const r = value as Record<string, unknown>;
-    const ev = recordMayMatch(r, p, recordBloom)
-      ? consider(file, index, r, engines, opts, tally, pick.earliest?.[index] === 1)
-      : undefined;
+    const mark = pick.earliest?.[index] ?? 0;
+    if (mark === EARLIEST_ONLY) {
+      // Only a first-seen rule needs it: no stateless rule can match it, nothing to learn.
+      forFirstSeen(file, index, r, engines, opts, tally);
+      continue;
+    }
+    const ev =
+      recordMayMatch(r, p, recordBloom) || mark !== 0
+        ? consider(file, index, r, engines, opts, tally, mark !== 0)
+        : undefined;
     // A record whose identity named a canary: into the filter unless it was a canary's event.
     if (pick.bloom && p.needles && pick.unfiltered?.[index] === 1) {
       const canary = ev && engines?.stateless.ctx.canaries.match(ev);
@@ -364,7 +402,8 @@ function runRecords(
   const tally = newTally(opts, firstRejections(file, extracted, max), extracted.rejections.length);
   const p = tally.events ? null : opts.prefilter;
   for (const { index, value } of extracted.records) {
-    if (p && !recordMayMatch(value, p, bloom)) continue;
+    // With a first-seen rule, any record may be the earliest of its kind: all are considered.
+    if (p && !recordMayMatch(value, p, bloom) && !p.earliest) continue;
     consider(file, index, value, engines, opts, tally);
   }
   const extra = {

@@ -14,6 +14,9 @@ import { recordAt } from './slices.js';
 
 const UPPER = /[A-Z]/;
 
+/** {@link RecordChoice.earliest}: a record only a first-seen rule needs. */
+export const EARLIEST_ONLY = 2;
+
 /**
  * A `userName` value, or what an `arn` value ends with (the user or session name), in raw text:
  * one scan for both (see {@link recordMentions}).
@@ -38,7 +41,8 @@ export interface RecordChoice {
   readonly unfiltered?: Uint8Array;
   /**
    * Per record: 1 when a first-seen rule needs it (the earliest of its kind this thread has seen,
-   * or a record whose parts could not be found in the text); present when such a rule is enabled.
+   * or a record whose parts could not be found in the text), {@link EARLIEST_ONLY} when no other
+   * enabled rule can match it; present when such a rule is enabled.
    */
   readonly earliest?: Uint8Array;
 }
@@ -99,13 +103,18 @@ export function recordsToRead(
     const verdict = lookAt(look, slices.starts[i]!, slices.ends[i]!);
     if (verdict !== QUIET) chosen[i] = 1;
     if (verdict === CANARY) unfiltered[i] = 1;
-    if (earliest && tracker && needs && earliestHere(text, tracker, needs, slices.ends[i]!)) {
+    if (earliest && tracker && needs && earliestHere(text, tracker, needs, slices.ends[i]!))
       earliest[i] = 1;
-      chosen[i] = 1;
-    }
   }
   if (words?.failed) markFailed(text, slices, chosen);
   if (needles && bloom && named === 'everywhere') markNamed(text, slices, needles, bloom, chosen);
+  if (earliest) {
+    for (let i = 0; i < n; i++) {
+      if (earliest[i] === 0) continue;
+      if (chosen[i] === 0) earliest[i] = EARLIEST_ONLY;
+      chosen[i] = 1;
+    }
+  }
   let count = 0;
   for (let i = 0; i < n; i++) count += chosen[i]!;
   const choice = bloom ? { chosen, count, bloom, unfiltered } : { chosen, count };
@@ -117,6 +126,10 @@ let identityFrom = -1;
 let identityTo = -1;
 /** The identity's memo entry, when lookAt judged it (the canary scan ran). */
 let identityJudged: Judged | undefined;
+/** The record's `eventSource` and `eventName` values, when lookAt read both (and where the name ends). */
+let sourceFound: string | undefined;
+let nameFound: string | undefined;
+let nameEnd = -1;
 
 /**
  * Does a first-seen rule need the record {@link lookAt} just looked at (ending at `end`)? Yes when
@@ -146,12 +159,17 @@ function earliestHere(
   let pos = identityTo;
   let needed = false;
   if (needs.api) {
-    const s = valueAt(text, EVENT_SOURCE, pos, end);
-    if (s < 0) return true;
-    const source = value;
-    pos = valueAt(text, EVENT_NAME, s, end);
-    if (pos < 0) return true;
-    if (isEarliest(t, id, apiId(t, source, value), day, text, timeAt)) needed = true;
+    let source = sourceFound;
+    let name = nameFound;
+    if (source === undefined || name === undefined) {
+      const s = valueAt(text, EVENT_SOURCE, pos, end);
+      if (s < 0) return true;
+      source = value;
+      pos = valueAt(text, EVENT_NAME, s, end);
+      if (pos < 0) return true;
+      name = value;
+    } else pos = nameEnd;
+    if (isEarliest(t, id, apiId(t, source, name), day, text, timeAt)) needed = true;
   }
   if (needs.sourceIp) {
     if (valueAt(text, SOURCE_IP, pos, end) < 0) return true;
@@ -249,6 +267,8 @@ function lookAt(l: Looking, start: number, end: number): number {
   const stop = ui < 0 || ui >= end ? -1 : nextKey(text, EVENT_TIME, ui);
   identityFrom = ui;
   identityTo = stop >= 0 && stop < end ? stop : -1;
+  sourceFound = undefined;
+  nameFound = undefined;
   if (stop < 0 || stop >= end) return CHOSEN;
   // An identity's identifiers go into the Bloom filter the first time it is judged.
   identityJudged = l.canary ? judged(l.identities, text, ui, stop) : undefined;
@@ -256,11 +276,16 @@ function lookAt(l: Looking, start: number, end: number): number {
   let pos = stop;
   if (l.bySource || l.sources) {
     const at = valueAt(text, EVENT_SOURCE, pos, end);
+    if (at >= 0) sourceFound = value;
     if (at < 0 || l.bySource?.has(value) === true || l.sources?.has(value) === true) return CHOSEN;
     pos = at;
   }
   if (l.names) {
     const at = valueAt(text, EVENT_NAME, pos, end);
+    if (at >= 0 && sourceFound !== undefined) {
+      nameFound = value;
+      nameEnd = at;
+    }
     if (at < 0 || l.names.has(value)) return CHOSEN;
     pos = at;
   }

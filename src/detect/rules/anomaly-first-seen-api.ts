@@ -1,27 +1,20 @@
 import { z } from 'zod';
 import type { CloudEvent } from '../../core/index.js';
+import { stablePrincipal } from '../../core/index.js';
 import type { DescribeContext, HitSummary } from '../rule.js';
 import { defineRule } from '../rule.js';
 import { distinct } from '../grouping.js';
-import {
-  accountOf,
-  clip,
-  isAwsServiceCall,
-  isCanaryBusiness,
-  isManagement,
-  principalOf,
-} from './lib/actor.js';
+import { accountOf, clip, isAwsServiceCall, isCanaryBusiness, isManagement } from './lib/actor.js';
 import { DAY_MS, dayStart, earliestPerDay, firstSeenOptions } from './lib/first-seen.js';
 import { sampleRecord, sampleRoleIdentity, sampleTime, sampleUserIdentity } from './samples.js';
 
 const options = firstSeenOptions;
 type Options = z.infer<typeof options>;
 
-/** The sighting value that says "this principal was active" (any API). */
-const ACTIVE = '*';
-/** State keys: principals that called an API, and every principal seen, per account. */
-const callersKey = (account: string, api: string): string => `callers ${account} ${api}`;
-const principalsKey = (account: string): string => `principals ${account}`;
+/**
+ * State: under each principal, the APIs it called. The earliest sighting is when the principal was
+ * first seen; how many principals of an account called an API is counted when describing.
+ */
 
 /** The API as one value: service and operation. */
 function apiOf(e: CloudEvent): string {
@@ -54,7 +47,7 @@ export const anomalyFirstSeenApi = defineRule<Options>({
   title: 'Principal calls an API for the first time',
   severity: 'low',
   description:
-    'A principal (IAM user, role, federated user) calls an API, service and operation, that it had not called in the `lookbackDays` (default 30) before, on an earlier UTC day, once Keysnare has seen the principal for at least `learningDays` (default 7). Failed calls count: an attacker trying a stolen key calls what its owner never does (GetSendQuota, ListUsers, GetCallerIdentity from a key that only ever wrote to S3). details.callers says how many principals of the account called that API in the state Keysnare keeps (and details.principals how many it has seen), so a rare API stands out. Only the earliest call of the day counts, whatever order the delivery files came in. Low severity on its own: it says "new", not "bad"; a source IP that also touched a canary raises it. Benign look-alikes: a developer trying a new service, a deploy that adds a resource type, a new version of a tool; principals still in their learning period, AWS services acting for the account and Keysnare\'s management principals are never reported. Allow-list automation that keeps calling new APIs under rules."anomaly.first-seen-api".allow.',
+    'A principal (IAM user, role — all its sessions as one —, federated user) calls an API, service and operation, that it had not called in the `lookbackDays` (default 30) before, on an earlier UTC day, once Keysnare has seen the principal for at least `learningDays` (default 7). Failed calls count: an attacker trying a stolen key calls what its owner never does (GetSendQuota, ListUsers, GetCallerIdentity from a key that only ever wrote to S3). details.callers says how many principals of the account called that API in the state Keysnare keeps, so a rare API stands out. Only the earliest call of the day counts, whatever order the delivery files came in. Low severity on its own: it says "new", not "bad"; a source IP that also touched a canary raises it. Benign look-alikes: a developer trying a new service, a deploy that adds a resource type, a new version of a tool; principals still in their learning period, AWS services acting for the account and Keysnare\'s management principals are never reported. Allow-list automation that keeps calling new APIs under rules."anomaly.first-seen-api".allow.',
   runbook: [
     'Read details.api and details.callers: an API only this principal calls in the account (callers 1), or one attackers use to size up a key (GetCallerIdentity, ListUsers, GetSendQuota, ListAttachedUserPolicies), deserves a look; a routine service call by a developer does not.',
     "Check the source IP and user agent of the finding against the principal's usual ones (its other findings, CloudTrail lookups by access key): a new network or an offensive tool with a new API is a stolen key until shown otherwise.",
@@ -70,18 +63,19 @@ export const anomalyFirstSeenApi = defineRule<Options>({
     return event.timeMs !== undefined && !isAwsServiceCall(event);
   },
   match(event, ctx) {
-    if (isManagement(event, ctx.managementPrincipals) || isCanaryBusiness(event, ctx.canaries))
-      return undefined;
-    const principal = principalOf(event);
+    // A role, not each of its sessions: a new session is not a new principal.
+    const principal = stablePrincipal(event.identity);
     const account = accountOf(event) ?? 'unknown';
     const api = apiOf(event);
     const lookbackMs = ctx.options.lookbackDays * DAY_MS;
-    ctx.state.seenBefore(principal, ACTIVE, lookbackMs + ctx.options.learningDays * DAY_MS);
-    ctx.state.seenBefore(principalsKey(account), principal, lookbackMs);
-    ctx.state.seenBefore(callersKey(account, api), principal, lookbackMs);
+    // Kept for the learning period too: the earliest is when the principal was first seen.
+    const keptMs = lookbackMs + ctx.options.learningDays * DAY_MS;
     // Seen in an earlier hour (of an earlier day, or of this one): this call is not the first.
     // State only grows, so that holds whatever is read later; settle decides among the rest.
-    if (ctx.state.seenBefore(principal, api, lookbackMs) !== undefined) return undefined;
+    if (ctx.state.seenBefore(principal, api, keptMs) !== undefined) return undefined;
+    // Checked last: few calls get this far.
+    if (isManagement(event, ctx.managementPrincipals) || isCanaryBusiness(event, ctx.canaries))
+      return undefined;
     return { groupKey: `${principal}|${api}`, note: { api: clip(api), account } };
   },
   settle(hits, ctx) {
@@ -93,7 +87,7 @@ export const anomalyFirstSeenApi = defineRule<Options>({
       const day = dayStart(time);
       if (ctx.state.lastSeenBefore(principal, api, day, lookbackDays * DAY_MS) !== undefined)
         return false;
-      const since = ctx.state.firstSeen(principal, ACTIVE);
+      const since = ctx.state.firstSeen(principal);
       return since !== undefined && since <= time - learningDays * DAY_MS;
     });
   },
@@ -175,9 +169,9 @@ function describeFirstSeen(hits: readonly HitSummary[], ctx: DescribeContext<Opt
   const principal = first.groupKey.slice(0, first.groupKey.lastIndexOf('|'));
   const api = String(first.note?.['api'] ?? `${first.eventSource} ${first.eventName}`);
   const account = String(first.note?.['account'] ?? first.accountId ?? 'unknown');
-  const callers = ctx.state.valueCount(callersKey(account, api));
-  const principals = ctx.state.valueCount(principalsKey(account));
-  const since = ctx.state.firstSeen(principal, ACTIVE);
+  // Principals are ARNs, which name their account (a bare key id counts for none).
+  const callers = ctx.state.keysWith(api, `:${account}:`);
+  const since = ctx.state.firstSeen(principal);
   return {
     title: `${clip(principal, 200)} called ${first.eventName} (${first.eventSource}) for the first time`,
     details: {
@@ -185,7 +179,6 @@ function describeFirstSeen(hits: readonly HitSummary[], ctx: DescribeContext<Opt
       principal,
       account,
       callers,
-      principals,
       rare: callers <= 1,
       principalSeenSince: since === undefined ? null : new Date(since).toISOString(),
       lookbackDays: ctx.options.lookbackDays,

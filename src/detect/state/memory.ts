@@ -109,8 +109,19 @@ export function createMemoryState(from?: StateSnapshot): StateStore {
       if (!times) return [];
       return times.slice(lowerBound(times, fromMs, same), lowerBound(times, toMs + 1, same));
     },
-    valueCount(ns, key) {
-      return sightings.get(ns)?.get(key)?.size ?? 0;
+    earliestSighting(ns, key) {
+      let first: number | undefined;
+      for (const times of sightings.get(ns)?.get(key)?.values() ?? []) {
+        const t = times[0];
+        if (t !== undefined && (first === undefined || t < first)) first = t;
+      }
+      return first;
+    },
+    keysWith(ns, value, keyContains) {
+      let n = 0;
+      for (const [key, values] of sightings.get(ns) ?? [])
+        if (values.has(value) && (keyContains === undefined || key.includes(keyContains))) n++;
+      return n;
     },
     evict(newestMs) {
       for (const [ns, keys] of windows) {

@@ -39,10 +39,13 @@ export interface RuleStateReader {
     beforeMs: number,
     lookbackMs: number,
   ): number | undefined;
-  /** The earliest time (hour granularity) `value` was seen for `key` that the state still keeps. */
-  firstSeen(key: string, value: string): number | undefined;
-  /** How many distinct values the state keeps sightings of for `key` (at most MAX_VALUES_PER_KEY). */
-  valueCount(key: string): number;
+  /**
+   * The earliest time (hour granularity) the state still keeps a sighting of `value` for `key`,
+   * or of any value for `key` when `value` is omitted.
+   */
+  firstSeen(key: string, value?: string): number | undefined;
+  /** How many keys (whose text contains `keyContains`, when given) have a sighting of `value`. */
+  keysWith(value: string, keyContains?: string): number;
 }
 
 /** Everything a store holds, as plain JSON (for persisting between runs). */
@@ -74,8 +77,10 @@ export interface StateStore {
   ): number | undefined;
   /** Hour buckets of sightings with `fromMs <= bucket <= toMs`, ascending. */
   sightings(ns: string, key: string, value: string, fromMs: number, toMs: number): number[];
-  /** How many distinct values have sightings under `key`. */
-  valueCount(ns: string, key: string): number;
+  /** How many keys (containing `keyContains`, when given) have a sighting of `value`. */
+  keysWith(ns: string, value: string, keyContains?: string): number;
+  /** The earliest hour bucket of a sighting of any value under `key`. */
+  earliestSighting(ns: string, key: string): number | undefined;
   /** Drop what every namespace's retention no longer needs, behind `newestMs`. */
   evict(newestMs: number): void;
   snapshot(): StateSnapshot;
