@@ -76,7 +76,7 @@ export function recordsToRead(
   const chosen = new Uint8Array(n);
   const words = p.canaryRulesOnly ? null : p.words;
   const needs = p.earliest && tracker ? p.earliest : null;
-  if ((!p.canaryRulesOnly && !words) || countKeys(text, EVENT_VERSION) !== n) {
+  if ((!p.canaryRulesOnly && !words) || slices.nestedKeys !== 0) {
     const all = { chosen: chosen.fill(1), count: n };
     return needs ? { ...all, earliest: new Uint8Array(n).fill(1) } : all;
   }
@@ -309,7 +309,6 @@ interface Key {
 }
 
 const key = (k: string, tail: string): Key => ({ key: k, tail });
-const EVENT_VERSION = key('"eventVersion":', 'Version":');
 const USER_IDENTITY = key('"userIdentity":', 'Identity":');
 const EVENT_TIME = key(',"eventTime":"', 'Time":"');
 const EVENT_SOURCE = key('"eventSource":"', 'Source":"');
@@ -324,12 +323,6 @@ function nextKey(text: string, k: Key, from: number): number {
     if (text.startsWith(k.key, at - lead)) return at - lead;
   }
   return -1;
-}
-
-function countKeys(text: string, k: Key): number {
-  let c = 0;
-  for (let at = nextKey(text, k, 0); at >= 0; at = nextKey(text, k, at + 1)) c++;
-  return c;
 }
 
 /** Mark every record with an `errorCode` key, in any form (`Code"` found fast, then checked). */

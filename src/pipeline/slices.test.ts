@@ -16,10 +16,17 @@ describe('record slices of a compact delivery file', () => {
     expect(recordAt(s, s.starts[1]! + 5)).toBe(1);
     expect(recordAt(s, s.ends[1]!)).toBe(-1);
     expect(recordAt(s, 0)).toBe(-1);
+    expect(s.nestedKeys).toBe(0);
+  });
+
+  it('counts eventVersion keys that start no record (a nested object, a second key)', () => {
+    const nested = `{"Records":[${rec('a', ',"n":{"x":1,"eventVersion":"1.0"}')},${rec('b')}]}`;
+    expect(sliceRecords(nested)?.nestedKeys).toBe(1);
+    expect(sliceRecords(nested)?.starts).toHaveLength(2);
   });
 
   it('an empty list has no records', () => {
-    expect(sliceRecords('{"Records":[]}')).toEqual({ starts: [], ends: [] });
+    expect(sliceRecords('{"Records":[]}')).toEqual({ starts: [], ends: [], nestedKeys: 0 });
   });
 
   it('is not this shape: other framing, indentation, \\u or \\/ escapes, a nested look-alike', () => {

@@ -13,19 +13,50 @@
  */
 
 const HEAD = '{"Records":[';
-const MARK = '{"eventVersion"';
+const KEY = '"eventVersion":';
+/** What {@link KEY} is found by: a rarer first character than `"` (see record-choice.ts `Key`). */
+const KEY_TAIL = 'Version":';
+const KEY_LEAD = KEY.length - KEY_TAIL.length;
 
 /** Where each record's text starts and ends (exclusive), in file order. */
 export interface RecordSlices {
   readonly starts: readonly number[];
   readonly ends: readonly number[];
+  /**
+   * `"eventVersion":` keys that start no record (a nested object's, or a second one in a record):
+   * the record choice then reads every record (see record-choice.ts).
+   */
+  readonly nestedKeys: number;
 }
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/** The records' slices, or undefined when the text is not a compact S3 delivery file. */
+/** True when the text has a `\u` or `\/` escape (one pass over its backslashes). */
+function hasWordEscape(text: string): boolean {
+  for (let at = text.indexOf('\\'); at >= 0; at = text.indexOf('\\', at + 2)) {
+    const c = text.charCodeAt(at + 1);
+    if (c === 0x75 || c === 0x2f) return true;
+  }
+  return false;
+}
+
+/** The next `"eventVersion":` key at or after `from`, or -1. */
+function nextKey(text: string, from: number): number {
+  for (
+    let at = text.indexOf(KEY_TAIL, from + KEY_LEAD);
+    at >= 0;
+    at = text.indexOf(KEY_TAIL, at + 1)
+  )
+    if (text.startsWith(KEY, at - KEY_LEAD)) return at - KEY_LEAD;
+  return -1;
+}
+
+/**
+ * The records' slices, or undefined when the text is not a compact S3 delivery file. One pass
+ * over the `"eventVersion":` keys finds the records (a key right after `{`) and counts the others.
+ */
 export function sliceRecords(text: string): RecordSlices | undefined {
   let from = 0;
   while (from < text.length && isSpace(text.charCodeAt(from))) from++;
@@ -34,24 +65,32 @@ export function sliceRecords(text: string): RecordSlices | undefined {
   while (end > from && isSpace(text.charCodeAt(end - 1))) end--;
   // `]}` closes the list and the document.
   if (text.charCodeAt(end - 1) !== 0x7d || text.charCodeAt(end - 2) !== 0x5d) return undefined;
-  if (text.includes('\\u') || text.includes('\\/')) return undefined;
+  if (hasWordEscape(text)) return undefined;
   const close = end - 2;
   const first = from + HEAD.length;
-  if (first === close) return { starts: [], ends: [] };
-  if (!text.startsWith(MARK, first)) return undefined;
+  if (first === close) return { starts: [], ends: [], nestedKeys: 0 };
+  if (text.charCodeAt(first) !== 0x7b || !text.startsWith(KEY, first + 1)) return undefined;
   const starts: number[] = [];
   const ends: number[] = [];
-  for (let s = first; s >= 0;) {
-    const next = text.indexOf(MARK, s + MARK.length);
-    const stop = next < 0 || next > close ? close : next - 1;
+  let nestedKeys = 0;
+  let s = first;
+  for (let at = nextKey(text, first + 1 + KEY.length); ; at = nextKey(text, at + KEY.length)) {
+    const inside = at >= 0 && at < close;
+    if (inside && text.charCodeAt(at - 1) !== 0x7b) {
+      nestedKeys++;
+      continue;
+    }
+    const next = inside ? at - 1 : -1;
+    const stop = next < 0 ? close : next - 1;
     // Each record ends with `}`, followed by `,` before the next one.
     if (text.charCodeAt(stop - 1) !== 0x7d) return undefined;
     if (stop !== close && text.charCodeAt(stop) !== 0x2c) return undefined;
     starts.push(s);
     ends.push(stop);
-    s = stop === close ? -1 : next;
+    if (next < 0) break;
+    s = next;
   }
-  return { starts, ends };
+  return { starts, ends, nestedKeys };
 }
 
 /** The index of the record whose slice holds `position`, or -1 (between or outside records). */
