@@ -216,8 +216,10 @@ export type {
 export async function ingestIntoWorkspace(
   ws: Workspace,
   o: import('./pipeline/index.js').IngestOptions,
+  onIpDataError?: (message: string) => void,
 ): Promise<import('./pipeline/index.js').IngestResult> {
   const { ingestFiles } = await import('./pipeline/index.js');
+  const ip = await ipLookup(ws.home, ws.config, onIpDataError);
   return ingestFiles(
     {
       store: ws.store,
@@ -225,6 +227,7 @@ export async function ingestIntoWorkspace(
       managementPrincipals: await managementPrincipals(ws),
       limits: ws.config.limits,
       ruleConfig: ws.config.rules,
+      ...(ip ? { ip } : {}),
     },
     o,
   );
@@ -238,6 +241,8 @@ export type DetectRequest = Omit<
   /** Extra token files (`detect --tokens`). */
   readonly tokenFiles: readonly string[];
   readonly now: Date;
+  /** Hears a configured IP data file that cannot be read or parsed (once per file). */
+  readonly onIpDataError?: (message: string) => void;
 };
 
 /**
@@ -252,7 +257,7 @@ export async function detectFiles(
   // Worker threads load their modules while this thread reads the canaries.
   prestartWorkers(o.workers - 1);
   const config = configOrDefaults(home);
-  const { tokenFiles, now, ...run } = o;
+  const { tokenFiles, now, onIpDataError, ...run } = o;
   let tokens: Token[];
   let facts: import('./core/index.js').TokenFact[] = [];
   let management: string[] = [];
@@ -268,6 +273,7 @@ export async function detectFiles(
   } else {
     tokens = await canaryTokens(undefined, tokenFiles, now);
   }
+  const ip = await ipLookup(home, config, onIpDataError);
   const result = await runFiles({
     ...run,
     tokens,
@@ -275,8 +281,29 @@ export async function detectFiles(
     managementPrincipals: management,
     limits: config.limits,
     ruleConfig: config.rules,
+    ...(ip ? { ip } : {}),
   });
   return { ...result, tokens: tokens.length };
+}
+
+/**
+ * The offline IP lookup the rules use (`ipContext:` in keysnare.yaml), or undefined when it is
+ * turned off. Nothing is read until the first lookup; a source that fails then is reported once
+ * to `onError` and left out.
+ */
+async function ipLookup(
+  home: string,
+  config: KeysnareConfig,
+  onError: ((message: string) => void) | undefined,
+): Promise<import('./detect/index.js').IpLookup | undefined> {
+  const options = ipContextOptions(home, config);
+  if (!options) return undefined;
+  const { createIpContext } = await import('./normalize/enrich/ip-context/index.js');
+  const ip = createIpContext({
+    ...options,
+    onError: (err) => onError?.(err.message),
+  });
+  return (address) => ip.lookup(address);
 }
 
 /** One Safety Net pass over an open workspace, with its IAM port. */

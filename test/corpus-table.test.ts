@@ -143,6 +143,8 @@ const NOT_IN_CORPUS: Readonly<Record<string, string>> = {
   'impact.multi-region-compute': 'launches are in one region',
   'anomaly.first-seen-api':
     'each detonation and example spans minutes: no principal is past its learning period',
+  'anomaly.new-source-network':
+    'each detonation and example spans minutes: no principal is past its learning period',
 };
 
 const LIMITS = { maxDecompressedBytes: 50 * 1024 * 1024, maxRecordBytes: 1024 * 1024 };

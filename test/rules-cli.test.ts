@@ -38,6 +38,7 @@ describe('keysnare rules list', () => {
       'impact.unusual-instance-type',
       'defense-evasion.logging-tampered',
       'anomaly.first-seen-api',
+      'anomaly.new-source-network',
       'honeytoken.unlogged-use',
     ]);
     expect(list.find((x) => x.id === 'recon.key-enumeration')?.options).toEqual({

@@ -11,6 +11,7 @@ import { findingsFromHits } from '../src/detect/grouping.js';
 import { defaultRuleConfig } from '../src/detect/rule-config.js';
 import type { HitSummary, Rule, RuleSample } from '../src/detect/rule.js';
 import { rules } from '../src/detect/rules/index.js';
+import { SAMPLE_IP_CONTEXT } from '../src/detect/rules/samples.js';
 
 const GAP_MS = 60 * 60_000;
 
@@ -29,6 +30,7 @@ function runSample(
   const engine = createEngine([rule], {
     canaries: createCanaryIndex(sample.tokens ?? []),
     managementPrincipals: new Set(sample.managementPrincipals ?? []),
+    ip: SAMPLE_IP_CONTEXT,
   });
   const hits = new Map<string, HitSummary>();
   for (const index of order) {

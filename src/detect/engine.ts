@@ -14,6 +14,7 @@ import type {
   DescribeContext,
   EventSummary,
   HitSummary,
+  IpLookup,
   Rule,
   RuleContext,
   RuleSignal,
@@ -32,6 +33,8 @@ export interface Evaluation {
 /** The shared, read-only part of every rule's context. */
 export interface EngineContext {
   readonly canaries: CanaryIndex;
+  /** IP context for rules that read it (stateful ones run where it is built). */
+  readonly ip?: IpLookup;
   /** ARNs whose IAM calls are Keysnare's own management (never tampering). */
   readonly managementPrincipals: ReadonlySet<string>;
 }
@@ -97,6 +100,7 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
   const ctx: EngineContext = {
     canaries: opts.canaries,
     managementPrincipals: opts.managementPrincipals,
+    ...(opts.ip ? { ip: opts.ip } : {}),
   };
   const entries: Entry[] = [];
   const kind = opts.kind ?? 'all';

@@ -6,10 +6,13 @@
  * groups of hits into findings (see grouping.ts).
  */
 import type { z } from 'zod';
-import type { CloudEvent, FindingSource, Severity, Token } from '../core/index.js';
+import type { CloudEvent, FindingSource, IpContext, Severity, Token } from '../core/index.js';
 import { anyOfWords } from '../core/index.js';
 import type { CanaryIndex } from './canary-index.js';
 import type { RuleState, RuleStateReader, WindowEntry } from './state/state.js';
+
+/** What offline data says about a source IP; undefined for anything that is not an address. */
+export type IpLookup = (ip: string) => IpContext | undefined;
 
 /** What every rule-like thing shares: built-ins, the Safety Net, Sigma rules, and the docs. */
 export interface RuleMeta {
@@ -88,6 +91,8 @@ export interface RuleOptionsSpec<O> {
 /** What the engine gives a rule besides the event. */
 export interface RuleContext<O = unknown> {
   readonly canaries: CanaryIndex;
+  /** Offline context of a source IP (country, ASN, provider), when IP data is configured. */
+  readonly ip?: IpLookup;
   /** ARNs whose IAM calls are Keysnare's own management (never tampering). */
   readonly managementPrincipals: ReadonlySet<string>;
   /** The rule's options, parsed from its schema (undefined for rules without options). */
@@ -99,6 +104,7 @@ export interface RuleContext<O = unknown> {
 /** What describing a finding may read: no per-event state is written any more. */
 export interface DescribeContext<O = unknown> {
   readonly canaries: CanaryIndex;
+  readonly ip?: IpLookup;
   readonly managementPrincipals: ReadonlySet<string>;
   readonly options: O;
   readonly state: RuleStateReader;

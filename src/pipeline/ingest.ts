@@ -17,7 +17,14 @@ import type {
   TokenFact,
   WorkspaceStore,
 } from '../core/index.js';
-import type { Engine, HitSummary, Rule, RuleConfig, StateSnapshot } from '../detect/index.js';
+import type {
+  Engine,
+  HitSummary,
+  IpLookup,
+  Rule,
+  RuleConfig,
+  StateSnapshot,
+} from '../detect/index.js';
 import {
   buildFinding,
   clusterHits,
@@ -43,6 +50,8 @@ export interface IngestDeps {
   readonly managementPrincipals: readonly string[];
   readonly limits: FileLimits;
   readonly ruleConfig?: Readonly<Record<string, RuleConfig | undefined>>;
+  /** Offline IP context for the rules that read it. */
+  readonly ip?: IpLookup;
 }
 
 /** Options of {@link ingestFiles}. */
@@ -81,6 +90,7 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
     managementPrincipals: new Set(deps.managementPrincipals),
     ruleConfig: ruleConfigs(rules, deps.ruleConfig),
     state,
+    ...(deps.ip ? { ip: deps.ip } : {}),
   });
   const hits: HitSummary[] = [];
   const learned: TokenFact[] = [];

@@ -9,6 +9,7 @@ import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
 import { ruleConfigSchema } from '../detect/rule-config.js';
 import type { Rule } from '../detect/rule.js';
 import { anomalyFirstSeenApi } from '../detect/rules/anomaly-first-seen-api.js';
+import { anomalyNewSourceNetwork } from '../detect/rules/anomaly-new-source-network.js';
 import { reconAccessDeniedBurst } from '../detect/rules/recon-access-denied-burst.js';
 import type { WorkerInit } from './setup.js';
 import { createFileWork } from './setup.js';
@@ -42,7 +43,7 @@ const init = (prefilter: boolean): WorkerInit => ({
 const off = (rule: Rule) => ({ [rule.id]: ruleConfigSchema(rule).parse({ enabled: false }) });
 // A first-seen rule takes every event but only the earliest of its kind per principal and day
 // (selector.earliestPer): its candidates are checked on their own below; the others exactly.
-const noFirstSeen = off(anomalyFirstSeenApi);
+const noFirstSeen = { ...off(anomalyFirstSeenApi), ...off(anomalyNewSourceNetwork) };
 const filtered = createFileWork({ ...init(true), ruleConfig: noFirstSeen });
 const full = createFileWork({ ...init(false), ruleConfig: noFirstSeen });
 // recon.access-denied-burst has no selector (no event name or user agent says "denied"): while it
@@ -106,7 +107,7 @@ function escapeSome(text: string, which: readonly string[]): string {
 
 /**
  * With the first-seen rule enabled, a fresh thread's candidates (what crosses to the stateful
- * rules) are some of the full parse's, and hold, for each principal, API and day, every record of
+ * rules) are some of the full parse's, and hold, for each principal, API (or source IP) and day, every record of
  * the earliest time: what the rule's state and settle step need (detect/rules/lib/first-seen.ts).
  */
 function expectEarliestAmong(file: string): void {
@@ -118,10 +119,16 @@ function expectEarliestAmong(file: string): void {
   for (const c of all) {
     if (c.timeMs === undefined) continue;
     const day = Math.floor(c.timeMs / 86_400_000);
-    const k = JSON.stringify([stablePrincipal(c.identity), c.eventSource, c.eventName, day]);
-    const e = earliest.get(k);
-    if (!e || c.timeMs < e.time) earliest.set(k, { time: c.timeMs, ids: [c.eventId] });
-    else if (c.timeMs === e.time) e.ids.push(c.eventId);
+    const who = stablePrincipal(c.identity);
+    // Per API (anomaly.first-seen-api) and per source IP (anomaly.new-source-network).
+    for (const k of [
+      JSON.stringify([who, c.eventSource, c.eventName, day]),
+      JSON.stringify([who, 'ip', c.sourceIp, day]),
+    ]) {
+      const e = earliest.get(k);
+      if (!e || c.timeMs < e.time) earliest.set(k, { time: c.timeMs, ids: [c.eventId] });
+      else if (c.timeMs === e.time) e.ids.push(c.eventId);
+    }
   }
   const missing = [...earliest.values()].flatMap((e) => e.ids).filter((id) => !chosen.has(id));
   expect(missing).toEqual([]);

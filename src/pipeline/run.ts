@@ -18,7 +18,7 @@ import type {
   TokenFact,
 } from '../core/index.js';
 import { AppError, createInterner } from '../core/index.js';
-import type { Engine, HitSummary, RuleConfig } from '../detect/index.js';
+import type { Engine, HitSummary, IpLookup, RuleConfig } from '../detect/index.js';
 import {
   compactHit,
   createCanaryIndex,
@@ -74,6 +74,8 @@ export interface RunOptions {
   readonly prefilter?: boolean;
   /** The parsed `rules:` config section (default: every rule with its defaults). */
   readonly ruleConfig?: Readonly<Record<string, RuleConfig | undefined>>;
+  /** Offline IP context for the stateful rules that read it (they run on this thread). */
+  readonly ip?: IpLookup;
   readonly onRejection?: (r: RecordRejection) => void;
   readonly onSkipped?: (file: string, why: string) => void;
   readonly onProgress?: (done: number, total: number, stats: RunStats) => void;
@@ -167,6 +169,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
   const base = {
     managementPrincipals: new Set(opts.managementPrincipals ?? []),
     ruleConfig: config,
+    ...(opts.ip ? { ip: opts.ip } : {}),
   };
   // One canary index here, growing as passes learn facts; stateful rules run here, on the events
   // the files hand back, in the files' order.

@@ -94,6 +94,7 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
     onRejection: report.rejection,
     onSkipped: report.skipped,
     onProgress: report.progress,
+    onIpDataError: (message) => ctx.io.err(`keysnare: ${message}\n`),
   });
   report.finish();
   if (result.tokens === 0)

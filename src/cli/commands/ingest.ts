@@ -21,16 +21,20 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
       explicit: input.explicit,
     });
     for (const p of input.problems) report.rejection(p);
-    const result = await ingestIntoWorkspace(ws, {
-      files: input.files,
-      quietGapMs: flags.quietGapMs,
-      workers: resolveWorkers(flags.workers, input.files.length, input.bytes, ws.config.limits),
-      onRejection: report.rejection,
-      onSkipped: report.skipped,
-      onProgress: report.progress,
-      onStage: report.stage,
-      now: ctx.now,
-    });
+    const result = await ingestIntoWorkspace(
+      ws,
+      {
+        files: input.files,
+        quietGapMs: flags.quietGapMs,
+        workers: resolveWorkers(flags.workers, input.files.length, input.bytes, ws.config.limits),
+        onRejection: report.rejection,
+        onSkipped: report.skipped,
+        onProgress: report.progress,
+        onStage: report.stage,
+        now: ctx.now,
+      },
+      (message) => ctx.io.err(`keysnare: ${message}\n`),
+    );
     report.finish();
     if (format === 'jsonl') ctx.io.out(renderJsonl(result.changed));
     else printFindings(ctx, result.changed, 'table');

@@ -5,7 +5,13 @@ import type { DescribeContext, HitSummary } from '../rule.js';
 import { defineRule } from '../rule.js';
 import { distinct } from '../grouping.js';
 import { accountOf, clip, isAwsServiceCall, isCanaryBusiness, isManagement } from './lib/actor.js';
-import { DAY_MS, dayStart, earliestPerDay, firstSeenOptions } from './lib/first-seen.js';
+import {
+  DAY_MS,
+  firstSeenKey,
+  firstSeenOptions,
+  settleFirstSeen,
+  splitFirstSeenKey,
+} from './lib/first-seen.js';
 import { sampleRecord, sampleRoleIdentity, sampleTime, sampleUserIdentity } from './samples.js';
 
 const options = firstSeenOptions;
@@ -76,20 +82,10 @@ export const anomalyFirstSeenApi = defineRule<Options>({
     // Checked last: few calls get this far.
     if (isManagement(event, ctx.managementPrincipals) || isCanaryBusiness(event, ctx.canaries))
       return undefined;
-    return { groupKey: `${principal}|${api}`, note: { api: clip(api), account } };
+    return { groupKey: firstSeenKey(principal, api), note: { api: clip(api), account } };
   },
   settle(hits, ctx) {
-    const { lookbackDays, learningDays } = ctx.options;
-    return earliestPerDay(hits).filter((h) => {
-      const time = h.timeMs ?? 0;
-      const principal = h.groupKey.slice(0, h.groupKey.lastIndexOf('|'));
-      const api = h.groupKey.slice(principal.length + 1);
-      const day = dayStart(time);
-      if (ctx.state.lastSeenBefore(principal, api, day, lookbackDays * DAY_MS) !== undefined)
-        return false;
-      const since = ctx.state.firstSeen(principal);
-      return since !== undefined && since <= time - learningDays * DAY_MS;
-    });
+    return settleFirstSeen(hits, ctx.state, ctx.options);
   },
   describe(hits, ctx) {
     return describeFirstSeen(hits, ctx);
@@ -166,7 +162,7 @@ export const anomalyFirstSeenApi = defineRule<Options>({
 
 function describeFirstSeen(hits: readonly HitSummary[], ctx: DescribeContext<Options>) {
   const first = hits[0]!;
-  const principal = first.groupKey.slice(0, first.groupKey.lastIndexOf('|'));
+  const { principal } = splitFirstSeenKey(first.groupKey);
   const api = String(first.note?.['api'] ?? `${first.eventSource} ${first.eventName}`);
   const account = String(first.note?.['account'] ?? first.accountId ?? 'unknown');
   // Principals are ARNs, which name their account (a bare key id counts for none).

@@ -1,5 +1,6 @@
 import type { Rule } from '../rule.js';
 import { anomalyFirstSeenApi } from './anomaly-first-seen-api.js';
+import { anomalyNewSourceNetwork } from './anomaly-new-source-network.js';
 import { defenseEvasionLoggingTampered } from './defense-evasion-logging-tampered.js';
 import { honeytokenTampered } from './honeytoken-tampered.js';
 import { honeytokenUsed } from './honeytoken-used.js';
@@ -36,4 +37,5 @@ export const rules = [
   impactUnusualInstanceType,
   defenseEvasionLoggingTampered,
   anomalyFirstSeenApi,
+  anomalyNewSourceNetwork,
 ] as const satisfies readonly Rule[];

@@ -1,7 +1,7 @@
 /**
  * Builders for rule samples: small composed CloudTrail records (never copied from elsewhere).
  */
-import type { Token } from '../../core/index.js';
+import type { IpContext, Token } from '../../core/index.js';
 import { cloudTrailRecord } from '../../core/index.js';
 
 /** The canary token most samples register. */
@@ -139,3 +139,17 @@ export function sampleUserIdentity(userName: string, accessKeyId: string): Recor
 export function sampleTime(base: string, minutes: number): string {
   return new Date(Date.parse(base) + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/**
+ * Offline IP context for samples, over the documentation ranges (RFC 5737) and private-use AS
+ * numbers (RFC 6996): composed, not real data. The rules test hands it to every sample's engine.
+ */
+export const SAMPLE_IP_CONTEXT = (ip: string): IpContext | undefined => {
+  if (ip.startsWith('198.51.100.'))
+    return { country: 'US', asn: 64496, asOrg: 'Example Home Broadband' };
+  if (ip.startsWith('203.0.113.'))
+    return { country: 'NL', asn: 64511, asOrg: 'Example Hosting B.V.', provider: 'hosting' };
+  if (ip.startsWith('192.0.2.'))
+    return { country: 'US', asn: 64500, asOrg: 'Example Office Network' };
+  return /^\d+\.\d+\.\d+\.\d+$/.test(ip) ? {} : undefined;
+};

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { HitSummary } from '../../rule.js';
+import type { RuleStateReader } from '../../state/state.js';
 
 export const DAY_MS = 24 * 3_600_000;
 
@@ -62,4 +63,37 @@ export function earliestPerDay(hits: readonly HitSummary[]): HitSummary[] {
     out.push(h);
   }
   return out;
+}
+
+/** A first-seen hit's group key: `<principal>|<value>` (a principal never holds `|`). */
+export function firstSeenKey(principal: string, value: string): string {
+  return `${principal}|${value}`;
+}
+
+/** The principal and value of a {@link firstSeenKey}. */
+export function splitFirstSeenKey(groupKey: string): { principal: string; value: string } {
+  const at = groupKey.indexOf('|');
+  return { principal: groupKey.slice(0, at), value: groupKey.slice(at + 1) };
+}
+
+/**
+ * The hits of a first-seen rule that stand, with the run's final state: the earliest of each
+ * principal, value and day, when the principal had not had that value on an earlier day within
+ * `lookbackDays` and was first seen at least `learningDays` before. The rule notes each value as
+ * a sighting under the principal, so the principal's earliest sighting is when it was first seen.
+ */
+export function settleFirstSeen(
+  hits: readonly HitSummary[],
+  state: RuleStateReader,
+  options: { readonly lookbackDays: number; readonly learningDays: number },
+): HitSummary[] {
+  return earliestPerDay(hits).filter((h) => {
+    const time = h.timeMs ?? 0;
+    const { principal, value } = splitFirstSeenKey(h.groupKey);
+    const lookbackMs = options.lookbackDays * DAY_MS;
+    if (state.lastSeenBefore(principal, value, dayStart(time), lookbackMs) !== undefined)
+      return false;
+    const since = state.firstSeen(principal);
+    return since !== undefined && since <= time - options.learningDays * DAY_MS;
+  });
 }
