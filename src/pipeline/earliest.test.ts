@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { apiId, createEarliest, dayAt, identityId, ipId, isEarliest } from './earliest.js';
+import {
+  apiId,
+  createEarliest,
+  dayAt,
+  identityId,
+  ipId,
+  ipv4At,
+  ipv4Id,
+  isEarliest,
+} from './earliest.js';
 
 const time = (t: string) => `"eventTime":"${t}"`;
 /** Where the time value starts in {@link time}'s text. */
@@ -54,5 +63,24 @@ describe('the earliest-record tracker', () => {
     expect(apiId(t, 's3.amazonaws.com', 'GetObject')).not.toBe(
       apiId(t, 's3.amazonaws.com', 'ListBuckets'),
     );
+  });
+
+  it('reads an IPv4 address where it stands, and leaves anything else to its text', () => {
+    expect(ipv4At('"198.51.100.7"', 1)).toBe(((198 * 256 + 51) * 256 + 100) * 256 + 7);
+    expect(ipv4At('"255.255.255.255"', 1)).toBe(2 ** 32 - 1);
+    expect(ipv4At('"0.0.0.0"', 1)).toBe(0);
+    for (const odd of [
+      '01.2.3.4',
+      '1.2.3',
+      '1.2.3.4.5',
+      '256.1.1.1',
+      '2001:db8::1',
+      'ec2.amazonaws.com',
+      '1.2.3.4x',
+    ])
+      expect(ipv4At(`"${odd}"`, 1), odd).toBe(-1);
+    const t = createEarliest();
+    expect(ipv4Id(t, 2 ** 32 - 1)).toBe(ipv4Id(t, 2 ** 32 - 1));
+    expect(ipv4Id(t, 1)).not.toBe(ipId(t, '1.0.0.0'));
   });
 });

@@ -57,6 +57,8 @@ export interface Earliest {
   /** `eventName` → its event sources and their ids (one lookup: names rarely share a service); source IPs → id. */
   apis: Map<string, { readonly source: string; readonly id: number }[]>;
   ips: Map<string, number>;
+  /** IPv4 addresses (as numbers) → id. */
+  ipv4s: Map<number, number>;
   valueCount: number;
   /** By identity id: value id × 32768 + day ({@link dayAt}) → earliest `eventTime` text seen. */
   earliest: (Map<number, string> | undefined)[];
@@ -72,6 +74,7 @@ export function createEarliest(): Earliest {
     textCount: 0,
     apis: new Map(),
     ips: new Map(),
+    ipv4s: new Map(),
     valueCount: 0,
     earliest: [],
     generation: 0,
@@ -86,6 +89,7 @@ function reset(t: Earliest): void {
   t.textCount = 0;
   t.apis.clear();
   t.ips.clear();
+  t.ipv4s.clear();
   t.valueCount = 0;
   t.earliest.length = 0;
   t.generation++;
@@ -132,6 +136,40 @@ export function apiId(t: Earliest, source: string, name: string): number {
   for (const s of sources) if (s.source === source) return s.id;
   const id = newValueId(t);
   sources.push({ source: copyOf(source), id });
+  return id;
+}
+
+/**
+ * The IPv4 address written at `at` in `text` and closed by `"` (`198.51.100.7"`), as an unsigned
+ * 32-bit number, or -1 when the text there is anything else (the caller then takes the text).
+ */
+export function ipv4At(text: string, at: number): number {
+  let ip = 0;
+  let part = -1;
+  let parts = 0;
+  for (let i = at; i < at + 16; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (part === 0) return -1; // a leading zero
+      part = part < 0 ? c - 48 : part * 10 + c - 48;
+      if (part > 255) return -1;
+    } else if (c === 46 || c === 34) {
+      if (part < 0) return -1;
+      ip = ip * 256 + part;
+      parts++;
+      part = -1;
+      if (c === 34) return parts === 4 ? ip : -1;
+      if (parts === 4) return -1;
+    } else return -1;
+  }
+  return -1;
+}
+
+/** The id of an IPv4 address (as {@link ipv4At} reads it). */
+export function ipv4Id(t: Earliest, ip: number): number {
+  const key = ip | 0; // a small integer key, not a boxed number
+  let id = t.ipv4s.get(key);
+  if (id === undefined) t.ipv4s.set(key, (id = newValueId(t)));
   return id;
 }
 

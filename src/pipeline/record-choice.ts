@@ -6,7 +6,7 @@
 import type { Bloom } from './bloom.js';
 import { bloomAdd, createBloom } from './bloom.js';
 import type { Earliest } from './earliest.js';
-import { apiId, dayAt, identityId, ipId, isEarliest } from './earliest.js';
+import { apiId, dayAt, identityId, ipId, ipv4At, ipv4Id, isEarliest } from './earliest.js';
 import type { Needles, Prefilter } from './prefilter.js';
 import { DENIED_TARGET_TEXT } from './prefilter.js';
 import type { RecordSlices } from './slices.js';
@@ -172,8 +172,16 @@ function earliestHere(
     if (isEarliest(t, id, apiId(t, source, name), day, text, timeAt)) needed = true;
   }
   if (needs.sourceIp) {
-    if (valueAt(text, SOURCE_IP, pos, end) < 0) return true;
-    if (isEarliest(t, id, ipId(t, value), day, text, timeAt)) needed = true;
+    const at = nextKey(text, SOURCE_IP, pos);
+    if (at < 0 || at >= end) return true;
+    const from = at + SOURCE_IP.key.length;
+    // An IPv4 address is read as a number where it stands; anything else as its text.
+    const v4 = ipv4At(text, from);
+    let ip: number;
+    if (v4 >= 0) ip = ipv4Id(t, v4);
+    else if (valueAt(text, SOURCE_IP, pos, end) >= 0) ip = ipId(t, value);
+    else return true;
+    if (isEarliest(t, id, ip, day, text, timeAt)) needed = true;
   }
   return needed;
 }
