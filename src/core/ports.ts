@@ -90,6 +90,8 @@ export interface HitStore {
   /** Insert hits (ignoring ones already stored for the same rule and eventId). */
   insertHits(hits: readonly StoredHit[]): Promise<void>;
   hitsForGroup(rule: string, groupKey: string): Promise<StoredHit[]>;
+  /** The group keys of `rule`'s stored hits that start with `keyPrefix`, sorted. */
+  hitGroups(rule: string, keyPrefix: string): Promise<string[]>;
   /** Record which finding these hits of `rule` now belong to. */
   setHitFinding(rule: string, eventIds: readonly string[], findingId: string): Promise<void>;
 }

@@ -244,6 +244,15 @@ export function defineRule<O = undefined>(rule: Rule<O>): Rule {
   return rule;
 }
 
+/**
+ * The group key of a rule with a `settle` step: `<principal>|<value>`, the principal as
+ * `stablePrincipal` gives it (a principal never holds `|`). Ingest settles again, each run, the
+ * stored groups of every principal the run saw (their state may have changed).
+ */
+export function principalGroupKey(principal: string, value: string): string {
+  return `${principal}|${value}`;
+}
+
 /** True when the rule may only ever fire on events that mention a canary identifier. */
 export function isCanaryOnly(rule: Pick<Rule, 'selector'>): boolean {
   return rule.selector.canary !== undefined;

@@ -17,6 +17,7 @@ import type {
   TokenFact,
   WorkspaceStore,
 } from '../core/index.js';
+import { stablePrincipal } from '../core/index.js';
 import type {
   Engine,
   HitSummary,
@@ -33,6 +34,7 @@ import {
   createEngine,
   createMemoryState,
   isCanaryOnly,
+  principalGroupKey,
   raiseByCanaryContact,
   ruleConfigs,
   rules,
@@ -94,6 +96,8 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
   });
   const hits: HitSummary[] = [];
   const learned: TokenFact[] = [];
+  // Principals this run saw: their settling rules' stored groups are settled again.
+  const principals = new Set<string>();
   let newEvents = 0;
   let duplicates = 0;
   const stats = await readEvents({
@@ -108,6 +112,7 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
       duplicates += events.length - inserted.size;
       for (const { event } of events) {
         if (!inserted.has(event.eventId)) continue;
+        principals.add(stablePrincipal(event.identity));
         const out = engine.evaluate(event);
         hits.push(...out.hits);
         learned.push(...out.facts);
@@ -124,7 +129,7 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
   hits.push(...replay.hits);
   o.onStage?.(`grouping ${hits.length} rule hit(s) into findings`);
   const changed = await store.transaction(async () => {
-    const regrouped = await storeHitsAndRegroup(store, hits, engine, o.quietGapMs);
+    const regrouped = await storeHitsAndRegroup(store, hits, engine, o.quietGapMs, principals);
     // A source IP that touched a canary raises every stored finding of that IP, earlier ones too.
     const raised = raiseByCanaryContact(await store.listFindings());
     if (raised.length > 0) await store.upsertFindings(raised);
@@ -192,6 +197,7 @@ async function storeHitsAndRegroup(
   hits: readonly HitSummary[],
   ctx: Engine,
   gapMs: number,
+  principals: ReadonlySet<string>,
 ): Promise<Finding[]> {
   const toStore: StoredHit[] = hits.map((h) => ({
     rule: h.rule,
@@ -204,6 +210,14 @@ async function storeHitsAndRegroup(
   const groups = new Map<string, { rule: string; groupKey: string }>();
   for (const h of hits)
     groups.set(`${h.rule}\u0000${h.groupKey}`, { rule: h.rule, groupKey: h.groupKey });
+  // A settling rule's verdict on earlier groups may change with this run's state (an earlier
+  // sighting, or a principal seen earlier than before): its groups of these principals too.
+  for (const rule of ctx.rules.filter((r) => r.settle !== undefined)) {
+    for (const principal of principals) {
+      for (const groupKey of await store.hitGroups(rule.id, principalGroupKey(principal, '')))
+        groups.set(`${rule.id}\u0000${groupKey}`, { rule: rule.id, groupKey });
+    }
+  }
   const byId = new Map<string, Rule>(rules.map((r) => [r.id, r]));
   const changed: Finding[] = [];
   for (const { rule: ruleId, groupKey } of groups.values()) {

@@ -178,6 +178,7 @@ function fromColumns(row: EventRow, origin: { file: string; index: number }): Cl
 export class SqliteHitTable {
   private readonly insert: Statement<unknown[]>;
   private readonly byGroup: Statement<[string, string], HitRow>;
+  private readonly groups: Statement<[string, string, string], { group_key: string }>;
   private readonly insertBatch: (hits: readonly StoredHit[]) => void;
   private readonly assign: (rule: string, eventIds: readonly string[], findingId: string) => void;
 
@@ -192,6 +193,11 @@ export class SqliteHitTable {
     this.byGroup = db.prepare(
       `SELECT rule, group_key, event_id, time_ms, data, finding_id FROM hits WHERE rule = ? AND group_key = ?
        ORDER BY time_ms IS NULL, time_ms, rowid`,
+    );
+    // A prefix compared as text (substr), not LIKE: a group key may hold `%` or `_`.
+    this.groups = db.prepare(
+      `SELECT DISTINCT group_key FROM hits WHERE rule = ? AND substr(group_key, 1, length(?)) = ?
+       ORDER BY group_key`,
     );
     this.insertBatch = db.transaction((hits: readonly StoredHit[]) => {
       for (const h of hits) {
@@ -224,5 +230,9 @@ export class SqliteHitTable {
 
   setHitFinding(rule: string, eventIds: readonly string[], findingId: string): void {
     this.assign(rule, eventIds, findingId);
+  }
+
+  hitGroups(rule: string, keyPrefix: string): string[] {
+    return this.groups.all(rule, keyPrefix, keyPrefix).map((r) => r.group_key);
   }
 }

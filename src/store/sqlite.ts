@@ -191,6 +191,9 @@ class SqliteWorkspaceStore implements SqliteStore {
   hitsForGroup(rule: string, groupKey: string): Promise<StoredHit[]> {
     return this.run(() => this.hits.hitsForGroup(rule, groupKey));
   }
+  hitGroups(rule: string, keyPrefix: string): Promise<string[]> {
+    return this.run(() => this.hits.hitGroups(rule, keyPrefix));
+  }
   setHitFinding(rule: string, eventIds: readonly string[], findingId: string): Promise<void> {
     return this.run(() => this.hits.setHitFinding(rule, eventIds, findingId));
   }

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { HitSummary } from '../../rule.js';
+import { principalGroupKey } from '../../rule.js';
 import type { RuleStateReader } from '../../state/state.js';
 
 export const DAY_MS = 24 * 3_600_000;
@@ -65,9 +66,9 @@ export function earliestPerDay(hits: readonly HitSummary[]): HitSummary[] {
   return out;
 }
 
-/** A first-seen hit's group key: `<principal>|<value>` (a principal never holds `|`). */
+/** A first-seen hit's group key (see `principalGroupKey`). */
 export function firstSeenKey(principal: string, value: string): string {
-  return `${principal}|${value}`;
+  return principalGroupKey(principal, value);
 }
 
 /** The principal and value of a {@link firstSeenKey}. */
