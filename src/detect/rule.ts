@@ -55,6 +55,7 @@ export interface RuleSelector {
    * earliest call of each distinct API (`'api'`: event source and name) or source IP
    * (`'sourceIp'`): first-seen rules. The reader may parse just those records (see
    * pipeline/record-choice.ts); the engine still offers the rule every event it is given.
+   * Calls from an AWS service source (`aws-service`, `aws-internal`) are never among them.
    */
   readonly earliestPer?: 'api' | 'sourceIp';
 }

@@ -3,6 +3,8 @@
  * may match, found in the text itself (see {@link recordsToRead}), and the file's Bloom filter of
  * identifiers a later pass may learn. Only the chosen records are parsed (read.ts).
  */
+import type { SourceKind } from '../core/index.js';
+import { classifySource } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
 import { bloomAdd, createBloom } from './bloom.js';
 import type { Earliest } from './earliest.js';
@@ -156,33 +158,32 @@ function earliestHere(
       judgedHere.generation = t.generation;
     }
   }
-  let pos = identityTo;
+  let source = sourceFound;
+  let name = nameFound;
+  let pos = nameEnd;
+  if (source === undefined || name === undefined) {
+    const s = valueAt(text, EVENT_SOURCE, identityTo, end);
+    if (s < 0) return true;
+    source = value;
+    pos = valueAt(text, EVENT_NAME, s, end);
+    if (pos < 0) return true;
+    name = value;
+  }
+  // The source address: an IPv4 one is read as a number where it stands, anything else as text.
+  const at = nextKey(text, SOURCE_IP, pos);
+  if (at < 0 || at >= end) return true;
+  const v4 = ipv4At(text, at + SOURCE_IP.key.length);
+  let ip: number;
+  if (v4 >= 0) ip = ipv4Id(t, v4);
+  else {
+    if (valueAt(text, SOURCE_IP, pos, end) < 0) return true;
+    // An AWS service calling for the account: no first-seen rule takes such an event.
+    if (value.length <= MAX_SERVICE_NAME && isServiceSource(classifySource(value))) return false;
+    ip = needs.sourceIp ? ipId(t, value) : -1;
+  }
   let needed = false;
-  if (needs.api) {
-    let source = sourceFound;
-    let name = nameFound;
-    if (source === undefined || name === undefined) {
-      const s = valueAt(text, EVENT_SOURCE, pos, end);
-      if (s < 0) return true;
-      source = value;
-      pos = valueAt(text, EVENT_NAME, s, end);
-      if (pos < 0) return true;
-      name = value;
-    } else pos = nameEnd;
-    if (isEarliest(t, id, apiId(t, source, name), day, text, timeAt)) needed = true;
-  }
-  if (needs.sourceIp) {
-    const at = nextKey(text, SOURCE_IP, pos);
-    if (at < 0 || at >= end) return true;
-    const from = at + SOURCE_IP.key.length;
-    // An IPv4 address is read as a number where it stands; anything else as its text.
-    const v4 = ipv4At(text, from);
-    let ip: number;
-    if (v4 >= 0) ip = ipv4Id(t, v4);
-    else if (valueAt(text, SOURCE_IP, pos, end) >= 0) ip = ipId(t, value);
-    else return true;
-    if (isEarliest(t, id, ip, day, text, timeAt)) needed = true;
-  }
+  if (needs.api && isEarliest(t, id, apiId(t, source, name), day, text, timeAt)) needed = true;
+  if (needs.sourceIp && isEarliest(t, id, ip, day, text, timeAt)) needed = true;
   return needed;
 }
 
@@ -323,6 +324,14 @@ const EVENT_SOURCE = key('"eventSource":"', 'Source":"');
 const EVENT_NAME = key('"eventName":"', 'Name":"');
 const USER_AGENT = key('"userAgent":"', 'Agent":"');
 const SOURCE_IP = key('"sourceIPAddress":"', 'Address":"');
+
+/** Longest source text taken for a service name (normalize keeps far longer ones whole). */
+const MAX_SERVICE_NAME = 253;
+
+/** A source first-seen rules never take: an AWS service, or AWS Internal. */
+function isServiceSource(kind: SourceKind): boolean {
+  return kind === 'aws-service' || kind === 'aws-internal';
+}
 
 /** The position of the next `k.key` at or after `from`, or -1. */
 function nextKey(text: string, k: Key, from: number): number {
