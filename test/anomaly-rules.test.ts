@@ -106,6 +106,18 @@ describe('first-seen rules', () => {
       ...[...files].reverse(),
     ]);
     expect(anomalies(reversed.out)).toEqual(found);
+    // Two threads, each with its own tracker of earliest records, files reversed.
+    const threads = await runCli([
+      '--home',
+      home,
+      'detect',
+      '--workers',
+      '2',
+      '--format',
+      'jsonl',
+      ...[...files].reverse(),
+    ]);
+    expect(anomalies(threads.out)).toEqual(found);
 
     // The later days first, then the earlier ones: the principal's learning period is only
     // known after the second run, which settles the first run's groups again.
