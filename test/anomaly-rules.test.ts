@@ -135,6 +135,35 @@ describe('first-seen rules', () => {
     expect(anomalies(stored.out)).toEqual(found);
   });
 
+  it('correct a stored finding in place when a later run brings an earlier call', async () => {
+    const ws = join(tempDir('ks-anomaly-late-'), 'home');
+    expect((await runCli(['--home', ws, 'init'])).code).toBe(0);
+    // The file with the droplet's first calls (day 9, 08:00-08:05) comes last.
+    const late = files.find((f) => f.includes(`${day(9).slice(0, 10).replace(/-/g, '')}T0805Z`))!;
+    expect(late).toBeDefined();
+    const first = await runCli(['--home', ws, 'ingest', ...files.filter((f) => f !== late)]);
+    expect(first.code, first.err).toBe(0);
+    const list = async () =>
+      jsonl<Shape & { id: string }>(
+        (await runCli(['--home', ws, 'findings', 'list', '--format', 'jsonl'])).out,
+      )
+        .filter((f) => f.rule.startsWith('anomaly.'))
+        .sort((a, b) => a.rule.localeCompare(b.rule));
+    const before = await list();
+    expect(before.map((f) => f.rule)).toEqual([
+      'anomaly.first-seen-api',
+      'anomaly.new-source-network',
+    ]);
+    expect(before.flatMap((f) => f.eventIds)).not.toContain('e-quota');
+    const second = await runCli(['--home', ws, 'ingest', late]);
+    expect(second.code, second.err).toBe(0);
+    const after = await list();
+    expect(after.map((f) => [f.rule, f.id, f.eventIds])).toEqual([
+      ['anomaly.first-seen-api', before[0]!.id, ['e-quota']],
+      ['anomaly.new-source-network', before[1]!.id, ['e-droplet-1']],
+    ]);
+  });
+
   it('stay quiet for the same routine from the usual network', async () => {
     const quiet = tempDir('ks-anomaly-quiet-');
     const routine = writeDeliveries(quiet, records.slice(0, 18));

@@ -233,18 +233,19 @@ async function storeHitsAndRegroup(
       ctx,
     );
     const clusters = clusterHits(standing, gapMs);
-    if (rule.settle) {
-      const kept = new Set(standing.map((h) => owner.get(h.eventId)));
-      const superseded = [...new Set(owner.values())].filter(
-        (id): id is string => id !== undefined && !kept.has(id),
-      );
-      if (superseded.length > 0) await store.deleteFindings(superseded);
-    }
+    // Findings whose hits no longer stand: the first is corrected in place (its id kept, so it
+    // is an update, not a second alert), any others are deleted.
+    const kept = new Set(standing.map((h) => owner.get(h.eventId)));
+    const superseded = rule.settle
+      ? [...new Set(owner.values())]
+          .filter((id): id is string => id !== undefined && !kept.has(id))
+          .sort()
+      : [];
     for (const { cluster, previous } of withPrevious(clusters)) {
       const ids = [
         ...new Set(cluster.map((h) => owner.get(h.eventId)).filter((x): x is string => !!x)),
       ].sort();
-      const keep = ids[0];
+      const keep = ids[0] ?? superseded.shift();
       const finding = buildFinding(rule, cluster, ctx, keep, previous);
       const grew = cluster.some((h) => owner.get(h.eventId) !== finding.id);
       if (ids.length > 1) await store.deleteFindings(ids.slice(1));
@@ -258,6 +259,7 @@ async function storeHitsAndRegroup(
         changed.push(finding);
       }
     }
+    if (superseded.length > 0) await store.deleteFindings(superseded);
   }
   return changed;
 }
