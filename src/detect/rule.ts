@@ -51,7 +51,7 @@ export interface RuleSelector {
    */
   readonly canary?: true | 'actor';
   /**
-   * The rule looks at every event but needs, per principal identity and UTC day, only the
+   * The rule looks at every event but needs, per principal (`stablePrincipal`) and UTC day, only the
    * earliest call of each distinct API (`'api'`: event source and name) or source IP
    * (`'sourceIp'`): first-seen rules. The reader may parse just those records (see
    * pipeline/record-choice.ts); the engine still offers the rule every event it is given.

@@ -1,8 +1,8 @@
 /**
  * The records first-seen rules need (`selector.earliestPer`), found in unparsed text: per
- * principal identity and UTC day, the earliest record of each API (event source and name) and/or
- * each source IP. One tracker per thread lives across the files it reads, so a record is chosen
- * only when it is earlier than every record of its identity, value and day the thread has seen:
+ * principal and UTC day, the earliest record of each API (event source and name) and/or each
+ * source IP. One tracker per thread lives across the files it reads, so a record is chosen only
+ * when it is earlier than every record of its principal, value and day the thread has seen:
  * the earliest of all (whatever order files come in) is always among the chosen, which is all a
  * first-seen rule's state needs at day granularity (detect/rules/lib/first-seen.ts). A principal is
  * what {@link stablePrincipal} makes of the identity text (parsed once per distinct text): the
@@ -16,7 +16,10 @@ const MAX_IDS = 1 << 20;
 /** Distinct values (APIs, source IPs) before it starts over: value × 32768 + day stays a small integer. */
 const MAX_VALUES = 1 << 16;
 
-/** Identity texts remembered per fingerprint; past this, a text gets a new id each time. */
+/**
+ * Identity texts remembered per fingerprint; past this, a text is parsed again each time it comes
+ * (its principal, and so its id, is the same).
+ */
 const TEXTS_PER_FINGERPRINT = 8;
 
 /**
