@@ -55,7 +55,6 @@ export interface CloudIdentity {
   readonly sessionCreated?: string;
 }
 
-/** Where a record came from: the file (or other source name) and its index within it. */
 /**
  * Who acts, the same across sessions: the session issuer (the role behind an assumed-role session,
  * the user behind a federation token), else the identity's ARN, principal id or key. First-seen
@@ -66,6 +65,7 @@ export function stablePrincipal(id: CloudIdentity): string {
   return id.issuerArn ?? id.arn ?? id.principalId ?? id.accessKeyId ?? 'unknown';
 }
 
+/** Where a record came from: the file (or other source name) and its index within it. */
 export interface RecordOrigin {
   readonly file: string;
   readonly index: number;

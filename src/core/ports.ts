@@ -85,13 +85,22 @@ export interface StoredHit {
   readonly findingId?: string;
 }
 
+/** A group of stored hits: its key and the time of its earliest timed hit. */
+export interface HitGroup {
+  readonly groupKey: string;
+  readonly firstMs?: number;
+}
+
 /** Hits by group, for regrouping across runs. */
 export interface HitStore {
   /** Insert hits (ignoring ones already stored for the same rule and eventId). */
   insertHits(hits: readonly StoredHit[]): Promise<void>;
   hitsForGroup(rule: string, groupKey: string): Promise<StoredHit[]>;
-  /** The group keys of `rule`'s stored hits that start with `keyPrefix`, sorted. */
-  hitGroups(rule: string, keyPrefix: string): Promise<string[]>;
+  /**
+   * The groups of `rule`'s stored hits whose key starts with `keyPrefix`, sorted by key, each with
+   * the time of its earliest timed hit (undefined when none has a time).
+   */
+  hitGroups(rule: string, keyPrefix: string): Promise<HitGroup[]>;
   /** Record which finding these hits of `rule` now belong to. */
   setHitFinding(rule: string, eventIds: readonly string[], findingId: string): Promise<void>;
 }

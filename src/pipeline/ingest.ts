@@ -96,8 +96,9 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
   });
   const hits: HitSummary[] = [];
   const learned: TokenFact[] = [];
-  // Principals this run saw: their settling rules' stored groups are settled again.
-  const principals = new Set<string>();
+  // Principals this run saw, with their earliest event time: where it is earlier than any stored
+  // hit of theirs, their settling rules' groups are settled again.
+  const principals = new Map<string, number>();
   let newEvents = 0;
   let duplicates = 0;
   const stats = await readEvents({
@@ -112,7 +113,8 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
       duplicates += events.length - inserted.size;
       for (const { event } of events) {
         if (!inserted.has(event.eventId)) continue;
-        principals.add(stablePrincipal(event.identity));
+        const who = stablePrincipal(event.identity);
+        principals.set(who, Math.min(event.timeMs ?? Infinity, principals.get(who) ?? Infinity));
         const out = engine.evaluate(event);
         hits.push(...out.hits);
         learned.push(...out.facts);
@@ -197,7 +199,7 @@ async function storeHitsAndRegroup(
   hits: readonly HitSummary[],
   ctx: Engine,
   gapMs: number,
-  principals: ReadonlySet<string>,
+  principals: ReadonlyMap<string, number>,
 ): Promise<Finding[]> {
   const toStore: StoredHit[] = hits.map((h) => ({
     rule: h.rule,
@@ -206,18 +208,24 @@ async function storeHitsAndRegroup(
     ...(h.timeMs !== undefined ? { timeMs: h.timeMs } : {}),
     data: h as unknown as Record<string, unknown>,
   }));
-  await store.insertHits(toStore);
   const groups = new Map<string, { rule: string; groupKey: string }>();
-  for (const h of hits)
-    groups.set(`${h.rule}\u0000${h.groupKey}`, { rule: h.rule, groupKey: h.groupKey });
-  // A settling rule's verdict on earlier groups may change with this run's state (an earlier
-  // sighting, or a principal seen earlier than before): its groups of these principals too.
+  // A settling rule's verdict on a stored group without new hits changes only when its principal
+  // is now seen earlier than before (the learning period): so when this run holds an event of the
+  // principal older than every hit of it stored before this run (each was a sighting too), its
+  // groups are settled again. An earlier call within a group is a new hit of that group. (Beyond
+  // the state's retention the sightings are gone while the hits stay: lateness is bounded.)
   for (const rule of ctx.rules.filter((r) => r.settle !== undefined)) {
-    for (const principal of principals) {
-      for (const groupKey of await store.hitGroups(rule.id, principalGroupKey(principal, '')))
+    for (const [principal, earliest] of principals) {
+      const stored = await store.hitGroups(rule.id, principalGroupKey(principal, ''));
+      const first = Math.min(...stored.map((g) => g.firstMs ?? Infinity));
+      if (earliest >= first) continue;
+      for (const { groupKey } of stored)
         groups.set(`${rule.id}\u0000${groupKey}`, { rule: rule.id, groupKey });
     }
   }
+  await store.insertHits(toStore);
+  for (const h of hits)
+    groups.set(`${h.rule}\u0000${h.groupKey}`, { rule: h.rule, groupKey: h.groupKey });
   const byId = new Map<string, Rule>(rules.map((r) => [r.id, r]));
   const changed: Finding[] = [];
   for (const { rule: ruleId, groupKey } of groups.values()) {

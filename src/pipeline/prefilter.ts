@@ -82,7 +82,7 @@ export interface Prefilter {
   readonly named: 'none' | 'everywhere' | ReadonlySet<string>;
   /**
    * What the first-seen rules need (`selector.earliestPer`): the earliest record, per principal
-   * identity and UTC day, of each API and/or each source IP. Null when no such rule is enabled.
+   * and UTC day, of each API and/or each source IP. Null when no such rule is enabled.
    */
   readonly earliest: { readonly api: boolean; readonly sourceIp: boolean } | null;
 }

@@ -231,27 +231,17 @@ function consider(
   const out = engines.stateless.evaluate(ev);
   for (const h of out.hits) tally.hits.push(h);
   for (const f of out.facts) tally.facts.push(f);
-  // A first-seen rule is handed only the records the record choice found it needs.
-  if (engines.stateful.wants(ev, earliest))
-    tally.candidates.push(engines.stateful.slim(ev, earliest));
+  toStateful(ev, engines, tally, earliest);
   return ev;
 }
 
 /**
- * A record only a first-seen rule needs (record-choice.ts {@link EARLIEST_ONLY}): size check and
- * normalize as {@link consider} does, then straight to the stateful rules, none other can match.
+ * Hand the event to the stateful rules when one wants it; a first-seen rule only when the record
+ * choice found it needs the record (`earliest`).
  */
-function forFirstSeen(
-  file: string,
-  index: number,
-  value: Record<string, unknown>,
-  engines: FileEngines | null,
-  opts: FileOptions,
-  tally: Tally,
-): void {
-  const ev = normalized(file, index, value, opts, tally);
-  if (ev && engines?.stateful.wants(ev, true))
-    tally.candidates.push(engines.stateful.slim(ev, true));
+function toStateful(ev: CloudEvent, engines: FileEngines, tally: Tally, earliest: boolean): void {
+  if (engines.stateful.wants(ev, earliest))
+    tally.candidates.push(engines.stateful.slim(ev, earliest));
 }
 
 /** Size check and normalize a kept record: the event, or undefined (a rejection, tallied). */
@@ -371,7 +361,8 @@ function runSlices(
     const mark = pick.earliest?.[index] ?? 0;
     if (mark === EARLIEST_ONLY) {
       // Only a first-seen rule needs it: no stateless rule can match it, nothing to learn.
-      forFirstSeen(file, index, r, engines, opts, tally);
+      const ev = normalized(file, index, r, opts, tally);
+      if (ev && engines) toStateful(ev, engines, tally, true);
       continue;
     }
     const ev =

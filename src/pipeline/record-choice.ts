@@ -98,6 +98,7 @@ export function recordsToRead(
         needles !== null && bloom !== undefined && madeByCanary(identity, needles, bloom),
     ),
     agentWords: memo((agent) => agents?.test(agent) === true),
+    found: found(),
   };
   const unfiltered = new Uint8Array(needles ? n : 0);
   const earliest = needs ? new Uint8Array(n) : undefined;
@@ -105,7 +106,7 @@ export function recordsToRead(
     const verdict = lookAt(look, slices.starts[i]!, slices.ends[i]!);
     if (verdict !== QUIET) chosen[i] = 1;
     if (verdict === CANARY) unfiltered[i] = 1;
-    if (earliest && tracker && needs && earliestHere(text, tracker, needs, slices.ends[i]!))
+    if (earliest && tracker && needs && earliestHere(look, tracker, needs, slices.ends[i]!))
       earliest[i] = 1;
   }
   if (words?.failed) markFailed(text, slices, chosen);
@@ -123,33 +124,49 @@ export function recordsToRead(
   return earliest ? { ...choice, earliest } : choice;
 }
 
-/** Where {@link lookAt} found the record's identity (`userIdentity` to `eventTime`), or -1. */
-let identityFrom = -1;
-let identityTo = -1;
-/** The identity's memo entry, when lookAt judged it (the canary scan ran). */
-let identityJudged: Judged | undefined;
-/** The record's `eventSource` and `eventName` values, when lookAt read both (and where the name ends). */
-let sourceFound: string | undefined;
-let nameFound: string | undefined;
-let nameEnd = -1;
+/** What {@link lookAt} found of the record it looked at last, for {@link earliestHere}. */
+interface Found {
+  /** The identity (`userIdentity` to `eventTime`); `identityTo` -1 when not found. */
+  identityFrom: number;
+  identityTo: number;
+  /** The identity's memo entry, when lookAt judged it (the canary scan ran). */
+  identity: Judged | undefined;
+  /** The `eventSource` and `eventName` values, when lookAt read both, and where the name ends. */
+  source: string | undefined;
+  name: string | undefined;
+  nameEnd: number;
+}
+
+function found(): Found {
+  return {
+    identityFrom: -1,
+    identityTo: -1,
+    identity: undefined,
+    source: undefined,
+    name: undefined,
+    nameEnd: -1,
+  };
+}
 
 /**
  * Does a first-seen rule need the record {@link lookAt} just looked at (ending at `end`)? Yes when
- * it is the earliest of its identity, day and API or source IP that this thread has seen, and
+ * it is the earliest of its principal, day and API or source IP that this thread has seen, and
  * when any part is not where and how CloudTrail writes it.
  */
 function earliestHere(
-  text: string,
+  l: Looking,
   t: Earliest,
   needs: { readonly api: boolean; readonly sourceIp: boolean },
   end: number,
 ): boolean {
+  const text = l.text;
+  const { identityFrom, identityTo } = l.found;
   if (identityTo < 0) return true;
   const timeAt = identityTo + EVENT_TIME.key.length;
   const day = dayAt(text, timeAt);
   if (day < 0) return true;
   // One tracker lookup per distinct identity text of a file, when the canary scan judged it.
-  const judgedHere = identityJudged;
+  const judgedHere = l.found.identity;
   let id = judgedHere && judgedHere.generation === t.generation ? judgedHere.id : -1;
   if (id < 0) {
     id = identityId(t, text, identityFrom, identityTo, fingerprint(text, identityFrom, identityTo));
@@ -158,9 +175,9 @@ function earliestHere(
       judgedHere.generation = t.generation;
     }
   }
-  let source = sourceFound;
-  let name = nameFound;
-  let pos = nameEnd;
+  let source = l.found.source;
+  let name = l.found.name;
+  let pos = l.found.nameEnd;
   if (source === undefined || name === undefined) {
     const s = valueAt(text, EVENT_SOURCE, identityTo, end);
     if (s < 0) return true;
@@ -201,6 +218,7 @@ interface Looking {
   readonly identities: Memo;
   /** Whether each user agent seen in this text has a selector word. */
   readonly agentWords: Memo;
+  readonly found: Found;
 }
 
 /**
@@ -274,26 +292,28 @@ function lookAt(l: Looking, start: number, end: number): number {
   const text = l.text;
   const ui = nextKey(text, USER_IDENTITY, start);
   const stop = ui < 0 || ui >= end ? -1 : nextKey(text, EVENT_TIME, ui);
-  identityFrom = ui;
-  identityTo = stop >= 0 && stop < end ? stop : -1;
-  sourceFound = undefined;
-  nameFound = undefined;
+  const f = l.found;
+  f.identityFrom = ui;
+  f.identityTo = stop >= 0 && stop < end ? stop : -1;
+  f.identity = undefined;
+  f.source = undefined;
+  f.name = undefined;
   if (stop < 0 || stop >= end) return CHOSEN;
   // An identity's identifiers go into the Bloom filter the first time it is judged.
-  identityJudged = l.canary ? judged(l.identities, text, ui, stop) : undefined;
-  if (identityJudged?.verdict === true) return CANARY;
+  f.identity = l.canary ? judged(l.identities, text, ui, stop) : undefined;
+  if (f.identity?.verdict === true) return CANARY;
   let pos = stop;
   if (l.bySource || l.sources) {
     const at = valueAt(text, EVENT_SOURCE, pos, end);
-    if (at >= 0) sourceFound = value;
+    if (at >= 0) f.source = value;
     if (at < 0 || l.bySource?.has(value) === true || l.sources?.has(value) === true) return CHOSEN;
     pos = at;
   }
   if (l.names) {
     const at = valueAt(text, EVENT_NAME, pos, end);
-    if (at >= 0 && sourceFound !== undefined) {
-      nameFound = value;
-      nameEnd = at;
+    if (at >= 0 && f.source !== undefined) {
+      f.name = value;
+      f.nameEnd = at;
     }
     if (at < 0 || l.names.has(value)) return CHOSEN;
     pos = at;

@@ -4,7 +4,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { CloudEvent } from '../core/event.js';
-import type { StoredEvent, StoredHit } from '../core/ports.js';
+import type { HitGroup, StoredEvent, StoredHit } from '../core/ports.js';
 import { normalizeRecord } from '../normalize/cloudtrail.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 import { integerOrNull, present } from './rows.js';
@@ -178,7 +178,10 @@ function fromColumns(row: EventRow, origin: { file: string; index: number }): Cl
 export class SqliteHitTable {
   private readonly insert: Statement<unknown[]>;
   private readonly byGroup: Statement<[string, string], HitRow>;
-  private readonly groups: Statement<[string, string, string], { group_key: string }>;
+  private readonly groups: Statement<
+    [string, string, string, string, string],
+    { group_key: string; first_ms: number | null }
+  >;
   private readonly insertBatch: (hits: readonly StoredHit[]) => void;
   private readonly assign: (rule: string, eventIds: readonly string[], findingId: string) => void;
 
@@ -194,10 +197,12 @@ export class SqliteHitTable {
       `SELECT rule, group_key, event_id, time_ms, data, finding_id FROM hits WHERE rule = ? AND group_key = ?
        ORDER BY time_ms IS NULL, time_ms, rowid`,
     );
-    // A prefix compared as text (substr), not LIKE: a group key may hold `%` or `_`.
+    // A key range the (rule, group_key) index serves, then the prefix compared exactly (not
+    // LIKE: a group key may hold `%` or `_`).
     this.groups = db.prepare(
-      `SELECT DISTINCT group_key FROM hits WHERE rule = ? AND substr(group_key, 1, length(?)) = ?
-       ORDER BY group_key`,
+      `SELECT group_key, MIN(time_ms) AS first_ms FROM hits
+       WHERE rule = ? AND group_key >= ? AND group_key < ? AND substr(group_key, 1, length(?)) = ?
+       GROUP BY group_key ORDER BY group_key`,
     );
     this.insertBatch = db.transaction((hits: readonly StoredHit[]) => {
       for (const h of hits) {
@@ -232,7 +237,11 @@ export class SqliteHitTable {
     this.assign(rule, eventIds, findingId);
   }
 
-  hitGroups(rule: string, keyPrefix: string): string[] {
-    return this.groups.all(rule, keyPrefix, keyPrefix).map((r) => r.group_key);
+  hitGroups(rule: string, keyPrefix: string): HitGroup[] {
+    // Every key with the prefix sorts below the prefix followed by the highest code point.
+    const upper = `${keyPrefix}\u{10ffff}`;
+    return this.groups
+      .all(rule, keyPrefix, upper, keyPrefix, keyPrefix)
+      .map((r) => ({ groupKey: r.group_key, ...present('firstMs', r.first_ms) }));
   }
 }

@@ -9,6 +9,7 @@ import type { Finding } from '../core/finding.js';
 import type { CloudEvent } from '../core/event.js';
 import type {
   StoredEvent,
+  HitGroup,
   StoredHit,
   TokenFilter,
   TokenPatch,
@@ -191,7 +192,7 @@ class SqliteWorkspaceStore implements SqliteStore {
   hitsForGroup(rule: string, groupKey: string): Promise<StoredHit[]> {
     return this.run(() => this.hits.hitsForGroup(rule, groupKey));
   }
-  hitGroups(rule: string, keyPrefix: string): Promise<string[]> {
+  hitGroups(rule: string, keyPrefix: string): Promise<HitGroup[]> {
     return this.run(() => this.hits.hitGroups(rule, keyPrefix));
   }
   setHitFinding(rule: string, eventIds: readonly string[], findingId: string): Promise<void> {

@@ -254,8 +254,11 @@ function eventContract(store: () => WorkspaceStore): void {
     ]);
     expect(await store().hitsForGroup('r2', 'g')).toHaveLength(1);
     expect(await store().hitsForGroup('r3', 'g')).toEqual([]);
-    expect(await store().hitGroups('r1', '')).toEqual(['g', 'other']);
-    expect(await store().hitGroups('r1', 'ot')).toEqual(['other']);
+    expect(await store().hitGroups('r1', '')).toEqual([
+      { groupKey: 'g', firstMs: 1000 },
+      { groupKey: 'other', firstMs: 500 },
+    ]);
+    expect(await store().hitGroups('r1', 'ot')).toEqual([{ groupKey: 'other', firstMs: 500 }]);
     expect(await store().hitGroups('r1', '%')).toEqual([]);
     expect(await store().hitGroups('r3', '')).toEqual([]);
   });
