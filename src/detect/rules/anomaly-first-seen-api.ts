@@ -1,14 +1,13 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { CloudEvent } from '../../core/index.js';
 import { stablePrincipal } from '../../core/index.js';
 import type { DescribeContext, HitSummary } from '../rule.js';
 import { defineRule } from '../rule.js';
 import { distinct } from '../grouping.js';
-import { accountOf, clip, isAwsServiceCall, isCanaryBusiness, isManagement } from './lib/actor.js';
+import { accountOf, clip, isAwsServiceCall } from './lib/actor.js';
 import {
-  DAY_MS,
-  firstSeenKey,
   firstSeenOptions,
+  firstSeenSignal,
   settleFirstSeen,
   splitFirstSeenKey,
 } from './lib/first-seen.js';
@@ -73,16 +72,7 @@ export const anomalyFirstSeenApi = defineRule<Options>({
     const principal = stablePrincipal(event.identity);
     const account = accountOf(event) ?? 'unknown';
     const api = apiOf(event);
-    const lookbackMs = ctx.options.lookbackDays * DAY_MS;
-    // Kept for the learning period too: the earliest is when the principal was first seen.
-    const keptMs = lookbackMs + ctx.options.learningDays * DAY_MS;
-    // Seen in an earlier hour (of an earlier day, or of this one): this call is not the first.
-    // State only grows, so that holds whatever is read later; settle decides among the rest.
-    if (ctx.state.seenBefore(principal, api, keptMs) !== undefined) return undefined;
-    // Checked last: few calls get this far.
-    if (isManagement(event, ctx.managementPrincipals) || isCanaryBusiness(event, ctx.canaries))
-      return undefined;
-    return { groupKey: firstSeenKey(principal, api), note: { api: clip(api), account } };
+    return firstSeenSignal(event, ctx, principal, api, { api: clip(api), account });
   },
   settle(hits, ctx) {
     return settleFirstSeen(hits, ctx.state, ctx.options);

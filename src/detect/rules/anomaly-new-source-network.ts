@@ -4,12 +4,13 @@ import { stablePrincipal } from '../../core/index.js';
 import type { DescribeContext, HitSummary } from '../rule.js';
 import { defineRule } from '../rule.js';
 import { distinct } from '../grouping.js';
-import { clip, isAwsServiceCall, isCanaryBusiness, isManagement } from './lib/actor.js';
+import { clip, isAwsServiceCall } from './lib/actor.js';
 import {
   DAY_MS,
   dayStart,
-  firstSeenKey,
   firstSeenOptions,
+  firstSeenSignal,
+  keptMs,
   settleFirstSeen,
   splitFirstSeenKey,
 } from './lib/first-seen.js';
@@ -75,13 +76,9 @@ export const anomalyNewSourceNetwork = defineRule<Options>({
     const network = context && networkOf(context);
     if (!context || !network) return undefined;
     const principal = stablePrincipal(event.identity);
-    const keptMs = (ctx.options.lookbackDays + ctx.options.learningDays) * DAY_MS;
     if (context.country !== undefined)
-      ctx.state.seenBefore(principal, countryValue(context.country), keptMs);
-    if (ctx.state.seenBefore(principal, network, keptMs) !== undefined) return undefined;
-    if (isManagement(event, ctx.managementPrincipals) || isCanaryBusiness(event, ctx.canaries))
-      return undefined;
-    return { groupKey: firstSeenKey(principal, network), note: noteOf(network, context) };
+      ctx.state.seenBefore(principal, countryValue(context.country), keptMs(ctx.options));
+    return firstSeenSignal(event, ctx, principal, network, noteOf(network, context));
   },
   settle(hits, ctx) {
     return settleFirstSeen(hits, ctx.state, ctx.options);

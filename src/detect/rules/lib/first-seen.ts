@@ -7,8 +7,10 @@
  * day granularity, not hour.
  */
 import { z } from 'zod';
-import type { HitSummary } from '../../rule.js';
+import type { CloudEvent } from '../../../core/index.js';
+import type { HitSummary, RuleContext, RuleSignal } from '../../rule.js';
 import { principalGroupKey } from '../../rule.js';
+import { isCanaryBusiness, isManagement } from './actor.js';
 import type { RuleStateReader } from '../../state/state.js';
 
 export const DAY_MS = 24 * 3_600_000;
@@ -37,6 +39,33 @@ export const firstSeenOptions = z.object({
     .default(30)
     .describe('"new" means not seen on any earlier day within this many days'),
 });
+
+/** The options a first-seen rule's context carries. */
+export type FirstSeenOptions = z.infer<typeof firstSeenOptions>;
+
+/** How long a first-seen rule's sightings are kept: the lookback and the learning period. */
+export function keptMs(o: FirstSeenOptions): number {
+  return (o.lookbackDays + o.learningDays) * DAY_MS;
+}
+
+/**
+ * A first-seen rule's signal for `value` of `principal` (the sighting is noted): none when the
+ * principal had the value in an earlier hour (state only grows, so that holds whatever is read
+ * later; settle decides among the rest), or the call is Keysnare's own or a canary's business
+ * (checked last: few calls get that far).
+ */
+export function firstSeenSignal(
+  event: CloudEvent,
+  ctx: RuleContext<FirstSeenOptions>,
+  principal: string,
+  value: string,
+  note: RuleSignal['note'],
+): RuleSignal | undefined {
+  if (ctx.state.seenBefore(principal, value, keptMs(ctx.options)) !== undefined) return undefined;
+  if (isManagement(event, ctx.managementPrincipals) || isCanaryBusiness(event, ctx.canaries))
+    return undefined;
+  return { groupKey: firstSeenKey(principal, value), ...(note ? { note } : {}) };
+}
 
 /** Hits sorted by time then eventId (timed hits only). */
 function byTime(hits: readonly HitSummary[]): HitSummary[] {
