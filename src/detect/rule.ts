@@ -247,8 +247,8 @@ export function defineRule<O = undefined>(rule: Rule<O>): Rule {
 
 /**
  * The group key of a rule with a `settle` step: `<principal>|<value>`, the principal as
- * `stablePrincipal` gives it (a principal never holds `|`). Ingest settles again, each run, the
- * stored groups of every principal the run saw (their state may have changed).
+ * `stablePrincipal` gives it (a principal never holds `|`). Ingest finds a principal's stored
+ * groups by this prefix, to settle them again when a run sees the principal earlier than before.
  */
 export function principalGroupKey(principal: string, value: string): string {
   return `${principal}|${value}`;
