@@ -75,9 +75,6 @@ export interface Engine {
 }
 
 const NONE: Evaluation = { hits: [], facts: [] };
-/** How often (in events) state behind the newest event time is evicted. */
-const EVICT_EVERY = 10_000;
-
 interface Entry {
   readonly rule: Rule;
   readonly config: RuleConfig;
@@ -122,20 +119,15 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
     (!entry.canary || opts.canaries.size > 0) &&
     (!entry.earliest || event.origin.earliest !== false) &&
     !entry.allowed(event);
-  let newest = -Infinity;
-  let sinceEvict = 0;
   return {
     scope,
     rules: enabled,
     ctx,
     state,
     evaluate(event) {
+      // State is bounded by the store itself (state/memory.ts), from each rule's own events: an
+      // eviction here, by how many events were evaluated, made findings depend on the lane split.
       const facts = link(opts.canaries, event);
-      if (event.timeMs !== undefined && event.timeMs > newest) newest = event.timeMs;
-      if (++sinceEvict >= EVICT_EVERY) {
-        sinceEvict = 0;
-        state.evict(newest);
-      }
       let hits: HitSummary[] | undefined;
       for (const entry of candidates(event.eventName)) {
         if (!offered(entry, event)) continue;

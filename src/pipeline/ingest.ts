@@ -101,6 +101,7 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
   const principals = new Map<string, number>();
   let newEvents = 0;
   let duplicates = 0;
+  let newestMs = -Infinity;
   const stats = await readEvents({
     files: o.files,
     managementPrincipals: deps.managementPrincipals,
@@ -113,6 +114,7 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
       duplicates += events.length - inserted.size;
       for (const { event } of events) {
         if (!inserted.has(event.eventId)) continue;
+        if (event.timeMs !== undefined && event.timeMs > newestMs) newestMs = event.timeMs;
         const who = stablePrincipal(event.identity);
         principals.set(who, Math.min(event.timeMs ?? Infinity, principals.get(who) ?? Infinity));
         const out = engine.evaluate(event);
@@ -137,6 +139,9 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
     if (raised.length > 0) await store.upsertFindings(raised);
     const byId = new Map([...regrouped, ...raised].map((f) => [f.id, f]));
     const out = [...byId.values()];
+    // What the saved state keeps: each rule's retention behind the newest event seen (the next
+    // run continues the window from there; an event older than that comes too late for it).
+    if (newestMs > -Infinity) state.evict(newestMs);
     await store.setValue(STATE_KEY, JSON.stringify(state.snapshot()));
     await store.setValue(REPLAYED_KEY, replay.identifiers);
     return out;

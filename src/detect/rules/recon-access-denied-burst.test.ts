@@ -83,3 +83,36 @@ describe('recon.access-denied-burst thresholds', () => {
     expect(findings(two.slice(0, 5), { minServices: 2, minCalls: 5 })).toHaveLength(1);
   });
 });
+
+describe('recon.access-denied-burst over files read far apart', () => {
+  it("finds a burst split between two regions' files with many later events read in between", () => {
+    // Path order: one region's files, then everything else (days later), then the other region's
+    // files of the same minutes. The state keeps the first half for the second: an eviction by
+    // the newest time of all events, every so many events evaluated, dropped it.
+    const first = deniedCalls(['iam', 's3', 'ec2', 'kms', 'sns'], 30);
+    const later = Array.from({ length: 12_000 }, (_, i) =>
+      sampleRecord({
+        userIdentity: sampleUserIdentity(
+          `dev-${i % 50}`,
+          `AKIAQEXAMPLEDEV${String(i % 50).padStart(5, '0')}`,
+        ),
+        eventSource: 's3.amazonaws.com',
+        eventName: 'GetObject',
+        ...(i % 2 === 0 ? { errorCode: 'AccessDenied' } : {}),
+        sourceIPAddress: '192.0.2.10',
+        eventTime: sampleTime(T0, 5 * 24 * 60 + i / 60),
+      }),
+    );
+    const second = deniedCalls(['lambda', 'sqs', 'rds', 'dynamodb', 'logs'], 30).map((r, i) => ({
+      ...r,
+      eventName: `Describe${i}`,
+      awsRegion: 'eu-west-1',
+      eventID: `second-${i}`,
+    }));
+    const burst = findings([...first, ...later, ...second]).filter(
+      (f) => f.details['sourceIp'] === '198.51.100.23',
+    );
+    expect(burst).toHaveLength(1);
+    expect(burst[0]?.eventIds).toHaveLength(10);
+  });
+});

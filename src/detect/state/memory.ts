@@ -1,7 +1,17 @@
 /**
- * {@link StateStore} in process memory, bounded: entries older than their namespace's retention
- * behind the newest event time are evicted, and one key keeps at most {@link MAX_ENTRIES_PER_KEY}
- * entries (the oldest go first), so hostile input cannot grow it without limit.
+ * {@link StateStore} in process memory, bounded so hostile input cannot grow it without limit:
+ * one key keeps at most {@link MAX_ENTRIES_PER_KEY} entries (the oldest go first), and a
+ * namespace (one rule) that passes {@link MAX_ENTRIES_PER_NAMESPACE} entries or
+ * {@link MAX_SIGHTINGS_PER_NAMESPACE} sighting buckets drops what its retention no longer needs
+ * behind its own newest event time, then, if still too big, the keys that went quiet longest.
+ *
+ * Nothing is evicted by time otherwise while a run lasts (`evict` is for the end of an ingest run,
+ * before the state is saved). Files come in path order — account, region, then day — so a later
+ * file often holds earlier events: one region's burst must still find the other regions' entries
+ * of the same minutes, read many files before. An eviction driven by the newest time of all events
+ * (or by how many events were evaluated, which depends on how files were split among threads)
+ * dropped them: findings then depended on timing. Driven by one namespace's own entries, what is
+ * kept depends only on that rule's events, in the files' order.
  */
 import type { StateSnapshot, StateStore, WindowEntry } from './state.js';
 import { HOUR_MS } from './state.js';
@@ -10,6 +20,17 @@ import { HOUR_MS } from './state.js';
 export const MAX_ENTRIES_PER_KEY = 2_000;
 /** Distinct values one key keeps sightings of at most. */
 export const MAX_VALUES_PER_KEY = 500;
+/** Window entries one namespace keeps before it evicts (a few hundred bytes each). */
+export const MAX_ENTRIES_PER_NAMESPACE = 250_000;
+/** Sighting buckets (key, value, hour) one namespace keeps before it evicts. */
+export const MAX_SIGHTINGS_PER_NAMESPACE = 1_000_000;
+
+/** A namespace's size and newest event time, for its own eviction. */
+interface Usage {
+  entries: number;
+  sightings: number;
+  newestMs: number;
+}
 
 type Windows = Map<string, Map<string, WindowEntry[]>>;
 type Sightings = Map<string, Map<string, Map<string, number[]>>>;
@@ -35,8 +56,24 @@ function lowerBound<T>(list: readonly T[], t: number, at: (x: T) => number): num
 const entryTime = (e: WindowEntry): number => e.timeMs;
 const same = (t: number): number => t;
 
+/** How much a namespace keeps before it evicts (the defaults above; smaller in tests). */
+export interface StateLimits {
+  readonly entriesPerNamespace: number;
+  readonly sightingsPerNamespace: number;
+}
+
+const DEFAULT_LIMITS: StateLimits = {
+  entriesPerNamespace: MAX_ENTRIES_PER_NAMESPACE,
+  sightingsPerNamespace: MAX_SIGHTINGS_PER_NAMESPACE,
+};
+
 /** An empty store, or one holding `from` (a snapshot of an earlier run). */
-export function createMemoryState(from?: StateSnapshot): StateStore {
+export function createMemoryState(
+  from?: StateSnapshot,
+  limits: StateLimits = DEFAULT_LIMITS,
+): StateStore {
+  const maxEntries = limits.entriesPerNamespace;
+  const maxSightings = limits.sightingsPerNamespace;
   const windows: Windows = new Map();
   const sightings: Sightings = new Map();
   const retention = new Map<string, number>(Object.entries(from?.retentionMs ?? {}));
@@ -54,6 +91,89 @@ export function createMemoryState(from?: StateSnapshot): StateStore {
     );
   const keep = (ns: string, ms: number): void => {
     if (ms > (retention.get(ns) ?? 0)) retention.set(ns, ms);
+  };
+  const usage = new Map<string, Usage>();
+  const usageOf = (ns: string): Usage =>
+    sub(usage, ns, () => ({ entries: 0, sightings: 0, newestMs: -Infinity }));
+  for (const [ns, keys] of windows)
+    for (const list of keys.values()) {
+      const u = usageOf(ns);
+      u.entries += list.length;
+      u.newestMs = Math.max(u.newestMs, list[list.length - 1]?.timeMs ?? -Infinity);
+    }
+  for (const [ns, keys] of sightings)
+    for (const values of keys.values())
+      for (const times of values.values()) {
+        const u = usageOf(ns);
+        u.sightings += times.length;
+        u.newestMs = Math.max(u.newestMs, times[times.length - 1] ?? -Infinity);
+      }
+
+  /** Drop a namespace's windows behind `cut`; returns how many entries went. */
+  const evictWindows = (keys: Map<string, WindowEntry[]>, cut: number): number => {
+    let dropped = 0;
+    for (const [key, list] of keys) {
+      const drop = lowerBound(list, cut, entryTime);
+      dropped += drop;
+      if (drop === list.length) keys.delete(key);
+      else if (drop > 0) list.splice(0, drop);
+    }
+    return dropped;
+  };
+  /** Drop a namespace's sightings behind `cut`; returns how many buckets went. */
+  const evictSightings = (keys: Map<string, Map<string, number[]>>, cut: number): number => {
+    let dropped = 0;
+    for (const [key, values] of keys) {
+      for (const [value, times] of values) {
+        const drop = lowerBound(times, cut, same);
+        dropped += drop;
+        if (drop === times.length) values.delete(value);
+        else if (drop > 0) times.splice(0, drop);
+      }
+      if (values.size === 0) keys.delete(key);
+    }
+    return dropped;
+  };
+  /**
+   * Bring a namespace under its caps: first what its retention no longer needs behind its own
+   * newest time; when that is not enough, whole keys, those whose newest time is oldest first,
+   * down to 3/4 of the cap (so a flood does not shrink again on every entry).
+   */
+  const shrink = (ns: string): void => {
+    const u = usageOf(ns);
+    const keys = windows.get(ns);
+    if (keys && u.entries > maxEntries) {
+      u.entries -= evictWindows(keys, u.newestMs - (retention.get(ns) ?? 0));
+    }
+    if (keys && u.entries > maxEntries) {
+      const quietFirst = [...keys].sort(
+        (a, b) => (a[1][a[1].length - 1]?.timeMs ?? 0) - (b[1][b[1].length - 1]?.timeMs ?? 0),
+      );
+      for (const [key, list] of quietFirst) {
+        if (u.entries <= (maxEntries * 3) / 4) break;
+        keys.delete(key);
+        u.entries -= list.length;
+      }
+    }
+    const values = sightings.get(ns);
+    if (values && u.sightings > maxSightings) {
+      u.sightings -= evictSightings(values, u.newestMs - (retention.get(ns) ?? 0) - HOUR_MS);
+    }
+    if (values && u.sightings > maxSightings) {
+      const latest = (m: Map<string, number[]>): number => {
+        let t = -Infinity;
+        for (const times of m.values()) t = Math.max(t, times[times.length - 1] ?? -Infinity);
+        return t;
+      };
+      const quietFirst = [...values]
+        .map(([key, m]) => ({ key, m, t: latest(m) }))
+        .sort((a, b) => a.t - b.t);
+      for (const { key, m } of quietFirst) {
+        if (u.sightings <= (maxSightings * 3) / 4) break;
+        values.delete(key);
+        for (const times of m.values()) u.sightings -= times.length;
+      }
+    }
   };
 
   return {
@@ -75,7 +195,14 @@ export function createMemoryState(from?: StateSnapshot): StateStore {
       )
         pos++;
       list.splice(pos, 0, entry);
-      if (list.length > MAX_ENTRIES_PER_KEY) list.splice(0, list.length - MAX_ENTRIES_PER_KEY);
+      const u = usageOf(ns);
+      u.entries++;
+      if (entry.timeMs > u.newestMs) u.newestMs = entry.timeMs;
+      if (list.length > MAX_ENTRIES_PER_KEY) {
+        u.entries -= list.length - MAX_ENTRIES_PER_KEY;
+        list.splice(0, list.length - MAX_ENTRIES_PER_KEY);
+      }
+      if (u.entries > maxEntries) shrink(ns);
       return true;
     },
     entries(ns, key, fromMs, toMs) {
@@ -96,7 +223,12 @@ export function createMemoryState(from?: StateSnapshot): StateStore {
       const times = sub(values, value, (): number[] => []);
       const bucket = Math.floor(timeMs / HOUR_MS) * HOUR_MS;
       const at = lowerBound(times, bucket, same);
-      if (times[at] !== bucket) times.splice(at, 0, bucket);
+      if (times[at] === bucket) return;
+      times.splice(at, 0, bucket);
+      const u = usageOf(ns);
+      u.sightings++;
+      if (bucket > u.newestMs) u.newestMs = bucket;
+      if (u.sightings > maxSightings) shrink(ns);
     },
     latestSighting(ns, key, value, fromMs, toMs) {
       const times = sightings.get(ns)?.get(key)?.get(value);
@@ -124,25 +256,13 @@ export function createMemoryState(from?: StateSnapshot): StateStore {
       return n;
     },
     evict(newestMs) {
-      for (const [ns, keys] of windows) {
-        const cut = newestMs - (retention.get(ns) ?? 0);
-        for (const [key, list] of keys) {
-          const drop = lowerBound(list, cut, entryTime);
-          if (drop === list.length) keys.delete(key);
-          else if (drop > 0) list.splice(0, drop);
-        }
-      }
-      for (const [ns, keys] of sightings) {
-        const cut = newestMs - (retention.get(ns) ?? 0) - HOUR_MS;
-        for (const [key, values] of keys) {
-          for (const [value, times] of values) {
-            const drop = lowerBound(times, cut, same);
-            if (drop === times.length) values.delete(value);
-            else if (drop > 0) times.splice(0, drop);
-          }
-          if (values.size === 0) keys.delete(key);
-        }
-      }
+      for (const [ns, keys] of windows)
+        usageOf(ns).entries -= evictWindows(keys, newestMs - (retention.get(ns) ?? 0));
+      for (const [ns, keys] of sightings)
+        usageOf(ns).sightings -= evictSightings(
+          keys,
+          newestMs - (retention.get(ns) ?? 0) - HOUR_MS,
+        );
     },
     snapshot() {
       const obj = <V, R>(m: Map<string, V>, f: (v: V) => R): Record<string, R> =>

@@ -89,6 +89,29 @@ describe('createMemoryState', () => {
     expect(again.addEntry('r', 'k', entry(1, 1000, 'a'), 500)).toBe(false);
   });
 
+  it('evicts a namespace only for its own size, behind its own newest time', () => {
+    const s = createMemoryState(undefined, { entriesPerNamespace: 10, sightingsPerNamespace: 10 });
+    s.addEntry('r', 'old', entry(0, 0, 'a'), 500);
+    // Another rule's newer events, however many, leave this rule's state alone.
+    for (let i = 1; i <= 50; i++) s.addEntry('other', `k${i % 7}`, entry(i, 1e9 + i, 'a'), 500);
+    expect(s.entries('r', 'old', 0, 10)).toHaveLength(1);
+    // Its own: past 10 entries, what retention no longer needs behind r's newest time goes.
+    for (let i = 1; i <= 10; i++) s.addEntry('r', 'new', entry(100 + i, 5000 + i, 'a'), 500);
+    expect(s.entries('r', 'old', 0, 10)).toHaveLength(0);
+    expect(s.entries('r', 'new', 0, 1e4)).toHaveLength(10);
+  });
+
+  it('drops the keys quiet longest when every entry is recent (hostile input)', () => {
+    const s = createMemoryState(undefined, { entriesPerNamespace: 8, sightingsPerNamespace: 8 });
+    for (let i = 0; i < 9; i++) s.addEntry('r', `k${i}`, entry(i, 1000 + i, 'a'), 1e9);
+    const kept = Array.from({ length: 9 }, (_, i) => s.entries('r', `k${i}`, 0, 1e4).length);
+    expect(kept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(6);
+    expect(kept.slice(-6)).toEqual([1, 1, 1, 1, 1, 1]);
+    for (let i = 0; i < 9; i++) s.addSighting('r', `p${i}`, 'v', 3_600_000 * (i + 1), 1e12);
+    expect(s.earliestSighting('r', 'p0')).toBeUndefined();
+    expect(s.earliestSighting('r', 'p8')).toBe(3_600_000 * 9);
+  });
+
   it('bounds the entries one key keeps', () => {
     const s = createMemoryState();
     for (let i = 0; i < 2100; i++) s.addEntry('r', 'k', entry(i, i, 'a'), 1e9);
