@@ -7,6 +7,7 @@
  * run, so a rule never changes what another rule sees.
  */
 import type { CloudEvent, TokenFact } from '../core/index.js';
+import { createInterner } from '../core/index.js';
 import type { CanaryIndex } from './canary-index.js';
 import type { RuleConfig } from './rule-config.js';
 import { allowListMatcher, defaultRuleConfig } from './rule-config.js';
@@ -47,6 +48,12 @@ export interface EngineOptions extends EngineContext {
   readonly ruleConfig?: ReadonlyMap<string, RuleConfig>;
   /** Which of the enabled rules this engine runs (default all). */
   readonly kind?: 'all' | 'stateless' | 'stateful';
+  /**
+   * Shares the repeated strings of what the state keeps (window entries' event summaries: user
+   * agents, ARNs, services repeat thousands of times, and events from worker threads arrive as
+   * fresh copies). Default: one table of this engine's.
+   */
+  readonly intern?: (s: string) => string;
 }
 
 /** A configured engine. */
@@ -101,12 +108,13 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
   };
   const entries: Entry[] = [];
   const kind = opts.kind ?? 'all';
+  const intern = opts.intern ?? createInterner();
   for (const rule of rules) {
     const config = opts.ruleConfig?.get(rule.id) ?? defaultRuleConfig(rule);
     const stateful = rule.stateful === true;
     if (kind === 'stateless' && stateful) continue;
     if (kind === 'stateful' && !stateful) continue;
-    if (config.enabled) entries.push(entryFor(rule, config, ctx, state));
+    if (config.enabled) entries.push(entryFor(rule, config, ctx, state, intern));
   }
   const enabled = entries.map((e) => e.rule);
   const scope = enabled.every(isCanaryOnly) ? 'canary' : 'all';
@@ -215,9 +223,15 @@ function selectorIndex(entries: readonly Entry[]): (eventName: string) => readon
   };
 }
 
-function entryFor(rule: Rule, config: RuleConfig, ctx: EngineContext, store: StateStore): Entry {
+function entryFor(
+  rule: Rule,
+  config: RuleConfig,
+  ctx: EngineContext,
+  store: StateStore,
+  intern: (s: string) => string,
+): Entry {
   let current: CloudEvent | undefined;
-  const state = boundState(store, rule.id, () => current);
+  const state = boundState(store, rule.id, () => current, intern);
   return {
     rule,
     config,
@@ -241,12 +255,19 @@ function boundState(
   store: StateStore,
   ns: string,
   current: () => CloudEvent | undefined,
+  intern: (s: string) => string,
 ): RuleState {
   return {
     window(key, value, windowMs) {
       const e = current();
       if (e?.timeMs === undefined) return [];
-      const entry: WindowEntry = { eventId: e.eventId, timeMs: e.timeMs, value, event: summary(e) };
+      const event = summary(e, intern);
+      const entry: WindowEntry = {
+        eventId: e.eventId,
+        timeMs: e.timeMs,
+        value: intern(value),
+        event,
+      };
       store.addEntry(ns, key, entry, 2 * windowMs);
       return store.entries(ns, key, e.timeMs - windowMs, e.timeMs + windowMs);
     },
@@ -333,24 +354,28 @@ export function compactHit(h: HitSummary, intern: (s: string) => string): HitSum
   return fixedHit(h, h.rule, h, h.note, intern);
 }
 
-/** The event facts a hit keeps (absent facts `undefined`, in one shape: see {@link fixedHit}). */
-export function summary(e: CloudEvent): EventSummary {
+const same = (s: string): string => s;
+
+/**
+ * The event facts a hit keeps (absent facts `undefined`, in one shape: see {@link fixedHit}), the
+ * repeated ones shared through `intern`.
+ */
+export function summary(e: CloudEvent, intern: (s: string) => string = same): EventSummary {
+  const opt = (v: string | undefined): string | undefined => (v === undefined ? v : intern(v));
   const h = {
     eventId: e.eventId,
-    eventName: e.eventName,
-    eventSource: e.eventSource,
-    region: e.region,
+    eventName: intern(e.eventName),
+    eventSource: intern(e.eventSource),
+    region: intern(e.region),
     time: e.time,
     timeMs: e.timeMs,
-    sourceIp: e.sourceIp,
-    userAgent: e.userAgent,
-    userAgentClass: e.userAgentClass,
-    accessKeyId: e.identity.accessKeyId,
-    principalArn: e.identity.arn ?? e.identity.issuerArn,
-    accountId: e.identity.accountId ?? e.recipientAccountId,
-    errorCode: e.errorCode,
+    sourceIp: opt(e.sourceIp),
+    userAgent: opt(e.userAgent),
+    userAgentClass: opt(e.userAgentClass),
+    accessKeyId: opt(e.identity.accessKeyId),
+    principalArn: opt(e.identity.arn ?? e.identity.issuerArn),
+    accountId: opt(e.identity.accountId ?? e.recipientAccountId),
+    errorCode: opt(e.errorCode),
   };
   return h as EventSummary;
 }
-
-const same = (s: string): string => s;
