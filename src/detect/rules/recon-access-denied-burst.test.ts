@@ -84,11 +84,12 @@ describe('recon.access-denied-burst thresholds', () => {
   });
 });
 
-describe('recon.access-denied-burst over files read far apart', () => {
-  it("finds a burst split between two regions' files with many later events read in between", () => {
-    // Path order: one region's files, then everything else (days later), then the other region's
-    // files of the same minutes. The state keeps the first half for the second: an eviction by
-    // the newest time of all events, every so many events evaluated, dropped it.
+describe('recon.access-denied-burst over files delivered late', () => {
+  it("finds a burst split between two regions' files when the second comes 40 minutes late", () => {
+    // Delivery order: the first region's file, then 12,000 denied calls of other keys 40 minutes
+    // on, then the second region's file of the burst's minutes, delivered late. The state keeps
+    // the first half for it (the lateness allowance, state/memory.ts): an eviction every 10,000
+    // events behind the newest time less the rule's 20-minute retention dropped it.
     const first = deniedCalls(['iam', 's3', 'ec2', 'kms', 'sns'], 30);
     const later = Array.from({ length: 12_000 }, (_, i) =>
       sampleRecord({
@@ -98,9 +99,9 @@ describe('recon.access-denied-burst over files read far apart', () => {
         ),
         eventSource: 's3.amazonaws.com',
         eventName: 'GetObject',
-        ...(i % 2 === 0 ? { errorCode: 'AccessDenied' } : {}),
+        errorCode: 'AccessDenied',
         sourceIPAddress: '192.0.2.10',
-        eventTime: sampleTime(T0, 5 * 24 * 60 + i / 60),
+        eventTime: sampleTime(T0, 40 + i / 600),
       }),
     );
     const second = deniedCalls(['lambda', 'sqs', 'rds', 'dynamodb', 'logs'], 30).map((r, i) => ({

@@ -1,17 +1,18 @@
 /**
- * {@link StateStore} in process memory, bounded so hostile input cannot grow it without limit:
- * one key keeps at most {@link MAX_ENTRIES_PER_KEY} entries (the oldest go first), and a
- * namespace (one rule) that passes {@link MAX_ENTRIES_PER_NAMESPACE} entries or
- * {@link MAX_SIGHTINGS_PER_NAMESPACE} sighting buckets drops what its retention no longer needs
- * behind its own newest event time, then, if still too big, the keys that went quiet longest.
+ * {@link StateStore} in process memory, bounded so hostile input cannot grow it without limit.
  *
- * Nothing is evicted by time otherwise while a run lasts (`evict` is for the end of an ingest run,
- * before the state is saved). Files come in path order — account, region, then day — so a later
- * file often holds earlier events: one region's burst must still find the other regions' entries
- * of the same minutes, read many files before. An eviction driven by the newest time of all events
- * (or by how many events were evaluated, which depends on how files were split among threads)
- * dropped them: findings then depended on timing. Driven by one namespace's own entries, what is
- * kept depends only on that rule's events, in the files' order.
+ * Each namespace (one rule) evicts on its own, every {@link EVICT_EVERY} entries or sightings it
+ * adds: what its retention no longer needs behind its own newest event time, less
+ * {@link LATENESS_MS}. Files come in delivery order (pipeline/files.ts), so events arrive close to
+ * event time, but not in it: a delivery file holds up to ~15 minutes of events, a region's file
+ * can come late, and the next file of another account starts earlier again. The allowance keeps
+ * an event that arrives that late from finding its window emptied. Driven by the namespace's own
+ * additions, what is kept depends only on that rule's events in the files' order, never on how
+ * many other events were evaluated (which depends on how files were split among threads: an
+ * eviction every 10,000 events evaluated, behind the newest time of all events, made findings
+ * change from run to run). Past {@link MAX_ENTRIES_PER_NAMESPACE} entries or
+ * {@link MAX_SIGHTINGS_PER_NAMESPACE} buckets, whole keys go, those quiet longest first; one key
+ * keeps at most {@link MAX_ENTRIES_PER_KEY} entries. `evict` is for the end of an ingest run.
  */
 import type { StateSnapshot, StateStore, WindowEntry } from './state.js';
 import { HOUR_MS } from './state.js';
@@ -20,16 +21,21 @@ import { HOUR_MS } from './state.js';
 export const MAX_ENTRIES_PER_KEY = 2_000;
 /** Distinct values one key keeps sightings of at most. */
 export const MAX_VALUES_PER_KEY = 500;
-/** Window entries one namespace keeps before it evicts (a few hundred bytes each). */
+/** Window entries one namespace keeps at most (a few hundred bytes each). */
 export const MAX_ENTRIES_PER_NAMESPACE = 250_000;
-/** Sighting buckets (key, value, hour) one namespace keeps before it evicts. */
+/** Sighting buckets (key, value, hour) one namespace keeps at most. */
 export const MAX_SIGHTINGS_PER_NAMESPACE = 1_000_000;
+/** Additions to a namespace between its evictions by time. */
+export const EVICT_EVERY = 10_000;
+/** How late (behind its namespace's newest event) an event may arrive and still find its window. */
+export const LATENESS_MS = 60 * 60 * 1000;
 
-/** A namespace's size and newest event time, for its own eviction. */
+/** A namespace's size, newest event time and additions since it last evicted. */
 interface Usage {
   entries: number;
   sightings: number;
   newestMs: number;
+  added: number;
 }
 
 type Windows = Map<string, Map<string, WindowEntry[]>>;
@@ -56,15 +62,19 @@ function lowerBound<T>(list: readonly T[], t: number, at: (x: T) => number): num
 const entryTime = (e: WindowEntry): number => e.timeMs;
 const same = (t: number): number => t;
 
-/** How much a namespace keeps before it evicts (the defaults above; smaller in tests). */
+/** When a namespace evicts (the defaults above; smaller in tests). */
 export interface StateLimits {
   readonly entriesPerNamespace: number;
   readonly sightingsPerNamespace: number;
+  readonly evictEvery: number;
+  readonly latenessMs: number;
 }
 
 const DEFAULT_LIMITS: StateLimits = {
   entriesPerNamespace: MAX_ENTRIES_PER_NAMESPACE,
   sightingsPerNamespace: MAX_SIGHTINGS_PER_NAMESPACE,
+  evictEvery: EVICT_EVERY,
+  latenessMs: LATENESS_MS,
 };
 
 /** An empty store, or one holding `from` (a snapshot of an earlier run). */
@@ -94,7 +104,7 @@ export function createMemoryState(
   };
   const usage = new Map<string, Usage>();
   const usageOf = (ns: string): Usage =>
-    sub(usage, ns, () => ({ entries: 0, sightings: 0, newestMs: -Infinity }));
+    sub(usage, ns, () => ({ entries: 0, sightings: 0, newestMs: -Infinity, added: 0 }));
   for (const [ns, keys] of windows)
     for (const list of keys.values()) {
       const u = usageOf(ns);
@@ -134,17 +144,27 @@ export function createMemoryState(
     }
     return dropped;
   };
-  /**
-   * Bring a namespace under its caps: first what its retention no longer needs behind its own
-   * newest time; when that is not enough, whole keys, those whose newest time is oldest first,
-   * down to 3/4 of the cap (so a flood does not shrink again on every entry).
-   */
-  const shrink = (ns: string): void => {
+  /** Drop what a namespace's retention no longer needs behind `newestMs`. */
+  const evictBehind = (ns: string, newestMs: number): void => {
     const u = usageOf(ns);
+    const kept = retention.get(ns) ?? 0;
     const keys = windows.get(ns);
-    if (keys && u.entries > maxEntries) {
-      u.entries -= evictWindows(keys, u.newestMs - (retention.get(ns) ?? 0));
+    if (keys) u.entries -= evictWindows(keys, newestMs - kept);
+    const values = sightings.get(ns);
+    if (values) u.sightings -= evictSightings(values, newestMs - kept - HOUR_MS);
+  };
+  /**
+   * After an addition: every `evictEvery` of them, evict behind the namespace's own newest time
+   * less the lateness allowance; past a cap, drop whole keys, those whose newest time is oldest
+   * first, down to 3/4 of the cap (so a flood does not shrink it again on every entry).
+   */
+  const added = (ns: string): void => {
+    const u = usageOf(ns);
+    if (++u.added >= limits.evictEvery) {
+      u.added = 0;
+      evictBehind(ns, u.newestMs - limits.latenessMs);
     }
+    const keys = windows.get(ns);
     if (keys && u.entries > maxEntries) {
       const quietFirst = [...keys].sort(
         (a, b) => (a[1][a[1].length - 1]?.timeMs ?? 0) - (b[1][b[1].length - 1]?.timeMs ?? 0),
@@ -156,9 +176,6 @@ export function createMemoryState(
       }
     }
     const values = sightings.get(ns);
-    if (values && u.sightings > maxSightings) {
-      u.sightings -= evictSightings(values, u.newestMs - (retention.get(ns) ?? 0) - HOUR_MS);
-    }
     if (values && u.sightings > maxSightings) {
       const latest = (m: Map<string, number[]>): number => {
         let t = -Infinity;
@@ -202,7 +219,7 @@ export function createMemoryState(
         u.entries -= list.length - MAX_ENTRIES_PER_KEY;
         list.splice(0, list.length - MAX_ENTRIES_PER_KEY);
       }
-      if (u.entries > maxEntries) shrink(ns);
+      added(ns);
       return true;
     },
     entries(ns, key, fromMs, toMs) {
@@ -228,7 +245,7 @@ export function createMemoryState(
       const u = usageOf(ns);
       u.sightings++;
       if (bucket > u.newestMs) u.newestMs = bucket;
-      if (u.sightings > maxSightings) shrink(ns);
+      added(ns);
     },
     latestSighting(ns, key, value, fromMs, toMs) {
       const times = sightings.get(ns)?.get(key)?.get(value);
@@ -256,13 +273,7 @@ export function createMemoryState(
       return n;
     },
     evict(newestMs) {
-      for (const [ns, keys] of windows)
-        usageOf(ns).entries -= evictWindows(keys, newestMs - (retention.get(ns) ?? 0));
-      for (const [ns, keys] of sightings)
-        usageOf(ns).sightings -= evictSightings(
-          keys,
-          newestMs - (retention.get(ns) ?? 0) - HOUR_MS,
-        );
+      for (const ns of new Set([...windows.keys(), ...sightings.keys()])) evictBehind(ns, newestMs);
     },
     snapshot() {
       const obj = <V, R>(m: Map<string, V>, f: (v: V) => R): Record<string, R> =>

@@ -89,20 +89,24 @@ describe('createMemoryState', () => {
     expect(again.addEntry('r', 'k', entry(1, 1000, 'a'), 500)).toBe(false);
   });
 
-  it('evicts a namespace only for its own size, behind its own newest time', () => {
-    const s = createMemoryState(undefined, { entriesPerNamespace: 10, sightingsPerNamespace: 10 });
+  it('evicts a namespace by its own additions, behind its own newest time less the lateness', () => {
+    const limits = { entriesPerNamespace: 1e6, sightingsPerNamespace: 1e6, evictEvery: 10 };
+    const s = createMemoryState(undefined, { ...limits, latenessMs: 1000 });
     s.addEntry('r', 'old', entry(0, 0, 'a'), 500);
+    s.addEntry('r', 'late', entry(1, 4000, 'a'), 500);
     // Another rule's newer events, however many, leave this rule's state alone.
-    for (let i = 1; i <= 50; i++) s.addEntry('other', `k${i % 7}`, entry(i, 1e9 + i, 'a'), 500);
+    for (let i = 2; i <= 60; i++) s.addEntry('other', `k${i % 7}`, entry(i, 1e9 + i, 'a'), 500);
     expect(s.entries('r', 'old', 0, 10)).toHaveLength(1);
-    // Its own: past 10 entries, what retention no longer needs behind r's newest time goes.
-    for (let i = 1; i <= 10; i++) s.addEntry('r', 'new', entry(100 + i, 5000 + i, 'a'), 500);
+    // Its own tenth addition evicts behind 5008 − 1000 (lateness) − 500 (retention).
+    for (let i = 1; i <= 8; i++) s.addEntry('r', 'new', entry(100 + i, 5000 + i, 'a'), 500);
     expect(s.entries('r', 'old', 0, 10)).toHaveLength(0);
-    expect(s.entries('r', 'new', 0, 1e4)).toHaveLength(10);
+    expect(s.entries('r', 'late', 0, 1e4)).toHaveLength(1);
+    expect(s.entries('r', 'new', 0, 1e4)).toHaveLength(8);
   });
 
   it('drops the keys quiet longest when every entry is recent (hostile input)', () => {
-    const s = createMemoryState(undefined, { entriesPerNamespace: 8, sightingsPerNamespace: 8 });
+    const limits = { entriesPerNamespace: 8, sightingsPerNamespace: 8 };
+    const s = createMemoryState(undefined, { ...limits, evictEvery: 1e9, latenessMs: 0 });
     for (let i = 0; i < 9; i++) s.addEntry('r', `k${i}`, entry(i, 1000 + i, 'a'), 1e9);
     const kept = Array.from({ length: 9 }, (_, i) => s.entries('r', `k${i}`, 0, 1e4).length);
     expect(kept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(6);
