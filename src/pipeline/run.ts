@@ -18,7 +18,7 @@ import type {
   TokenFact,
 } from '../core/index.js';
 import { AppError, createInterner } from '../core/index.js';
-import type { Engine, HitSummary, IpLookup, RuleConfig } from '../detect/index.js';
+import type { CanaryIndex, Engine, HitSummary, IpLookup, RuleConfig } from '../detect/index.js';
 import {
   compactHit,
   createCanaryIndex,
@@ -171,17 +171,22 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
     ruleConfig: config,
     ...(opts.ip ? { ip: opts.ip } : {}),
   };
+  // Hits and window entries are kept to the end; most repeat a few user agents, ARNs and keys.
+  const intern = createInterner();
   // One canary index here, growing as passes learn facts; stateful rules run here, on the events
-  // the files hand back, in the files' order.
-  const canaries = createCanaryIndex(opts.tokens, facts);
-  const stateful = createEngine(rules, { ...base, canaries, kind: 'stateful' });
-  let known = canaries.needles();
+  // the files hand back, in the files' order. Built once the workers have their init, so their
+  // own start-up overlaps it (or by the first result, when this thread reads alone).
+  let here: { canaries: CanaryIndex; stateful: Engine; known: Set<string> } | undefined;
+  const mainEngines = (): NonNullable<typeof here> => {
+    if (here) return here;
+    const canaries = createCanaryIndex(opts.tokens, facts);
+    const stateful = createEngine(rules, { ...base, canaries, kind: 'stateful', intern });
+    return (here = { canaries, stateful, known: canaries.needles() });
+  };
   const learning = createLearning();
   const learnable = learnableFrom(opts.tokens);
   const blooms = new Map<string, Bloom>();
   const provisional = new Map<string, CloudEvent>();
-  // Hits are kept to the end; most repeat a few user agents, ARNs and keys.
-  const intern = createInterner();
   const keep = (h: HitSummary): void => {
     hits.set(`${h.rule}\u0000${h.eventId}`, compactHit(h, intern));
   };
@@ -197,6 +202,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
       for (const f of r.facts) learned.push(f);
       if (r.bloom) blooms.set(r.file, r.bloom);
       if (!first) return;
+      const { stateful } = mainEngines();
       for (const ev of r.candidates ?? []) {
         const out = stateful.evaluate(ev);
         for (const h of out.hits) keep(h);
@@ -211,12 +217,14 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
       ...workerInit(opts, opts.tokens, facts, 'detect', opts.prefilter ?? true),
       canaryOnly: !first,
     };
-    await runPass(files, init, workers, onResult, learning);
+    const running = runPass(files, init, workers, onResult, learning);
+    const main = mainEngines();
+    await running;
     facts.push(...learned);
-    canaries.addFacts(learned);
-    const next = canaries.needles();
-    const added = [...next].filter((n) => !known.has(n));
-    known = next;
+    main.canaries.addFacts(learned);
+    const next = main.canaries.needles();
+    const added = [...next].filter((n) => !main.known.has(n));
+    main.known = next;
     if (added.length === 0) break;
     files = opts.files.filter((f) => {
       const b = blooms.get(f);
@@ -226,6 +234,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
       return !b || unknown.some((n) => mayHoldLearned(b, n, learnable));
     });
   }
+  const { canaries, stateful } = mainEngines();
   if (provisional.size > 0) {
     const canaryRules = createEngine(rules.filter(isCanaryOnly), {
       ...base,
@@ -523,9 +532,9 @@ async function runInWorkers(
       });
     });
   });
-  // Built after the workers are started, so their start-up overlaps this thread's.
-  const own = createFileWork(init);
+  // The workers get their first files now; this thread's own engines are built while they start.
   pump();
+  const own = createFileWork(init);
   // This thread's lane: a file whenever one may be taken, letting worker results in between.
   while (!failure) {
     await new Promise<void>((resolve) => setImmediate(resolve));
