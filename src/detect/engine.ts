@@ -54,6 +54,12 @@ export interface EngineOptions extends EngineContext {
    * fresh copies). Default: one table of this engine's.
    */
   readonly intern?: (s: string) => string;
+  /**
+   * Learn canary facts (session keys, ARNs) from the events evaluated (default true). False when
+   * the caller adds them itself: the stateful engine of a detect run gets each file's facts from
+   * the lane that read it, which already matched every event against the canaries.
+   */
+  readonly learn?: boolean;
 }
 
 /** A configured engine. */
@@ -135,7 +141,7 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
     evaluate(event) {
       // State is bounded by the store itself (state/memory.ts), from each rule's own events: an
       // eviction here, by how many events were evaluated, made findings depend on the lane split.
-      const facts = link(opts.canaries, event);
+      const facts = opts.learn === false ? [] : link(opts.canaries, event);
       let hits: HitSummary[] | undefined;
       for (const entry of candidates(event.eventName)) {
         if (!offered(entry, event)) continue;

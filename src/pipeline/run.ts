@@ -180,7 +180,13 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
   const mainEngines = (): NonNullable<typeof here> => {
     if (here) return here;
     const canaries = createCanaryIndex(opts.tokens, facts);
-    const stateful = createEngine(rules, { ...base, canaries, kind: 'stateful', intern });
+    const stateful = createEngine(rules, {
+      ...base,
+      canaries,
+      kind: 'stateful',
+      intern,
+      learn: false,
+    });
     return (here = { canaries, stateful, known: canaries.needles() });
   };
   const learning = createLearning();
@@ -202,11 +208,12 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
       for (const f of r.facts) learned.push(f);
       if (r.bloom) blooms.set(r.file, r.bloom);
       if (!first) return;
-      const { stateful } = mainEngines();
+      const { canaries, stateful } = mainEngines();
+      // What the lane learned from this file (it matched every event against the canaries), known
+      // before the stateful rules see the file's events, as reading it here would have made it.
+      if (r.facts.length > 0) canaries.addFacts(r.facts);
       for (const ev of r.candidates ?? []) {
-        const out = stateful.evaluate(ev);
-        for (const h of out.hits) keep(h);
-        learned.push(...out.facts);
+        for (const h of stateful.evaluate(ev).hits) keep(h);
       }
       reportFile(opts, stats, r);
       opts.onProgress?.(++done, opts.files.length, stats);

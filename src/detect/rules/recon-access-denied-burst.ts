@@ -78,10 +78,12 @@ function keyOf(e: CloudEvent): string | undefined {
   return id.accessKeyId ?? id.arn;
 }
 
-function bump(m: Map<string, number>, k: string, d: number): void {
+/** Add `d` to `k`'s count (gone at zero); returns the new count. */
+function bump(m: Map<string, number>, k: string, d: number): number {
   const n = (m.get(k) ?? 0) + d;
   if (n === 0) m.delete(k);
   else m.set(k, n);
+  return n;
 }
 
 /**
@@ -95,9 +97,11 @@ function burstEntries(list: readonly WindowEntry[], atMs: number, o: Options): W
   const calls = new Map<string, number>();
   const services = new Map<string, number>();
   const regions = new Map<string, number>();
+  // Services and regions count distinct calls, so a value is split only when it comes in or goes.
   const count = (e: WindowEntry, d: number): void => {
+    const n = bump(calls, e.value, d);
+    if (d > 0 ? n !== 1 : n !== 0) return;
     const [service = '', region = ''] = e.value.split(SEP, 2);
-    bump(calls, e.value, d);
     bump(services, service, d);
     if (region !== '') bump(regions, region, d);
   };
