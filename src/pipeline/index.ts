@@ -7,4 +7,5 @@
 export * from './files.js';
 export * from './ingest.js';
 export * from './run.js';
+export * from './threads.js';
 export { readCapped } from './read.js';

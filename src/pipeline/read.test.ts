@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCapped } from './read.js';
-import { resolveWorkers } from './run.js';
+import { resolveWorkers } from './threads.js';
 
 const MIB = 1024 * 1024;
 let dir: string;

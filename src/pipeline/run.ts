@@ -7,8 +7,7 @@
  * lacked) trigger another pass over just the files whose Bloom filter may hold one; canary events
  * whose token depends on such an identifier are evaluated again at the end.
  */
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type {
   CloudEvent,
   Finding,
@@ -35,10 +34,8 @@ import { learnableFrom, mayHoldLearned } from './prefilter.js';
 import type { FileLimits, FileMode, FileResult } from './read.js';
 import type { WorkerInit } from './setup.js';
 import { createFileWork } from './setup.js';
+import { startWorker, takePrestarted } from './threads.js';
 import type { ToWorker } from './worker.js';
-
-/** Young-generation size of each worker thread, in MB. */
-const YOUNG_GENERATION_MB = 32;
 
 /** Clock skew tolerated before an `eventTime` counts as in the future. */
 const FUTURE_SLACK_MS = 24 * 60 * 60 * 1000;
@@ -89,30 +86,6 @@ export interface RunResult {
   readonly stats: RunStats;
   /** The engine the findings were described with (canary index with every learned fact). */
   readonly engine: Engine;
-}
-
-/** The limits that bound memory across workers. */
-export interface MemoryLimits {
-  readonly maxFileBytes: number;
-  readonly maxInFlightBytes: number;
-}
-
-/**
- * Worker count for a config value: 'auto' → the machine's parallelism. Each worker holds one file
- * at a time (at most `maxFileBytes` read and `maxFileBytes` decompressed), so the count is capped
- * at `maxInFlightBytes / maxFileBytes` (at least 1) to bound memory across workers.
- */
-export function resolveWorkers(
-  value: 'auto' | number,
-  files: number,
-  bytes: number,
-  memory: MemoryLimits,
-): number {
-  const budget = Math.max(1, Math.floor(memory.maxInFlightBytes / memory.maxFileBytes));
-  if (value !== 'auto') return Math.max(1, Math.min(value, files, budget));
-  // Starting a worker costs tens of milliseconds: small inputs run in-process.
-  if (files <= 1 || bytes < 8 * 1024 * 1024) return 1;
-  return Math.max(1, Math.min(availableParallelism(), files, budget));
 }
 
 /** Options of {@link readEvents}: a run that hands back every event and runs no rule. */
@@ -397,47 +370,12 @@ async function runPass(
   await runInWorkers(files, init, workers, report, learning);
 }
 
-/** Workers started before their run knows its init (see {@link prestartWorkers}). */
-const prestarted: Worker[] = [];
-
-/**
- * Start `count` worker threads now, for the run that comes next. A worker takes ~0.3 s to load
- * its modules; started before the canaries are read, that overlaps this thread's own start-up.
- * They wait, not holding the process open, until a run takes them (with its init).
- */
-export function prestartWorkers(count: number): void {
-  while (prestarted.length < count) {
-    const w = startWorker(null);
-    w.unref();
-    // One that fails before a run takes it is dropped (a run would start its own).
-    w.once('error', () => {
-      const at = prestarted.indexOf(w);
-      if (at >= 0) prestarted.splice(at, 1);
-    });
-    prestarted.push(w);
-  }
-}
-
 /** A worker for `init`: a prestarted one given it, or a new one. */
 function workerFor(init: WorkerInit): Worker {
-  const w = prestarted.shift();
+  const w = takePrestarted();
   if (!w) return startWorker(init);
-  w.ref();
   w.postMessage({ type: 'init', init } satisfies ToWorker);
   return w;
-}
-
-function startWorker(init: WorkerInit | null): Worker {
-  const self = import.meta.url;
-  // A larger young generation: a file's parsed records die young instead of being promoted and
-  // collected again by the slower full collector (measured in docs/performance.md).
-  const resourceLimits = { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB };
-  if (!self.endsWith('.ts'))
-    return new Worker(new URL('./worker.js', self), { workerData: init, resourceLimits });
-  // Under tsx/vitest this module is TypeScript: register tsx's loader inside the worker first.
-  const target = JSON.stringify(new URL('./worker.ts', self).href);
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${target}); })`;
-  return new Worker(boot, { eval: true, workerData: init, resourceLimits });
 }
 
 type FromWorker =

@@ -21,22 +21,26 @@ export function placementValueProblem(key: string, value: string): string | unde
  */
 export const PLACEMENT_KEYS = ['host', 'path', 'owner', 'notes'] as const;
 
-function checkKey(input: string, key: string): void {
-  if (!KEY.test(key))
-    throw new AppError('KS_PLACEMENT_INVALID', { input, reason: `bad key "${key}"` });
-  if (!(PLACEMENT_KEYS as readonly string[]).includes(key)) {
-    throw new AppError('KS_PLACEMENT_INVALID', {
-      input,
-      reason: `unknown key "${key}"; known keys: ${PLACEMENT_KEYS.join(', ')}`,
-    });
-  }
+/** Why `key` cannot be a placement key, or undefined. */
+function keyProblem(key: string): string | undefined {
+  if (!KEY.test(key)) return `bad key "${key}"`;
+  if (!(PLACEMENT_KEYS as readonly string[]).includes(key))
+    return `unknown key "${key}"; known keys: ${PLACEMENT_KEYS.join(', ')}`;
+  return undefined;
 }
+
+function checkKey(input: string, key: string): void {
+  const reason = keyProblem(key);
+  if (reason) throw new AppError('KS_PLACEMENT_INVALID', { input, reason });
+}
+
+const NO_VALUE = `it sets no value; give at least one of ${PLACEMENT_KEYS.join(', ')}`;
 
 function checkNotEmpty(input: string, out: Record<string, string>): void {
   if (Object.keys(out).length === 0) {
     throw new AppError('KS_PLACEMENT_INVALID', {
       input,
-      reason: `it sets no value; give at least one of ${PLACEMENT_KEYS.join(', ')}`,
+      reason: NO_VALUE,
     });
   }
 }
@@ -86,27 +90,21 @@ export function parsePlacement(input: string): Placement {
  * least one non-empty value. Empty values are dropped.
  */
 export function placementFromObject(obj: Readonly<Record<string, string>>): Placement {
-  const input = formatPlacement(obj);
+  // The placement as text names it in an error, made only then (token files hold thousands).
+  const refuse = (reason: string): never => {
+    throw new AppError('KS_PLACEMENT_INVALID', { input: formatPlacement(obj), reason });
+  };
   const out: Record<string, string> = {};
   for (const [key, raw] of Object.entries(obj)) {
-    checkKey(input, key);
+    const bad = keyProblem(key);
+    if (bad) refuse(bad);
     const value = raw.trim();
     // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) {
-      throw new AppError('KS_PLACEMENT_INVALID', {
-        input,
-        reason: 'control characters are not allowed',
-      });
-    }
-    if (value.length > MAX_VALUE) {
-      throw new AppError('KS_PLACEMENT_INVALID', {
-        input,
-        reason: `value of ${key} is over ${MAX_VALUE} characters`,
-      });
-    }
+    if (/[\u0000-\u001f\u007f]/.test(value)) refuse('control characters are not allowed');
+    if (value.length > MAX_VALUE) refuse(`value of ${key} is over ${MAX_VALUE} characters`);
     if (value !== '') out[key] = value;
   }
-  checkNotEmpty(input, out);
+  if (Object.keys(out).length === 0) refuse(NO_VALUE);
   return out;
 }
 

@@ -71,12 +71,18 @@ export function printFindings(
 async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> {
   const o = cmd.opts<PipelineFlags & { tokens?: string }>();
   const format = parseFormat(o.format);
-  const { configOrDefaults, detectFiles, listInputFiles, resolveWorkers } =
-    await import('../../app.js');
   const started = Date.now();
+  const { listInputFiles } = await import('../../pipeline/files.js');
+  const input = listInputFiles(cmd.args);
+  // Worker threads load their modules while this thread loads its own and reads the settings and
+  // canaries: a guess from --workers and the input (detectFiles stops any the settings do not want).
+  const { prestartWorkers, resolveWorkers } = await import('../../pipeline/threads.js');
+  const guess = o.workers === undefined || o.workers === 'auto' ? 'auto' : Number(o.workers);
+  if (guess === 'auto' || (Number.isInteger(guess) && guess >= 1 && guess <= 64))
+    prestartWorkers(resolveWorkers(guess, input.files.length, input.bytes) - 1);
+  const { configOrDefaults, detectFiles } = await import('../../app.js');
   const config = configOrDefaults(ctx.home);
   const flags = await parseRunFlags(o, config.detect);
-  const input = listInputFiles(cmd.args);
   const report = createRunReporter(ctx, {
     progress: progressWanted(ctx, format),
     totalBytes: input.bytes,
