@@ -3,7 +3,11 @@
  */
 export {
   DEFAULT_MAX_DEPTH,
+  asciiText,
+  decodeBytes,
+  decodedText,
   decodeText,
+  type DecodedBytes,
   extractRecords,
   extractRecordsFromText,
   recordLimitProblem,

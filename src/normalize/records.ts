@@ -53,6 +53,13 @@ export function isDigestPath(file: string): boolean {
   return file.includes('CloudTrail-Digest');
 }
 
+/** A file's bytes after {@link decodeBytes}: the text's UTF-8, and whether it is all ASCII. */
+export interface DecodedBytes {
+  /** A view of this thread's gunzip buffer when the file was gzipped: use it before the next file. */
+  readonly bytes: Buffer;
+  readonly ascii: boolean;
+}
+
 /**
  * Bytes → text: gunzip when the data starts with the gzip magic bytes (whatever the file is
  * called), enforce `maxDecompressedBytes`, decode UTF-8 and strip a byte-order mark.
@@ -62,6 +69,25 @@ export function decodeText(
   data: Buffer,
   limits: ExtractLimits,
 ): { text: string } | { rejection: RecordRejection } {
+  const decoded = decodeBytes(file, data, limits);
+  return 'rejection' in decoded ? decoded : { text: decodedText(decoded) };
+}
+
+/** The text of {@link decodeBytes}' bytes, without a byte-order mark. */
+export function decodedText(d: DecodedBytes): string {
+  const text = utf8Text(d);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * The first half of {@link decodeText}: gunzip and the limit, refusing UTF-16; the text's bytes,
+ * for a reader that decodes them in pieces.
+ */
+export function decodeBytes(
+  file: string,
+  data: Buffer,
+  limits: ExtractLimits,
+): DecodedBytes | { rejection: RecordRejection } {
   let bytes = data;
   if (data.length >= 2 && data[0] === GZIP_MAGIC_0 && data[1] === GZIP_MAGIC_1) {
     try {
@@ -79,19 +105,22 @@ export function decodeText(
   ) {
     return fileRejection(file, 'file is UTF-16 text; CloudTrail files are UTF-8');
   }
-  const text = utf8Text(bytes);
-  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  return { bytes, ascii: isAscii(bytes) };
 }
 
 /**
  * UTF-8 bytes as a string. Pure-ASCII bytes (nearly every CloudTrail file: JSON escapes anything
  * else) are copied as Latin-1, which is the same text and several times faster than UTF-8 decoding.
  */
-function utf8Text(bytes: Buffer): string {
-  if (!isAscii(bytes)) return bytes.toString('utf8');
+function utf8Text(d: DecodedBytes): string {
+  return d.ascii ? asciiText(d.bytes, 0, d.bytes.length) : d.bytes.toString('utf8');
+}
+
+/** ASCII bytes `from`..`to` as a string (Latin-1: the same text for ASCII). */
+export function asciiText(bytes: Buffer, from: number, to: number): string {
   // Buffer's own Latin-1 slice, without toString's argument handling (measurably slower here).
   const b = bytes as Buffer & { latin1Slice?: (start: number, end: number) => string };
-  return b.latin1Slice ? b.latin1Slice(0, bytes.length) : bytes.toString('latin1');
+  return b.latin1Slice ? b.latin1Slice(from, to) : bytes.toString('latin1', from, to);
 }
 
 /** The per-record checks a text still needs, decided by cheap whole-text tests. */

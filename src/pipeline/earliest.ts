@@ -27,7 +27,7 @@ const TEXTS_PER_FINGERPRINT = 8;
  * 13 characters or more as a view of its parent: one kept for good would keep the whole 4 MB
  * text of the file it came from alive.
  */
-function copyOf(s: string): string {
+export function copyOf(s: string): string {
   return Buffer.from(s, 'utf16le').toString('utf16le');
 }
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Token } from '../core/index.js';
@@ -136,6 +137,38 @@ function expectEarliestAmong(file: string): void {
 }
 
 let n = 0;
+type Composed = typeof record extends fc.Arbitrary<infer T> ? T : never;
+
+/** A CloudTrail record from a composed one; `odd` applies to the first record of a file. */
+function rawRecord(r: Composed, i: number, odd: string): Record<string, unknown> {
+  const nested = odd === 'nested' && i === 0;
+  const shuffled = odd === 'shuffled' && i === 0;
+  const rec = cloudTrailRecord({
+    eventID: `ev-${n}-${i}`,
+    eventTime: `2025-03-01T10:${String(r.minute).padStart(2, '0')}:00Z`,
+    userIdentity: r.userIdentity,
+    eventSource: r.eventSource,
+    eventName: r.eventName,
+    userAgent: r.userAgent ?? '',
+    sourceIPAddress: r.sourceIPAddress,
+    recipientAccountId: '111122223333',
+    readOnly: false,
+    requestParameters: {
+      ...(r.target && !r.denied ? { userName: r.target } : {}),
+      // `},{"eventVersion"` inside a record: the reader must not take it for two.
+      ...(nested ? { items: [{ a: 1 }, { eventVersion: '1.0', eventName: 'GetUser' }] } : {}),
+    },
+    ...(r.denied
+      ? {
+          errorCode: 'AccessDenied',
+          errorMessage: `User: arn:aws:iam::111122223333:user/alice is not authorized to perform: iam:${r.eventName} on resource: user ${r.target ?? 'x'}`,
+        }
+      : {}),
+  });
+  const entries = Object.entries(rec).filter(([k]) => k !== 'userAgent' || r.userAgent);
+  return Object.fromEntries(shuffled ? entries.reverse() : entries);
+}
+
 const hitsOf = (r: ReturnType<typeof filtered>) =>
   [
     ...r.hits.map((h) => `${h.rule} ${h.eventId}`),
@@ -163,36 +196,7 @@ describe('the pre-filter', () => {
         layout,
         oddity,
         (records, escaped, how, odd) => {
-          const raw = records.map((r, i) => {
-            const nested = odd === 'nested' && i === 0;
-            const shuffled = odd === 'shuffled' && i === 0;
-            const rec = cloudTrailRecord({
-              eventID: `ev-${n}-${i}`,
-              eventTime: `2025-03-01T10:${String(r.minute).padStart(2, '0')}:00Z`,
-              userIdentity: r.userIdentity,
-              eventSource: r.eventSource,
-              eventName: r.eventName,
-              userAgent: r.userAgent ?? '',
-              sourceIPAddress: r.sourceIPAddress,
-              recipientAccountId: '111122223333',
-              readOnly: false,
-              requestParameters: {
-                ...(r.target && !r.denied ? { userName: r.target } : {}),
-                // `},{"eventVersion"` inside a record: the reader must not take it for two.
-                ...(nested
-                  ? { items: [{ a: 1 }, { eventVersion: '1.0', eventName: 'GetUser' }] }
-                  : {}),
-              },
-              ...(r.denied
-                ? {
-                    errorCode: 'AccessDenied',
-                    errorMessage: `User: arn:aws:iam::111122223333:user/alice is not authorized to perform: iam:${r.eventName} on resource: user ${r.target ?? 'x'}`,
-                  }
-                : {}),
-            });
-            const entries = Object.entries(rec).filter(([k]) => k !== 'userAgent' || r.userAgent);
-            return Object.fromEntries(shuffled ? entries.reverse() : entries);
-          });
+          const raw = records.map((r, i) => rawRecord(r, i, odd));
           const file = join(dir, `f${n++}.json`);
           const text =
             how === 'indented'
@@ -206,6 +210,26 @@ describe('the pre-filter', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it('reads a file cut in pieces as it reads it whole, gzipped or not, a nested record included', () => {
+    // ~1,200 records, ~1 MB: several pieces of PIECE_BYTES (read.ts), cut at record boundaries.
+    const records = fc.sample(record, { numRuns: 1200, seed: 7 });
+    // 'nested': every record holds an object in the form a record starts with, so some cut
+    // falls inside a record: that piece does not parse, and the whole file is read instead.
+    for (const odd of ['none', 'nested']) {
+      const raw = records.map((r, i) => ({ ...rawRecord(r, 0, odd), eventID: `big-${n}-${i}` }));
+      const text = JSON.stringify({ Records: raw });
+      expect(text.length).toBeGreaterThan(700 * 1024);
+      for (const gz of [false, true]) {
+        const file = join(dir, `big-${odd}-${n++}.json${gz ? '.gz' : ''}`);
+        writeFileSync(file, gz ? gzipSync(text) : text);
+        const got = filtered(file);
+        expect(got.records).toBe(1200);
+        expect(hitsOf(got)).toEqual(hitsOf(full(file)));
+        expectEarliestAmong(file);
+      }
+    }
   });
 
   it('passes over a file with nothing any rule looks for, without parsing it', () => {

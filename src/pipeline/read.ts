@@ -10,7 +10,9 @@ import type { CanaryVia, Engine, HitSummary } from '../detect/index.js';
 import type { ExtractResult, TimeWindow } from '../normalize/index.js';
 import {
   DEFAULT_FIELD_LIMITS,
-  decodeText,
+  asciiText,
+  decodeBytes,
+  decodedText,
   formatBytes,
   extractRecordsFromText,
   normalizeRecord,
@@ -20,10 +22,11 @@ import type { Bloom } from './bloom.js';
 import { createBloom } from './bloom.js';
 import type { Prefilter } from './prefilter.js';
 import { addIdentity, recordMayMatch, textVerdict } from './prefilter.js';
-import { EARLIEST_ONLY, recordsToRead } from './record-choice.js';
+import type { ChoiceShared } from './record-choice.js';
+import { choiceShared, EARLIEST_ONLY, recordsToRead } from './record-choice.js';
 import type { Earliest } from './earliest.js';
 import type { RecordSlices } from './slices.js';
-import { sliceRecords } from './slices.js';
+import { recordPieces, sliceList, sliceRecords } from './slices.js';
 
 /** Limits applied to every file. */
 export interface FileLimits {
@@ -156,17 +159,26 @@ export function processFile(
     maxRecordBytes: opts.limits.maxRecordBytes,
     deferRecordChecks: true,
   };
-  const decoded = decodeText(file, data, limits);
+  const decoded = decodeBytes(file, data, limits);
   if ('rejection' in decoded) {
     return { ...base, ...empty, bytes: data.length, rejected: 1, rejections: [decoded.rejection] };
   }
   const gz = data[0] === 0x1f && data[1] === 0x8b;
   const p = opts.mode === 'detect' ? opts.prefilter : null;
-  const t = decoded.text;
-  // A compact S3 delivery file: only the records some enabled rule may match are parsed.
-  const slices = p && (gz || plainJsonLooksWhole(t)) ? sliceRecords(t) : undefined;
+  // A compact S3 delivery file: only the records some enabled rule may match are parsed, reading
+  // it in pieces (see PIECE_BYTES). Its framing (`{"Records":[` … `]}`) is checked first, which
+  // for a plain file is the check that it is whole (gzip has its CRC).
+  const pieces = p && decoded.ascii ? recordPieces(decoded.bytes, PIECE_BYTES) : undefined;
+  if (p && pieces) {
+    const sliced = runPieces(file, data.length, decoded.bytes, pieces, engines, opts, p);
+    if (sliced) return sliced;
+  }
+  const t = decodedText(decoded);
+  // Not cut in pieces (not ASCII): sliced whole, when it has the framing.
+  const slices = p && !pieces && (gz || plainJsonLooksWhole(t)) ? sliceRecords(t) : undefined;
   if (p && slices) {
-    const sliced = runSlices(file, data.length, t, slices, engines, opts, p);
+    const whole = listed([{ text: t, slices }]);
+    const sliced = runSlices(file, data.length, whole, engines, opts, p, t.length, false);
     if (sliced) return sliced;
   }
   // Pass over a file without parsing only when it is certainly whole (gzip's CRC, or a cheap
@@ -325,40 +337,119 @@ function resultOf(
 }
 
 /**
- * A sliced file: parse just the records {@link recordsToRead} chose, one at a time. Undefined
- * when a chosen slice is not one whole JSON object (not the shape after all): the caller then
- * parses the whole file the ordinary way, which names any broken record.
+ * Bytes of text decoded at a time from a compact delivery file. A whole 4 MB file's text is one
+ * external string that lives while the file is read and then waits, promoted, for a full
+ * collection (V8 starts one only after 64 MB more of them): ~50 MB of a run's peak memory. A piece
+ * is an ordinary string that is usually dead by the next young-generation collection.
  */
-function runSlices(
+const PIECE_BYTES = 256 * 1024;
+
+/** A piece of a sliced file: its text and its records' slices. */
+interface Piece {
+  readonly text: string;
+  readonly slices: RecordSlices;
+}
+
+/**
+ * A compact delivery file read in pieces ({@link recordPieces}): each decoded, sliced and read in
+ * turn. Undefined when a piece is not a list of whole records: the caller reads the whole file.
+ */
+function runPieces(
   file: string,
   bytes: number,
-  text: string,
-  slices: RecordSlices,
+  data: Buffer,
+  cuts: readonly { from: number; to: number }[],
   engines: FileEngines | null,
   opts: FileOptions,
   p: Prefilter,
 ): FileResult | undefined {
-  const pick = recordsToRead(text, slices, p, opts.earliest);
-  const records = slices.starts.length;
+  let i = 0;
+  const next = (): Piece | undefined | null => {
+    const cut = cuts[i++];
+    if (!cut) return null;
+    const text = asciiText(data, cut.from, cut.to);
+    const slices = sliceList(text, 0, text.length);
+    return slices ? { text, slices } : undefined;
+  };
+  return runSlices(file, bytes, next, engines, opts, p, data.length, true);
+}
+
+/**
+ * A sliced file: parse just the records {@link recordsToRead} chose, one at a time, piece by piece
+ * (`next` gives the next piece, null after the last, undefined for one that is not a list of
+ * records; `length` is the file's text length, `many` whether there are several pieces).
+ * Undefined when a piece does not slice or a chosen slice is not one whole JSON object (not the
+ * shape after all): the caller then parses the whole file the ordinary way, which names any
+ * broken record.
+ */
+function runSlices(
+  file: string,
+  bytes: number,
+  next: () => Piece | undefined | null,
+  engines: FileEngines | null,
+  opts: FileOptions,
+  p: Prefilter,
+  length: number,
+  many: boolean,
+): FileResult | undefined {
+  const shared = choiceShared(p, length, many);
   // Without a text scan (every record chosen), the filter is filled from the records.
-  const recordBloom = pick.bloom || !p.needles ? undefined : createBloom(text.length / 250);
-  const bloom = pick.bloom ?? recordBloom;
-  if (pick.count === 0) {
+  const bloom = shared.bloom ?? (p.needles ? createBloom(length / 250) : undefined);
+  const tally = newTally(opts, [], 0);
+  let records = 0;
+  let parsed = 0;
+  for (let piece = next(); piece !== null; piece = next()) {
+    if (!piece) return undefined;
+    const n = readPiece(file, records, piece, engines, opts, p, shared, bloom, tally);
+    if (n < 0) return undefined;
+    parsed += n;
+    records += piece.slices.starts.length;
+  }
+  if (parsed === 0) {
     const base = { file, bytes, records, considered: 0, rejected: 0, passedOver: true };
     return { ...base, hits: [], facts: [], rejections: [], ...(bloom ? { bloom } : {}) };
   }
-  const tally = newTally(opts, [], 0);
-  for (let index = 0; index < records; index++) {
-    if (pick.chosen[index] === 0) continue;
+  return resultOf(file, bytes, records, tally, bloom ? { bloom } : {});
+}
+
+/** `list`'s pieces one at a time, then null. */
+function listed(list: readonly Piece[]): () => Piece | null {
+  let i = 0;
+  return () => list[i++] ?? null;
+}
+
+/**
+ * Read the chosen records of one piece (its records' indexes in the file start at `first`) into
+ * `tally`: how many were chosen, or -1 when a chosen slice is not one whole JSON object.
+ */
+function readPiece(
+  file: string,
+  first: number,
+  { text, slices }: Piece,
+  engines: FileEngines | null,
+  opts: FileOptions,
+  p: Prefilter,
+  shared: ChoiceShared,
+  bloom: Bloom | undefined,
+  tally: Tally,
+): number {
+  const pick = recordsToRead(text, slices, p, opts.earliest, shared);
+  // Records no text scan ran over (every one chosen) fill the filter themselves.
+  const recordBloom = pick.bloom ? undefined : bloom;
+  if (pick.count === 0) return 0;
+  const records = slices.starts.length;
+  for (let i = 0; i < records; i++) {
+    if (pick.chosen[i] === 0) continue;
     let value: unknown;
     try {
-      value = JSON.parse(text.slice(slices.starts[index], slices.ends[index]));
+      value = JSON.parse(text.slice(slices.starts[i], slices.ends[i]));
     } catch {
-      return undefined;
+      return -1;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return -1;
     const r = value as Record<string, unknown>;
-    const mark = pick.earliest?.[index] ?? 0;
+    const index = first + i;
+    const mark = pick.earliest?.[i] ?? 0;
     if (mark === EARLIEST_ONLY) {
       // Only a first-seen rule needs it: no stateless rule can match it, nothing to learn.
       const ev = normalized(file, index, r, opts, tally);
@@ -370,13 +461,13 @@ function runSlices(
         ? consider(file, index, r, engines, opts, tally, mark !== 0)
         : undefined;
     // A record whose identity named a canary: into the filter unless it was a canary's event.
-    if (pick.bloom && p.needles && pick.unfiltered?.[index] === 1) {
+    if (pick.bloom && p.needles && pick.unfiltered?.[i] === 1) {
       const canary = ev && engines?.stateless.ctx.canaries.match(ev);
       if (!canary) addIdentity(r, p.needles, pick.bloom);
       else if (ev && provisional(ev, canary.via)) tally.provisional.push(withoutRaw(ev));
     }
   }
-  return resultOf(file, bytes, records, tally, bloom ? { bloom } : {});
+  return pick.count;
 }
 
 function runRecords(

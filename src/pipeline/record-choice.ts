@@ -8,7 +8,7 @@ import { classifySource } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
 import { bloomAdd, createBloom } from './bloom.js';
 import type { Earliest } from './earliest.js';
-import { apiId, dayAt, identityId, ipId, ipv4At, ipv4Id, isEarliest } from './earliest.js';
+import { apiId, copyOf, dayAt, identityId, ipId, ipv4At, ipv4Id, isEarliest } from './earliest.js';
 import type { Needles, Prefilter } from './prefilter.js';
 import { DENIED_TARGET_TEXT } from './prefilter.js';
 import type { RecordSlices } from './slices.js';
@@ -73,6 +73,7 @@ export function recordsToRead(
   slices: RecordSlices,
   p: Prefilter,
   tracker?: Earliest,
+  shared: ChoiceShared = choiceShared(p, text.length, false),
 ): RecordChoice {
   const n = slices.starts.length;
   const chosen = new Uint8Array(n);
@@ -83,21 +84,17 @@ export function recordsToRead(
     return needs ? { ...all, earliest: new Uint8Array(n).fill(1) } : all;
   }
   const needles = p.needles;
-  const bloom = needles ? createBloom(text.length / 250) : undefined;
+  const bloom = shared.bloom;
   const named = needles ? p.named : 'none';
-  const agents = words?.agents ?? null;
   const look: Looking = {
     text,
     canary: needles !== null && bloom !== undefined,
     bySource: typeof named === 'object' ? named : undefined,
     sources: words?.eventSources.size ? words.eventSources : undefined,
     names: words?.eventNames.size ? words.eventNames : undefined,
-    agents,
-    identities: memo(
-      (identity) =>
-        needles !== null && bloom !== undefined && madeByCanary(identity, needles, bloom),
-    ),
-    agentWords: memo((agent) => agents?.test(agent) === true),
+    agents: words?.agents ?? null,
+    identities: shared.identities,
+    agentWords: shared.agentWords,
     found: found(),
   };
   const unfiltered = new Uint8Array(needles ? n : 0);
@@ -122,6 +119,37 @@ export function recordsToRead(
   for (let i = 0; i < n; i++) count += chosen[i]!;
   const choice = bloom ? { chosen, count, bloom, unfiltered } : { chosen, count };
   return earliest ? { ...choice, earliest } : choice;
+}
+
+/**
+ * What the record choices of one file's pieces share (read.ts reads a large file in pieces): its
+ * Bloom filter, and the verdicts on identities and user agents, which repeat across the file.
+ */
+export interface ChoiceShared {
+  /** Present when the canary scan runs (the prefilter has needles). */
+  readonly bloom: Bloom | undefined;
+  readonly identities: Memo;
+  readonly agentWords: Memo;
+}
+
+/**
+ * A file's {@link ChoiceShared}, for a text of `length` characters. `pieces`: the memo outlives
+ * each piece's text, so it keeps copies of what it judged (a substring would keep its piece alive).
+ */
+export function choiceShared(p: Prefilter, length: number, pieces: boolean): ChoiceShared {
+  const needles = p.needles;
+  const bloom = needles ? createBloom(length / 250) : undefined;
+  const agents = (p.canaryRulesOnly ? null : p.words)?.agents ?? null;
+  const keep = pieces ? copyOf : undefined;
+  return {
+    bloom,
+    identities: memo(
+      (identity) =>
+        needles !== null && bloom !== undefined && madeByCanary(identity, needles, bloom),
+      keep,
+    ),
+    agentWords: memo((agent) => agents?.test(agent) === true, keep),
+  };
 }
 
 /** What {@link lookAt} found of the record it looked at last, for {@link earliestHere}. */
@@ -230,6 +258,8 @@ interface Looking {
 interface Memo {
   readonly seen: Map<number, Judged[]>;
   readonly judge: (s: string) => boolean;
+  /** What an entry keeps of the substring (a copy, when the memo outlives the text). */
+  readonly keep: ((s: string) => string) | undefined;
 }
 
 /** A substring judged, and (identities) its id in this thread's {@link Earliest}, -1 until asked. */
@@ -244,8 +274,8 @@ interface Judged {
 /** Substrings kept per fingerprint: beyond this, a substring is judged afresh every time. */
 const SEEN_PER_FINGERPRINT = 8;
 
-function memo(judge: (s: string) => boolean): Memo {
-  return { seen: new Map(), judge };
+function memo(judge: (s: string) => boolean, keep?: (s: string) => string): Memo {
+  return { seen: new Map(), judge, keep };
 }
 
 /** `m.judge` of the substring of `text` from `from` to `to`, judged once per distinct substring. */
@@ -254,7 +284,7 @@ function judged(m: Memo, text: string, from: number, to: number): Judged {
   const fp = fingerprint(text, from, to);
   const seen = m.seen.get(fp);
   if (seen) for (const s of seen) if (s.text === sub) return s;
-  const entry = { text: sub, verdict: m.judge(sub), id: -1, generation: -1 };
+  const entry = { text: m.keep ? m.keep(sub) : sub, verdict: m.judge(sub), id: -1, generation: -1 };
   if (!seen) m.seen.set(fp, [entry]);
   else if (seen.length < SEEN_PER_FINGERPRINT) seen.push(entry);
   return entry;

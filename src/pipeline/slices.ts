@@ -65,9 +65,16 @@ export function sliceRecords(text: string): RecordSlices | undefined {
   while (end > from && isSpace(text.charCodeAt(end - 1))) end--;
   // `]}` closes the list and the document.
   if (text.charCodeAt(end - 1) !== 0x7d || text.charCodeAt(end - 2) !== 0x5d) return undefined;
+  return sliceList(text, from + HEAD.length, end - 2);
+}
+
+/**
+ * The slices of the records listed, comma-separated, from `first` to `close` (exclusive) in
+ * `text`: a whole delivery file's list, or a piece of one cut at record boundaries
+ * ({@link recordPieces}). Undefined when the text there is not such a list.
+ */
+export function sliceList(text: string, first: number, close: number): RecordSlices | undefined {
   if (hasWordEscape(text)) return undefined;
-  const close = end - 2;
-  const first = from + HEAD.length;
   if (first === close) return { starts: [], ends: [], nestedKeys: 0 };
   if (text.charCodeAt(first) !== 0x7b || !text.startsWith(KEY, first + 1)) return undefined;
   const starts: number[] = [];
@@ -91,6 +98,40 @@ export function sliceRecords(text: string): RecordSlices | undefined {
     s = next;
   }
   return { starts, ends, nestedKeys };
+}
+
+/** Where a record starts after the one before it: `},` then {@link KEY} (see {@link recordPieces}). */
+const BETWEEN = `},{${KEY}`;
+
+/**
+ * A compact delivery file's bytes cut into pieces of about `size` bytes, each a comma-separated
+ * run of whole records (from a record's `{` to the `}` that ends the last one), so each can be
+ * decoded and read on its own; undefined when the bytes do not have the file's framing. A cut is
+ * made only before `{"eventVersion":` right after `},`: were that inside a record (an object
+ * nested in it, in that form), the pieces on both sides of it would not parse as records, and the
+ * reader then reads the whole file the ordinary way (read.ts).
+ */
+export function recordPieces(
+  bytes: Buffer,
+  size: number,
+): { from: number; to: number }[] | undefined {
+  let from = 0;
+  while (from < bytes.length && isSpace(bytes[from]!)) from++;
+  if (bytes.toString('latin1', from, from + HEAD.length) !== HEAD) return undefined;
+  let end = bytes.length;
+  while (end > from && isSpace(bytes[end - 1]!)) end--;
+  if (bytes[end - 1] !== 0x7d || bytes[end - 2] !== 0x5d) return undefined;
+  const close = end - 2;
+  const pieces: { from: number; to: number }[] = [];
+  let start = from + HEAD.length;
+  while (close - start > size) {
+    const cut = bytes.indexOf(BETWEEN, start + size, 'latin1');
+    if (cut < 0 || cut >= close) break;
+    pieces.push({ from: start, to: cut + 1 });
+    start = cut + 2;
+  }
+  pieces.push({ from: start, to: close });
+  return pieces;
 }
 
 /** The index of the record whose slice holds `position`, or -1 (between or outside records). */
