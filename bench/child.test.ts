@@ -18,6 +18,7 @@ describe('shebangFlags', () => {
     expect(shebangFlags(join(import.meta.dirname, '..', 'bin', 'keysnare.js'))).toEqual([
       '--max-semi-space-size=8',
       '--no-parallel-scavenge',
+      '--heap-growing-percent=150',
     ]);
   });
   it('gives several flags, and none for a plain node shebang or none at all', () => {

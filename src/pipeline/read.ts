@@ -340,9 +340,11 @@ function resultOf(
  * Bytes of text decoded at a time from a compact delivery file. A whole 4 MB file's text is one
  * external string that lives while the file is read and then waits, promoted, for a full
  * collection (V8 starts one only after 64 MB more of them): ~50 MB of a run's peak memory. A piece
- * is an ordinary string that is usually dead by the next young-generation collection.
+ * is an ordinary young string, usually dead by the next young-generation collection. Under V8's
+ * 128 KB large-object size: a 256 KB piece was allocated on fresh pages each time, and decoding
+ * then cost 0.4–0.6 s per thread on the bench instead of ~0.1 (docs/performance.md).
  */
-const PIECE_BYTES = 256 * 1024;
+const PIECE_BYTES = 64 * 1024;
 
 /** A piece of a sliced file: its text and its records' slices. */
 interface Piece {
