@@ -1,7 +1,10 @@
 import type { RegisterCommand } from '../action.js';
 import { parseFormat, renderJsonl, renderTable } from '../output.js';
 
-/** `keysnare rules list`: every rule, with the workspace's settings applied. */
+/**
+ * `keysnare rules list`: every rule, with the workspace's settings applied. `keysnare rules check
+ * PATH…`: what becomes of each Sigma rule file (exit 2 when any is broken).
+ */
 export const registerRules: RegisterCommand = (program, run) => {
   const rules = program.command('rules').description('detection rules and their settings');
   rules
@@ -37,6 +40,40 @@ export const registerRules: RegisterCommand = (program, run) => {
           ),
         );
         return 0;
+      }),
+    );
+  rules
+    .command('check <paths...>')
+    .description(
+      'load Sigma rule files (folders are searched for .yml/.yaml) and report each: loaded, not-applicable (another log source than AWS CloudTrail), unsupported (with the reason) or error (file:line:column and what is wrong); exit 2 when any is an error',
+    )
+    .option('--format <format>', 'table or jsonl', 'table')
+    .action(
+      run(async (ctx, cmd) => {
+        const format = parseFormat(cmd.opts<{ format?: string }>().format);
+        const { loadSigma } = await import('../../detect/sigma/load.js');
+        const { statuses } = loadSigma(cmd.args);
+        const rows = statuses.map((s) => ({
+          file: s.file,
+          id: s.id ?? null,
+          title: s.title ?? null,
+          status: s.status,
+          reason: s.reason ?? null,
+        }));
+        if (format === 'jsonl') ctx.io.out(renderJsonl(rows));
+        else
+          ctx.io.out(
+            renderTable(
+              ['STATUS', 'FILE', 'ID', 'TITLE / REASON'],
+              rows.map((r) => [r.status, r.file, r.id ?? '', r.reason ?? r.title ?? '']),
+              100,
+            ),
+          );
+        const count = (status: string): number => rows.filter((r) => r.status === status).length;
+        ctx.io.err(
+          `${rows.length} rule file(s): ${count('loaded')} loaded, ${count('not-applicable')} not applicable, ${count('unsupported')} unsupported, ${count('error')} with errors\n`,
+        );
+        return count('error') > 0 ? 2 : 0;
       }),
     );
 };
