@@ -170,8 +170,19 @@ describe('compileFieldItem', () => {
   it('rejects a regular expression that does not compile, with the reason', () => {
     const attempt = () => compileFieldItem('userAgent|re', '(unclosed');
     expect(attempt).toThrow(SigmaValueError);
-    expect(attempt).toThrow(/invalid regular expression.*(unterminated|group)/i);
+    expect(attempt).toThrow(/invalid regular expression.*(unterminated|group|missing)/i);
+    // RE2 runs in linear time, so what needs backtracking is refused, with its reason.
+    expect(() => compileFieldItem('userAgent|re', '(?=kali)k')).toThrow(
+      /invalid regular expression/,
+    );
     expect(() => compileFieldItem('userAgent|re', 5)).toThrow(SigmaValueError);
+  });
+
+  it('runs re in linear time (RE2): patterns that backtrack without end on JS RegExp return', () => {
+    // On JS RegExp each of these would run for longer than the test's timeout.
+    const text = `${'a'.repeat(5000)}!`;
+    expect(matches('f|re', '(a+)+$', { f: text })).toBe(false);
+    expect(matches('f|re', '^(a|aa)+!$', { f: text })).toBe(true);
   });
 
   it('runs re over the first 64 KB of a value only', () => {

@@ -10,8 +10,10 @@
  *   matched as its compact JSON text. `null`, `undefined` have no string form and match no string.
  * - Modifiers apply in the order written (`base64offset|contains`, not `contains|base64offset`).
  * - `neq` and the time modifiers (spec 2.1) are recognised but not supported yet: an error.
+ * - `re` on RE2, linear time (see {@link REGEX_INPUT_CAP}).
  */
 import { Buffer } from 'node:buffer';
+import RE2 from 're2';
 
 /** A problem in a detection item: unknown modifier, bad regex/CIDR, modifiers that do not go together, a value of the wrong type. */
 export class SigmaValueError extends Error {
@@ -34,9 +36,10 @@ export interface FieldItem {
 }
 
 /**
- * `re` runs on JS RegExp for now: only the first 64 KB (UTF-16 units) of a value are searched,
- * which bounds backtracking input (`$` may then match at the cut). A linear-time engine is the
- * known next step.
+ * `re` runs on RE2 (the `re2` package): linear time in the text, whatever the pattern, so a rule
+ * from a downloaded file cannot stall matching; patterns needing backtracking (lookaround,
+ * backreferences) do not compile and are refused with RE2's reason. Only the first 64 KB (UTF-16
+ * units) of a value are searched, which bounds the time per value (`$` may then match at the cut).
  */
 export const REGEX_INPUT_CAP = 64 * 1024;
 /** Alternatives one value may expand into (`expand` combinations). */
@@ -346,9 +349,9 @@ function stringTest(v: Scalar, mods: Mods, key: string, o: ValueOptions): Test {
 function regexTest(v: Scalar, mods: Mods, key: string): Test {
   if (typeof v !== 'string') fail(`'${key}': a regular expression must be a string`);
   const flags = [...new Set(mods.map((m) => RE_FLAGS[m] ?? ''))].join('');
-  let re: RegExp;
+  let re: RE2;
   try {
-    re = new RegExp(v, flags);
+    re = new RE2(v, flags);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     fail(`'${key}': invalid regular expression (${reason})`, err);
