@@ -73,12 +73,34 @@ describe('keysnare rules check', () => {
     expect(byFile['badmod.yml']).toMatchObject({ status: 'error' });
     expect(byFile['badmod.yml']?.reason).toMatch(/badmod\.yml:\d+:\d+: selection: .*nosuch/);
     expect(r.err).toMatch(
-      /5 rule file\(s\): 1 loaded, 1 not applicable, 1 unsupported, 2 with errors/,
+      /5 rule file\(s\): 1 loaded \(0 with warnings\), 1 not applicable, 1 unsupported, 2 with errors/,
     );
     // Only good rules: exit 0, and a table for people.
     const ok = await runCli(['rules', 'check', good]);
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/loaded/);
+  });
+
+  it('warns about a value naming a record field without |fieldref, and loads the rule as written', async () => {
+    const lint = mkdtempSync(join(dir, 'lint-'));
+    writeFileSync(
+      join(lint, 'self.yml'),
+      rule(
+        '7777',
+        'detection:\n  selection:\n    eventName: CreateAccessKey\n  filter:\n    userIdentity.arn|contains: responseElements.accessKey.userName\n  condition: selection and not filter\n',
+      ),
+    );
+    const r = await runCli(['rules', 'check', '--format', 'jsonl', lint]);
+    expect(r.code).toBe(0);
+    const [row] = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string; warnings: string[] });
+    expect(row?.status).toBe('loaded');
+    expect(row?.warnings).toEqual([
+      'filter: userIdentity.arn|contains is compared with the text "responseElements.accessKey.userName", which names a record field: was |fieldref meant?',
+    ]);
+    expect(r.err).toMatch(/1 loaded \(1 with warnings\)/);
   });
 
   it('refuses a rule id used twice, naming the first file', () => {
@@ -99,6 +121,12 @@ describeCorpus('SigmaHQ AWS CloudTrail rules', 'sigma-aws', (corpus) => {
     expect(files.length).toBe(57);
     expect(statuses.filter((s) => s.status !== 'loaded')).toEqual([]);
     expect(statuses).toHaveLength(files.length);
+  });
+
+  it("warns only about SigmaHQ's backdoor-keys rule, whose filter lacks |fieldref", () => {
+    const { statuses } = loadSigma([corpus]);
+    const warned = statuses.filter((s) => s.warnings).map((s) => s.file.split('/').pop());
+    expect(warned).toEqual(['aws_iam_backdoor_users_keys.yml']);
   });
 
   it('reports every file under unsupported/ as unsupported with its reason, or loads it', () => {

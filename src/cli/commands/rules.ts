@@ -45,7 +45,7 @@ export const registerRules: RegisterCommand = (program, run) => {
   rules
     .command('check <paths...>')
     .description(
-      'load Sigma rule files (folders are searched for .yml/.yaml) and report each: loaded, not-applicable (another log source than AWS CloudTrail), unsupported (with the reason) or error (file:line:column and what is wrong); exit 2 when any is an error',
+      'load Sigma rule files (folders are searched for .yml/.yaml) and report each: loaded (with warnings about what looks wrong, such as a value naming a field without |fieldref), not-applicable (another log source than AWS CloudTrail), unsupported (with the reason) or error (file:line:column and what is wrong); exit 2 when any is an error',
     )
     .option('--format <format>', 'table or jsonl', 'table')
     .action(
@@ -59,19 +59,26 @@ export const registerRules: RegisterCommand = (program, run) => {
           title: s.title ?? null,
           status: s.status,
           reason: s.reason ?? null,
+          warnings: s.warnings ?? [],
         }));
         if (format === 'jsonl') ctx.io.out(renderJsonl(rows));
         else
           ctx.io.out(
             renderTable(
               ['STATUS', 'FILE', 'ID', 'TITLE / REASON'],
-              rows.map((r) => [r.status, r.file, r.id ?? '', r.reason ?? r.title ?? '']),
+              rows.map((r) => [
+                r.warnings.length > 0 ? `${r.status} (warning)` : r.status,
+                r.file,
+                r.id ?? '',
+                r.reason ?? (r.warnings.length > 0 ? r.warnings.join('; ') : (r.title ?? '')),
+              ]),
               100,
             ),
           );
         const count = (status: string): number => rows.filter((r) => r.status === status).length;
+        const warned = rows.filter((r) => r.warnings.length > 0).length;
         ctx.io.err(
-          `${rows.length} rule file(s): ${count('loaded')} loaded, ${count('not-applicable')} not applicable, ${count('unsupported')} unsupported, ${count('error')} with errors\n`,
+          `${rows.length} rule file(s): ${count('loaded')} loaded (${warned} with warnings), ${count('not-applicable')} not applicable, ${count('unsupported')} unsupported, ${count('error')} with errors\n`,
         );
         return count('error') > 0 ? 2 : 0;
       }),

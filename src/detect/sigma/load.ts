@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describeError } from '../../core/index.js';
 import type { CompiledSigma } from './compile.js';
 import { appliesToCloudTrail, compileSigma, SigmaCompileError } from './compile.js';
+import { lintSigma } from './lint.js';
 import type { SigmaRule } from './parse.js';
 import { parseSigma, SigmaParseError } from './parse.js';
 import type { ValueOptions } from './values.js';
@@ -23,6 +24,8 @@ export interface SigmaFileStatus {
    */
   readonly status: 'loaded' | 'not-applicable' | 'unsupported' | 'error';
   readonly reason?: string;
+  /** What looks wrong in a rule that loaded (it runs as written): lint.ts. */
+  readonly warnings?: readonly string[];
 }
 
 /** The rules that loaded and a status per rule. */
@@ -84,7 +87,12 @@ function load(
   }
   try {
     const compiled = compileSigma(rule, o);
-    return { status: { ...base, status: 'loaded' }, compiled };
+    const warnings = lintSigma(rule);
+    const status =
+      warnings.length > 0
+        ? { ...base, status: 'loaded' as const, warnings }
+        : { ...base, status: 'loaded' as const };
+    return { status, compiled };
   } catch (err) {
     if (!(err instanceof SigmaCompileError)) throw err;
     return {
