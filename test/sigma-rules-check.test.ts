@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -101,6 +109,32 @@ describe('keysnare rules check', () => {
       'filter: userIdentity.arn|contains is compared with the text "responseElements.accessKey.userName", which names a record field: was |fieldref meant?',
     ]);
     expect(r.err).toMatch(/1 loaded \(1 with warnings\)/);
+  });
+
+  it('names a folder entry it cannot read and goes on; a symlink loop is walked once', async () => {
+    const odd = mkdtempSync(join(dir, 'odd-'));
+    writeFileSync(
+      join(odd, 'ok.yml'),
+      rule(
+        '8888',
+        'detection:\n  selection:\n    eventName: DeleteTrail\n  condition: selection\n',
+      ),
+    );
+    symlinkSync(join(odd, 'gone.yml'), join(odd, 'dangling.yml'));
+    symlinkSync(odd, join(odd, 'loop'));
+    const r = await runCli(['rules', 'check', '--format', 'jsonl', odd, join(dir, 'no-such-dir')]);
+    expect(r.code).toBe(2);
+    const rows = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; status: string; reason: string | null });
+    expect(rows.filter((x) => x.status === 'loaded').map((x) => x.file)).toEqual([
+      join(odd, 'ok.yml'),
+    ]);
+    expect(rows.filter((x) => x.status === 'error').map((x) => x.reason)).toEqual([
+      expect.stringMatching(/^cannot read: .*dangling\.yml/),
+      expect.stringMatching(/^cannot read: .*no-such-dir/),
+    ]);
   });
 
   it('refuses a rule id used twice, naming the first file', () => {

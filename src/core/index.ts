@@ -11,3 +11,4 @@ export * from './cloudtrail-record.js';
 export * from './regexp.js';
 export * from './ip-context.js';
 export * from './intern.js';
+export * from './walk.js';

@@ -5,10 +5,8 @@
  * close to event time and a session key is usually learned before the files that use it; other
  * files first, by path. Ties break by path, so the order never depends on how paths were given.
  */
-import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RecordRejection } from '../core/index.js';
-import { describeError } from '../core/index.js';
+import { walkFiles } from '../core/index.js';
 
 const EVENT_FILE = /\.(json|jsonl|ndjson|gz|cloudtrail|log)$/i;
 
@@ -25,54 +23,10 @@ export interface InputFiles {
 /**
  * Files named directly are always read; folders are walked recursively for CloudTrail-like files
  * (.json, .json.gz, .jsonl, .ndjson, .gz, .cloudtrail, .log), skipping hidden entries and
- * following each real folder once (symlink loops are harmless).
+ * following each real folder once (core/walk.ts).
  */
 export function listInputFiles(paths: readonly string[]): InputFiles {
-  const files = new Map<string, number>();
-  const problems: RecordRejection[] = [];
-  const visited = new Set<string>();
-  const explicit = new Set<string>();
-  const walk = (dir: string): void => {
-    let real: string;
-    try {
-      real = realpathSync(dir);
-    } catch (err) {
-      problems.push({ file: dir, reason: `cannot read folder: ${describeError(err)}` });
-      return;
-    }
-    if (visited.has(real)) return;
-    visited.add(real);
-    let entries: string[];
-    try {
-      entries = readdirSync(dir).sort();
-    } catch (err) {
-      problems.push({ file: dir, reason: `cannot read folder: ${describeError(err)}` });
-      return;
-    }
-    for (const name of entries) {
-      if (name.startsWith('.')) continue;
-      const full = join(dir, name);
-      try {
-        const st = statSync(full);
-        if (st.isDirectory()) walk(full);
-        else if (st.isFile() && EVENT_FILE.test(name)) files.set(full, st.size);
-      } catch (err) {
-        problems.push({ file: full, reason: `cannot read: ${describeError(err)}` });
-      }
-    }
-  };
-  for (const p of paths) {
-    try {
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else {
-        files.set(p, st.size);
-        explicit.add(p);
-      }
-    } catch (err) {
-      problems.push({ file: p, reason: `cannot read: ${describeError(err)}` });
-    }
-  }
+  const { files, problems, explicit } = walkFiles(paths, (name) => EVENT_FILE.test(name));
   let bytes = 0;
   for (const size of files.values()) bytes += size;
   return { files: deliveryOrder([...files.keys()]), bytes, problems, explicit };

@@ -394,9 +394,10 @@ function runSlices(
   length: number,
   many: boolean,
 ): FileResult | undefined {
+  // The file's Bloom filter (when there are needles): a piece's canary scan fills it, or, where
+  // no scan ran (every record chosen), its records do (readPiece).
   const shared = choiceShared(p, length, many);
-  // Without a text scan (every record chosen), the filter is filled from the records.
-  const bloom = shared.bloom ?? (p.needles ? createBloom(length / 250) : undefined);
+  const bloom = shared.bloom;
   const tally = newTally(opts, [], 0);
   let records = 0;
   let parsed = 0;

@@ -66,14 +66,15 @@ export interface RecordChoice {
  * ({@link sliceRecords}), so an escape cannot spell a word differently; a selector word has no
  * character JSON escapes, so it is in a raw value exactly when it is in the decoded one. What is
  * taken on trust, as CloudTrail writes it: each record has `eventVersion` first, and its top-level
- * fields before any nested object holding the same key.
+ * fields before any nested object holding the same key. `text` may be one piece of a file: what
+ * the file's pieces share (its Bloom filter, its verdicts) is `shared` ({@link choiceShared}).
  */
 export function recordsToRead(
   text: string,
   slices: RecordSlices,
   p: Prefilter,
-  tracker?: Earliest,
-  shared: ChoiceShared = choiceShared(p, text.length, false),
+  tracker: Earliest | undefined,
+  shared: ChoiceShared,
 ): RecordChoice {
   const n = slices.starts.length;
   const chosen = new Uint8Array(n);

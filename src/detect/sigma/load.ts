@@ -3,9 +3,8 @@
  * reports them. A bad file stops nothing: it is named with what is wrong and where, and every
  * other rule still loads.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { describeError } from '../../core/index.js';
+import { readFileSync, statSync } from 'node:fs';
+import { describeError, walkFiles } from '../../core/index.js';
 import type { CompiledSigma } from './compile.js';
 import { appliesToCloudTrail, compileSigma, SigmaCompileError } from './compile.js';
 import { lintSigma } from './lint.js';
@@ -37,31 +36,14 @@ export interface SigmaLoad {
 /** Rule files are read up to this size; a bigger one is an error, not a rule. */
 const MAX_RULE_FILE_BYTES = 1024 * 1024;
 
-/** Every `.yml`/`.yaml` file under `paths` (files given directly are taken whatever their name), sorted. */
+/** Every `.yml`/`.yaml` file under `paths` (files given directly are taken whatever their name). */
 export function sigmaFiles(paths: readonly string[]): {
   files: string[];
   problems: SigmaFileStatus[];
 } {
-  const files: string[] = [];
-  const problems: SigmaFileStatus[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name.startsWith('.')) continue;
-      const full = join(dir, name);
-      const st = statSync(full);
-      if (st.isDirectory()) walk(full);
-      else if (/\.ya?ml$/i.test(name)) files.push(full);
-    }
-  };
-  for (const p of paths) {
-    try {
-      if (statSync(p).isDirectory()) walk(p);
-      else files.push(p);
-    } catch (err) {
-      problems.push({ file: p, status: 'error', reason: `cannot read: ${describeError(err)}` });
-    }
-  }
-  return { files, problems };
+  const walked = walkFiles(paths, (name) => /\.ya?ml$/i.test(name));
+  const problems = walked.problems.map((p): SigmaFileStatus => ({ ...p, status: 'error' }));
+  return { files: [...walked.files.keys()], problems };
 }
 
 /** The status of one parsed rule, and the compiled rule when it loaded. */
