@@ -212,11 +212,37 @@ export type {
   RunStats,
 } from './pipeline/index.js';
 
+/**
+ * The Sigma rules of a run: the configured folders (`sigma.folders`, relative to the workspace)
+ * and `extra` paths (`--rules sigma:PATH`, as given), read once, with a status per rule file.
+ * Undefined `sigma` when no rule file was found.
+ */
+export async function sigmaForRun(
+  home: string,
+  config: KeysnareConfig,
+  extra: readonly string[],
+): Promise<{
+  readonly sigma: import('./detect/index.js').SigmaSet | undefined;
+  readonly statuses: readonly import('./detect/index.js').SigmaFileStatus[];
+}> {
+  const paths = [...config.sigma.folders.map((f) => resolve(home, f)), ...extra];
+  if (paths.length === 0) return { sigma: undefined, statuses: [] };
+  const { readSigmaSources, compiledSigma } = await import('./detect/index.js');
+  const { sources, problems } = readSigmaSources(paths);
+  const sigma = { sources, placeholders: config.sigma.placeholders };
+  const { statuses } = compiledSigma(sigma).load;
+  return {
+    sigma: sources.length > 0 ? sigma : undefined,
+    statuses: [...problems, ...statuses],
+  };
+}
+
 /** Ingest files into an open workspace: the pipeline over its store, canaries and settings. */
 export async function ingestIntoWorkspace(
   ws: Workspace,
   o: import('./pipeline/index.js').IngestOptions,
   onIpDataError?: (message: string) => void,
+  sigma?: import('./detect/index.js').SigmaSet,
 ): Promise<import('./pipeline/index.js').IngestResult> {
   const { ingestFiles } = await import('./pipeline/index.js');
   const ip = await ipLookup(ws.home, ws.config, onIpDataError);
@@ -228,6 +254,7 @@ export async function ingestIntoWorkspace(
       limits: ws.config.limits,
       ruleConfig: ws.config.rules,
       ...(ip ? { ip } : {}),
+      ...(sigma ? { sigma } : {}),
     },
     o,
   );

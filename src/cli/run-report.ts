@@ -16,8 +16,8 @@ export const PROGRESS_INTERVAL_MS = 250;
 /** `--help` text shared by `detect` and `ingest`. */
 export const RUN_HELP = `
 Exit codes: 0 done (findings or not); 1 when a path given (or a file or folder under it) is
-missing or cannot be read (every other path is still read and reported); 2 usage or
-configuration error.
+missing or cannot be read, or a Sigma rule file is in error (every other path and rule is still
+read and run, and each failure named); 2 usage or configuration error.
 Rejected files and records are named on stderr, at most ${MAX_REJECTION_LINES} lines per run;
 the summary line counts them all. Progress goes to stderr when it is a terminal
 (not under CI, not with --format jsonl).

@@ -3,7 +3,7 @@
  * path) and every section is optional with defaults, so `version: 1` alone is a complete config.
  */
 import { z } from 'zod';
-import { ruleConfigSchema } from '../detect/rule-config.js';
+import { ruleConfigSchema, sharedRuleConfigSchema } from '../detect/rule-config.js';
 import { rules as builtInRules } from '../detect/rules/index.js';
 import { ipContextSection, ipContextYaml } from './ip-context.js';
 
@@ -203,11 +203,45 @@ const safetyNet = z
   })
   .prefault({});
 
-/** `rules.<rule id>`: one strict entry per built-in rule, composed from the rule registry. */
+/** Sigma rule ids in `rules:`: `sigma.` and the rule's own id. */
+export const SIGMA_RULE_ID = /^sigma\.[\w.:-]{1,200}$/;
+
+/**
+ * `rules.<rule id>`: one strict entry per built-in rule, composed from the rule registry, and
+ * `sigma.<id>` entries (the shared options only) for Sigma rules, which are known only once their
+ * folders are read.
+ */
 const rulesSection = z
-  .strictObject(Object.fromEntries(builtInRules.map((r) => [r.id, ruleConfigSchema(r).optional()])))
+  .object(Object.fromEntries(builtInRules.map((r) => [r.id, ruleConfigSchema(r).optional()])))
+  .catchall(sharedRuleConfigSchema().optional())
+  .superRefine((v, ctx) => {
+    const known = new Set(builtInRules.map((r) => r.id));
+    for (const key of Object.keys(v)) {
+      if (known.has(key) || SIGMA_RULE_ID.test(key)) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `unknown rule id; expected one of: ${[...known].join(', ')}, or sigma.<Sigma rule id>`,
+      });
+    }
+  })
   .prefault({})
   .describe("per-rule settings: enabled, severity, allow-lists, and the rule's own options");
+
+const sigma = z
+  .strictObject({
+    folders: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Sigma rule folders or files run beside the built-in rules (relative to the workspace)',
+      ),
+    placeholders: z
+      .record(z.string().regex(/^\w+$/, 'expected a placeholder name'), z.array(z.string()))
+      .default({})
+      .describe('values for the |expand modifier: %name% in a rule becomes any of these'),
+  })
+  .prefault({});
 
 /** The schema of `keysnare.yaml`. */
 export const configSchema = z.strictObject({
@@ -226,6 +260,7 @@ export const configSchema = z.strictObject({
     .describe("ARNs whose IAM calls on canary users are Keysnare's own, not tampering"),
   safetyNet,
   ipContext: ipContextSection,
+  sigma,
   rules: rulesSection,
 });
 
@@ -238,6 +273,15 @@ export type KeysnareConfig = z.output<typeof configSchema>;
  */
 export function configJsonSchema(): object {
   const schema = z.toJSONSchema(configSchema, { io: 'input', target: 'draft-2020-12' });
+  // `rules:` takes built-in ids and `sigma.<id>`: zod writes the Sigma entry as
+  // additionalProperties, which would let editors accept any key.
+  const rules = (schema.properties as Record<string, Record<string, unknown>> | undefined)?.[
+    'rules'
+  ];
+  if (rules && typeof rules['additionalProperties'] === 'object') {
+    rules['patternProperties'] = { [SIGMA_RULE_ID.source]: rules['additionalProperties'] };
+    rules['additionalProperties'] = false;
+  }
   return { ...schema, title: 'Keysnare configuration (keysnare.yaml)' };
 }
 
@@ -310,6 +354,14 @@ safetyNet:
   useCredentialReport: true
 
 ${ipContextYaml()}
+sigma:
+  # Folders (or files) of Sigma rules (product: aws, service: cloudtrail) run beside the built-in
+  # rules, relative to the workspace; \`keysnare rules check\` says which load. Their findings have
+  # rule ids sigma.<rule id>, configurable under rules: like the built-ins.
+  folders: []
+  # Values for the |expand modifier: a rule's %name% matches any of them.
+  placeholders: {}
+
 # Per-rule settings, by rule id (\`keysnare rules list\` and docs/rules.md list the rules and
 # their options). Every rule takes enabled, severity and allow (cidrs, userAgents, principals,
 # accounts: events matching any of them never reach the rule). For example:
@@ -322,6 +374,8 @@ ${ipContextYaml()}
 #   useragent.offensive-os:
 #     allow:
 #       principals: ['arn:aws:iam::*:role/red-team']
+#   sigma.a2cd4a1c-7c7a-4a2e-9d8b-2a4b5c6d7e8f:   # a Sigma rule, by its id
+#     severity: low
 rules: {}
 `;
 }

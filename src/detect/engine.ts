@@ -91,7 +91,8 @@ const NONE: Evaluation = { hits: [], facts: [] };
 interface Entry {
   readonly rule: Rule;
   readonly config: RuleConfig;
-  readonly sources: ReadonlySet<string> | undefined;
+  /** Does the rule take events of this source (`selector.eventSources`, any case if asked)? */
+  readonly sources: ((source: string) => boolean) | undefined;
   /** `userAgentContains` as one case-insensitive pattern. */
   readonly agents: RegExp | undefined;
   readonly canary: boolean;
@@ -126,7 +127,7 @@ export function createEngine(rules: readonly Rule[], opts: EngineOptions): Engin
   const scope = enabled.every(isCanaryOnly) ? 'canary' : 'all';
   const candidates = selectorIndex(entries);
   const offered = (entry: Entry, event: CloudEvent): boolean =>
-    (!entry.sources || entry.sources.has(event.eventSource)) &&
+    (!entry.sources || entry.sources(event.eventSource)) &&
     (!entry.agents || agentHas(event, entry.agents)) &&
     (!entry.failed || event.errorCode !== undefined) &&
     (!entry.admit || entry.admit(event)) &&
@@ -181,8 +182,10 @@ export function slimmer(
 ): (event: CloudEvent, earliest?: boolean) => CloudEvent {
   const kept = new Set(rules.flatMap((r) => r.reads ?? []));
   // The file name is the same for every event of a file (the file's result names it): the events
-  // cross without it, and rules never read it.
-  const skip = new Set<string>(['raw', ...HEAVY_FIELDS.filter((f) => !kept.has(f))]);
+  // cross without it, and rules never read it. The record itself crosses only for a rule that
+  // reads it (a Sigma correlation).
+  const record = rules.some((r) => r.readsRecord === true) ? [] : ['raw'];
+  const skip = new Set<string>([...record, ...HEAVY_FIELDS.filter((f) => !kept.has(f))]);
   // Copied key by key (measured the fastest of spread-and-delete, rest destructuring and this),
   // not spread and `delete`d: a deleted key turns an object into a slow dictionary with a hidden
   // class of its own.
@@ -211,16 +214,29 @@ function link(canaries: CanaryIndex, event: CloudEvent): TokenFact[] {
   return facts;
 }
 
+/**
+ * A test of names against a selector's list: exact, or (`anyCase`, the list in lower case) without
+ * case, as Sigma compares (`toLowerCase` of an AWS-written name or source).
+ */
+export function nameTest(names: readonly string[], anyCase: boolean): (name: string) => boolean {
+  const set = new Set(names);
+  return anyCase ? (name) => set.has(name) || set.has(name.toLowerCase()) : (name) => set.has(name);
+}
+
 /** Rules by event name: those that name it, plus those that take any name (cached per name). */
 function selectorIndex(entries: readonly Entry[]): (eventName: string) => readonly Entry[] {
   const anyName = entries.filter((e) => !e.rule.selector.eventNames);
+  const tests = new Map(
+    entries.map((e) => {
+      const names = e.rule.selector.eventNames;
+      return [e, names ? nameTest(names, e.rule.selector.anyCase === true) : () => true] as const;
+    }),
+  );
   const cache = new Map<string, readonly Entry[]>();
   return (name) => {
     let list = cache.get(name);
     if (list === undefined) {
-      list = entries.filter(
-        (e) => !e.rule.selector.eventNames || e.rule.selector.eventNames.includes(name),
-      );
+      list = entries.filter((e) => tests.get(e)!(name));
       if (list.length === anyName.length) list = anyName;
       // Event names are attacker-controlled: bound the cache, the fallback is exact anyway.
       if (cache.size < 4096) cache.set(name, list);
@@ -241,7 +257,9 @@ function entryFor(
   return {
     rule,
     config,
-    sources: rule.selector.eventSources ? new Set(rule.selector.eventSources) : undefined,
+    sources: rule.selector.eventSources
+      ? nameTest(rule.selector.eventSources, rule.selector.anyCase === true)
+      : undefined,
     agents: rule.selector.userAgentContains
       ? userAgentPattern(rule.selector.userAgentContains)
       : undefined,

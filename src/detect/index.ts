@@ -9,3 +9,7 @@ export { createMemoryState } from './state/memory.js';
 export { denseWindowEntries } from './state/windows.js';
 export * from './catalog.js';
 export * from './correlate.js';
+export { compiledSigma, ruleSet } from './registry.js';
+export type { SigmaFileStatus, SigmaLoad, SigmaSet, SigmaSource } from './sigma/load.js';
+export { compileSigmaSources, loadSigma, readSigmaSources } from './sigma/load.js';
+export { SIGMA_PREFIX } from './sigma/rule.js';

@@ -77,7 +77,15 @@ const commonShape = {
 
 /** The strict schema of one rule's `rules.<id>` entry. */
 export function ruleConfigSchema(rule: Rule): z.ZodType<RuleConfig> {
-  const own = rule.options?.schema;
+  return configSchemaFor(rule.options?.schema);
+}
+
+/** The schema of an entry with the shared options only (Sigma rules take no others). */
+export function sharedRuleConfigSchema(): z.ZodType<RuleConfig> {
+  return configSchemaFor(undefined);
+}
+
+function configSchemaFor(own: z.ZodObject | undefined): z.ZodType<RuleConfig> {
   const shape = own ? own.shape : {};
   return z
     .strictObject({ ...shape, ...commonShape })

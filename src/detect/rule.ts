@@ -58,6 +58,18 @@ export interface RuleSelector {
    * Calls from an AWS service source (`aws-service`, `aws-internal`) are never among them.
    */
   readonly earliestPer?: 'api' | 'sourceIp';
+  /**
+   * `eventNames` and `eventSources` compare without case, given in lower case (Sigma rules: the
+   * specification compares strings without case).
+   */
+  readonly anyCase?: true;
+  /**
+   * A hint for the reader, not a test the engine makes: every event the rule can match has one
+   * of these strings (printable ASCII, no `"` or `\\`) in its record's JSON text, compared without
+   * case, so a record holding none need not be parsed for it. For rules that pin neither names
+   * nor sources (Sigma rules keyed on other fields); the rule's `match` decides.
+   */
+  readonly mentions?: readonly string[];
 }
 
 /** Options common to every rule, set per rule id under `rules:` in keysnare.yaml. */
@@ -216,6 +228,11 @@ export interface Rule<O = unknown> extends RuleMeta {
    */
   readonly reads?: readonly HeavyField[];
   /**
+   * The rule reads the CloudTrail record as logged (`event.raw`, Sigma rules): ingest parses the
+   * stored record for it, and a stateful one gets the record across threads.
+   */
+  readonly readsRecord?: true;
+  /**
    * The part of a stateful rule's `match` that reads the event alone (no state): the engine offers
    * an event only when it holds, and the workers apply it before handing events to the ordered
    * stream, so an event that cannot touch the rule's state never crosses threads.
@@ -266,6 +283,7 @@ export function describeSelector(s: RuleSelector): string {
   if (s.eventNames) parts.push(`calls ${s.eventNames.join(', ')}`);
   if (s.userAgentContains) parts.push(`user agents naming ${s.userAgentContains.join(', ')}`);
   if (s.failed) parts.push('that failed (an error code)');
+  if (s.mentions) parts.push(`whose record mentions ${s.mentions.join(', ')}`);
   if (s.earliestPer)
     parts.push(
       `the earliest per principal and day of each ${s.earliestPer === 'api' ? 'API' : 'source IP'}`,

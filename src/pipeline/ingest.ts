@@ -24,6 +24,7 @@ import type {
   IpLookup,
   Rule,
   RuleConfig,
+  SigmaSet,
   StateSnapshot,
 } from '../detect/index.js';
 import {
@@ -37,7 +38,7 @@ import {
   principalGroupKey,
   raiseByCanaryContact,
   ruleConfigs,
-  rules,
+  ruleSet,
   withPrevious,
 } from '../detect/index.js';
 import type { FileLimits } from './read.js';
@@ -54,6 +55,8 @@ export interface IngestDeps {
   readonly ruleConfig?: Readonly<Record<string, RuleConfig | undefined>>;
   /** Offline IP context for the rules that read it. */
   readonly ip?: IpLookup;
+  /** Sigma rules run beside the built-ins. */
+  readonly sigma?: SigmaSet;
 }
 
 /** Options of {@link ingestFiles}. */
@@ -87,6 +90,7 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
   const { store } = deps;
   const saved = await store.getValue(STATE_KEY);
   const state = createMemoryState(saved ? (JSON.parse(saved) as StateSnapshot) : undefined);
+  const rules = ruleSet(deps.sigma);
   const engine = createEngine(rules, {
     canaries: createCanaryIndex(deps.tokens, await store.facts()),
     managementPrincipals: new Set(deps.managementPrincipals),
@@ -94,6 +98,8 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
     state,
     ...(deps.ip ? { ip: deps.ip } : {}),
   });
+  // Sigma rules match the record as logged: the stored text is parsed again for them.
+  const record = engine.rules.some((r) => r.readsRecord === true);
   const hits: HitSummary[] = [];
   const learned: TokenFact[] = [];
   // Principals this run saw, with their earliest event time: where it is earlier than any stored
@@ -112,8 +118,10 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
       const inserted = await store.insertEvents(events);
       newEvents += inserted.size;
       duplicates += events.length - inserted.size;
-      for (const { event } of events) {
+      for (const { event, raw } of events) {
         if (!inserted.has(event.eventId)) continue;
+        const parsed = record ? parseRecord(raw) : undefined;
+        if (parsed) (event as { raw?: Record<string, unknown> }).raw = parsed;
         if (event.timeMs !== undefined && event.timeMs > newestMs) newestMs = event.timeMs;
         const who = stablePrincipal(event.identity);
         principals.set(who, Math.min(event.timeMs ?? Infinity, principals.get(who) ?? Infinity));
@@ -191,7 +199,7 @@ async function replayHits(
   const replayer = createEngine(engine.rules.filter(isCanaryOnly), {
     canaries: engine.ctx.canaries,
     managementPrincipals: engine.ctx.managementPrincipals,
-    ruleConfig: ruleConfigs(rules, deps.ruleConfig),
+    ruleConfig: ruleConfigs(engine.rules, deps.ruleConfig),
   });
   const hits: HitSummary[] = [];
   for (const ev of await deps.store.findEventsByIdentity(query))
@@ -231,7 +239,7 @@ async function storeHitsAndRegroup(
   await store.insertHits(toStore);
   for (const h of hits)
     groups.set(`${h.rule}\u0000${h.groupKey}`, { rule: h.rule, groupKey: h.groupKey });
-  const byId = new Map<string, Rule>(rules.map((r) => [r.id, r]));
+  const byId = new Map<string, Rule>(ctx.rules.map((r) => [r.id, r]));
   const changed: Finding[] = [];
   for (const { rule: ruleId, groupKey } of groups.values()) {
     const rule = byId.get(ruleId);
@@ -275,4 +283,16 @@ async function storeHitsAndRegroup(
     if (superseded.length > 0) await store.deleteFindings(superseded);
   }
   return changed;
+}
+
+/** A stored record's text as the object Sigma rules match (undefined if it is not one). */
+function parseRecord(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -8,7 +8,7 @@
 import type { Token, TokenFact } from '../core/index.js';
 import type { Rule } from '../detect/index.js';
 import { anyOfWords } from '../core/index.js';
-import { isCanaryOnly, userAgentPattern } from '../detect/index.js';
+import { isCanaryOnly, nameTest, userAgentPattern } from '../detect/index.js';
 import { deniedTarget } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
 import { bloomAdd, bloomHas, createBloom } from './bloom.js';
@@ -38,17 +38,39 @@ const LEARN_EVERYTHING: Learnable = { principalIds: true, names: true };
 
 /** One non-canary rule's selector, ready for raw records. */
 interface RawSelector {
-  readonly names?: ReadonlySet<string>;
-  readonly sources?: ReadonlySet<string>;
+  readonly names?: (name: string) => boolean;
+  readonly sources?: (source: string) => boolean;
   readonly failed?: boolean;
   /** `userAgentContains` as one case-insensitive pattern. */
   readonly agents?: RegExp;
+  /** `mentions`: not tested on a parsed record (the record is then read). */
+  readonly mentions?: boolean;
+}
+
+/** Names looked up exactly, or without case for the rules that ask (`selector.anyCase`). */
+export interface NameLookup {
+  readonly size: number;
+  has(value: string): boolean;
+}
+
+/** A {@link NameLookup} over exact names and lower-cased ones. */
+function nameLookup(exact: ReadonlySet<string>, anyCase: ReadonlySet<string>): NameLookup {
+  return {
+    size: exact.size + anyCase.size,
+    has: (v) => exact.has(v) || (anyCase.size > 0 && anyCase.has(v.toLowerCase())),
+  };
 }
 
 /** Selector parts looked for in unparsed text ({@link recordsToRead}). */
 export interface TextSelectors {
-  readonly eventNames: ReadonlySet<string>;
-  readonly eventSources: ReadonlySet<string>;
+  readonly eventNames: NameLookup;
+  readonly eventSources: NameLookup;
+  /**
+   * The rules' `mentions`, as one case-insensitive (Unicode) global pattern over the text: a record
+   * holding a match, or any character beyond ASCII (case folding could spell a needle there), is
+   * read. Null when no rule is selected that way.
+   */
+  readonly mentions: RegExp | null;
   /** True when a rule selects failed events (those with an `errorCode`). */
   readonly failed: boolean;
   /** Case-insensitive, tested on each `userAgent` value; null when no rule selects by user agent. */
@@ -185,11 +207,13 @@ export function buildPrefilter(
   const selective = others.filter((r) => r.selector.earliestPer === undefined);
   const selectors = selective.map((r): RawSelector => {
     const s = r.selector;
+    const anyCase = s.anyCase === true;
     return {
-      ...(s.eventNames ? { names: new Set(s.eventNames) } : {}),
-      ...(s.eventSources ? { sources: new Set(s.eventSources) } : {}),
+      ...(s.eventNames ? { names: nameTest(s.eventNames, anyCase) } : {}),
+      ...(s.eventSources ? { sources: nameTest(s.eventSources, anyCase) } : {}),
       ...(s.userAgentContains ? { agents: userAgentPattern(s.userAgentContains) } : {}),
       ...(s.failed ? { failed: true } : {}),
+      ...(s.mentions && !s.eventNames && !s.eventSources ? { mentions: true } : {}),
     };
   });
   const words = selective.map((r) => {
@@ -198,25 +222,30 @@ export function buildPrefilter(
       s.userAgentContains ??
       s.eventNames ??
       s.eventSources ??
+      s.mentions ??
       (s.failed ? ['errorCode'] : undefined)
     );
   });
   const everyEvent = words.some((w) => w === undefined);
-  const eventNames = new Set<string>();
-  const eventSources = new Set<string>();
+  const names = { exact: new Set<string>(), anyCase: new Set<string>() };
+  const sources = { exact: new Set<string>(), anyCase: new Set<string>() };
   const agents = new Set<string>();
+  const mentions = new Set<string>();
   let failed = false;
   for (const r of selective) {
     const s = r.selector;
+    const how = s.anyCase ? 'anyCase' : 'exact';
     if (s.userAgentContains) for (const w of s.userAgentContains) agents.add(w);
-    else if (s.eventNames) for (const w of s.eventNames) eventNames.add(w);
-    else if (s.eventSources) for (const w of s.eventSources) eventSources.add(w);
+    else if (s.eventNames) for (const w of s.eventNames) names[how].add(w);
+    else if (s.eventSources) for (const w of s.eventSources) sources[how].add(w);
+    else if (s.mentions) for (const w of s.mentions) mentions.add(w);
     else if (s.failed) failed = true;
   }
-  const text = {
-    eventNames,
-    eventSources,
+  const text: TextSelectors = {
+    eventNames: nameLookup(names.exact, names.anyCase),
+    eventSources: nameLookup(sources.exact, sources.anyCase),
     agents: agents.size > 0 ? userAgentPattern([...agents]) : null,
+    mentions: mentions.size > 0 ? anyOfWords([...mentions], 'giu') : null,
     failed,
   };
   const naming = canaryRules.filter((r) => r.selector.canary === true);
@@ -246,6 +275,9 @@ export function buildPrefilter(
   };
 }
 
+/** A character beyond ASCII. */
+export const NON_ASCII = /[\u0080-\uffff]/;
+
 /** What the pre-filter says of a whole file's text. */
 export interface TextVerdict {
   /** False only when no enabled rule can match any record of the text. */
@@ -266,6 +298,8 @@ export interface TextVerdict {
 export function textVerdict(text: string, p: Prefilter): TextVerdict {
   if (p.probe === null || text.includes('\\u')) return { mayMatch: true };
   if (!p.canaryRulesOnly && p.probe.test(text)) return { mayMatch: true };
+  // Unicode case folding can spell a rule's mention with characters beyond ASCII.
+  if (!p.canaryRulesOnly && p.words?.mentions && NON_ASCII.test(text)) return { mayMatch: true };
   if (!p.needles) return { mayMatch: false };
   const bloom = createBloom(text.length / 250);
   return { mayMatch: textMentions(text, p.needles, bloom), bloom };
@@ -382,8 +416,9 @@ export function recordMentions(r: Record<string, unknown>, n: Needles, bloom?: B
 }
 
 function selected(r: Record<string, unknown>, s: RawSelector): boolean {
-  if (s.names && !s.names.has(str(r['eventName']) ?? '')) return false;
-  if (s.sources && !s.sources.has(str(r['eventSource']) ?? '')) return false;
+  if (s.mentions) return true;
+  if (s.names && !s.names(str(r['eventName']) ?? '')) return false;
+  if (s.sources && !s.sources(str(r['eventSource']) ?? '')) return false;
   if (s.failed && r['errorCode'] === undefined) return false;
   if (s.agents) {
     const ua = r['userAgent'];

@@ -9,7 +9,7 @@ import type { Bloom } from './bloom.js';
 import { bloomAdd, createBloom } from './bloom.js';
 import type { Earliest } from './earliest.js';
 import { apiId, copyOf, dayAt, identityId, ipId, ipv4At, ipv4Id, isEarliest } from './earliest.js';
-import type { Needles, Prefilter } from './prefilter.js';
+import type { NameLookup, Needles, Prefilter } from './prefilter.js';
 import { DENIED_TARGET_TEXT } from './prefilter.js';
 import type { RecordSlices } from './slices.js';
 import { recordAt } from './slices.js';
@@ -108,6 +108,7 @@ export function recordsToRead(
       earliest[i] = 1;
   }
   if (words?.failed) markFailed(text, slices, chosen);
+  if (words?.mentions) markMentions(text, slices, words.mentions, chosen);
   if (needles && bloom && named === 'everywhere') markNamed(text, slices, needles, bloom, chosen);
   if (earliest) {
     for (let i = 0; i < n; i++) {
@@ -240,8 +241,8 @@ interface Looking {
   readonly canary: boolean;
   /** Event sources where a naming canary rule reads the whole record. */
   readonly bySource: ReadonlySet<string> | undefined;
-  readonly sources: ReadonlySet<string> | undefined;
-  readonly names: ReadonlySet<string> | undefined;
+  readonly sources: NameLookup | undefined;
+  readonly names: NameLookup | undefined;
   readonly agents: RegExp | null;
   /** Whether each identity text seen in this text named a canary (see {@link madeByCanary}). */
   readonly identities: Memo;
@@ -401,6 +402,31 @@ function markFailed(text: string, slices: RecordSlices, chosen: Uint8Array): voi
     if (i >= 0) chosen[i] = 1;
   }
 }
+
+/**
+ * Mark every record holding a rule's mention (`mentions`: global, case-insensitive), or any
+ * character beyond ASCII, where Unicode case folding could spell one.
+ */
+function markMentions(
+  text: string,
+  slices: RecordSlices,
+  mentions: RegExp,
+  chosen: Uint8Array,
+): void {
+  for (const pattern of [mentions, NON_ASCII_ALL]) {
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+      const i = recordAt(slices, m.index);
+      if (i >= 0) {
+        chosen[i] = 1;
+        // The rest of this record need not be searched.
+        pattern.lastIndex = Math.max(pattern.lastIndex, slices.ends[i]!);
+      }
+    }
+  }
+}
+
+const NON_ASCII_ALL = /[\u0080-\uffff]/g;
 
 /** The value {@link valueAt} found last. */
 let value = '';

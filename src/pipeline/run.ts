@@ -17,7 +17,14 @@ import type {
   TokenFact,
 } from '../core/index.js';
 import { AppError, createInterner } from '../core/index.js';
-import type { CanaryIndex, Engine, HitSummary, IpLookup, RuleConfig } from '../detect/index.js';
+import type {
+  CanaryIndex,
+  Engine,
+  HitSummary,
+  IpLookup,
+  RuleConfig,
+  SigmaSet,
+} from '../detect/index.js';
 import {
   compactHit,
   createCanaryIndex,
@@ -26,7 +33,7 @@ import {
   isCanaryOnly,
   withCanaryContacts,
   ruleConfigs,
-  rules,
+  ruleSet,
 } from '../detect/index.js';
 import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
@@ -73,6 +80,8 @@ export interface RunOptions {
   readonly ruleConfig?: Readonly<Record<string, RuleConfig | undefined>>;
   /** Offline IP context for the stateful rules that read it (they run on this thread). */
   readonly ip?: IpLookup;
+  /** Sigma rules run beside the built-ins. */
+  readonly sigma?: SigmaSet;
   readonly onRejection?: (r: RecordRejection) => void;
   readonly onSkipped?: (file: string, why: string) => void;
   readonly onProgress?: (done: number, total: number, stats: RunStats) => void;
@@ -138,6 +147,7 @@ export async function runFiles(opts: RunOptions): Promise<RunResult> {
   const facts: TokenFact[] = [...(opts.facts ?? [])];
   const hits = new Map<string, HitSummary>();
   const stats = newStats(opts.files.length, opts.workers);
+  const rules = ruleSet(opts.sigma);
   const config = ruleConfigs(rules, opts.ruleConfig);
   const base = {
     managementPrincipals: new Set(opts.managementPrincipals ?? []),
@@ -267,6 +277,7 @@ function workerInit(
     mode,
     ruleConfig: opts.ruleConfig ?? {},
     canaryOnly: false,
+    ...('sigma' in opts && opts.sigma && mode === 'detect' ? { sigma: opts.sigma } : {}),
   };
 }
 

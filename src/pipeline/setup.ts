@@ -4,13 +4,13 @@
  * enabled rules.
  */
 import type { Token, TokenFact } from '../core/index.js';
-import type { RuleConfig } from '../detect/index.js';
+import type { RuleConfig, SigmaSet } from '../detect/index.js';
 import {
   createCanaryIndex,
   createEngine,
   isCanaryOnly,
   ruleConfigs,
-  rules,
+  ruleSet,
 } from '../detect/index.js';
 import type { TimeWindow } from '../normalize/index.js';
 import { createEarliest } from './earliest.js';
@@ -35,6 +35,8 @@ export interface WorkerInit {
    * can change nothing else.
    */
   readonly canaryOnly: boolean;
+  /** Sigma rules to run beside the built-ins (their files' texts: each thread compiles them). */
+  readonly sigma?: SigmaSet;
 }
 
 /**
@@ -58,6 +60,7 @@ export function createFileWork(init: WorkerInit): FileWork {
     return Object.assign(events, { learn: () => undefined });
   }
   const canaries = createCanaryIndex(init.tokens, init.facts);
+  const rules = ruleSet(init.sigma);
   const base = {
     canaries,
     managementPrincipals: new Set(init.managementPrincipals),

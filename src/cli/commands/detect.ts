@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Finding } from '../../core/index.js';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
-import { parseFormat, renderJsonl, renderTable } from '../output.js';
+import { parseFormat, renderJsonl, renderTable, safeText } from '../output.js';
 import type { RunStats } from '../../app.js';
 import { createRunReporter, progressWanted, RUN_HELP } from '../run-report.js';
 export { rejectionLine } from '../run-report.js';
@@ -14,6 +14,50 @@ export interface PipelineFlags {
   readonly prefilter?: boolean;
   readonly stats?: boolean;
   readonly format?: string;
+  /** `--rules sigma:PATH`, repeatable. */
+  readonly rules?: readonly string[];
+}
+
+/** `--rules` values collected (commander calls this once per occurrence). */
+export function collectRules(value: string, previous: readonly string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Help for `--rules`. */
+export const RULES_FLAG_HELP =
+  'also run the Sigma rules in PATH (a folder or a file; repeatable), beside sigma.folders in keysnare.yaml';
+
+/**
+ * The Sigma rules of a run (config folders and `--rules sigma:PATH`): each rule file in error is
+ * named on stderr with its reason, then one summary line. `failed`: how many were in error.
+ */
+export async function runSigma(
+  ctx: CommandContext,
+  config: import('../../config/schema.js').KeysnareConfig,
+  specs: readonly string[] = [],
+): Promise<{ sigma: import('../../detect/index.js').SigmaSet | undefined; failed: number }> {
+  const { AppError } = await import('../../core/index.js');
+  const paths = specs.map((spec) => {
+    const m = /^sigma:(.+)$/.exec(spec);
+    if (!m?.[1])
+      throw new AppError('KS_USAGE', {
+        reason: `--rules takes sigma:PATH (a folder or file of Sigma rules), not "${spec}"`,
+      });
+    return m[1];
+  });
+  const { sigmaForRun } = await import('../../app.js');
+  const { sigma, statuses } = await sigmaForRun(ctx.home, config, paths);
+  if (statuses.length === 0) return { sigma, failed: 0 };
+  const count = (s: string) => statuses.filter((x) => x.status === s).length;
+  for (const s of statuses) {
+    if (s.status === 'error')
+      ctx.io.err(`keysnare: sigma rule not loaded: ${safeText(s.reason ?? s.file)}\n`);
+  }
+  const failed = count('error');
+  ctx.io.err(
+    `sigma: ${count('loaded')} rule(s) loaded, ${count('unsupported')} unsupported, ${count('not-applicable')} not for CloudTrail, ${failed} in error (keysnare rules check PATH says why)\n`,
+  );
+  return { sigma, failed };
 }
 
 /** Parse --workers / --quiet-gap. */
@@ -83,6 +127,7 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
   const { configOrDefaults, detectFiles } = await import('../../app.js');
   const config = configOrDefaults(ctx.home);
   const flags = await parseRunFlags(o, config.detect);
+  const rules = await runSigma(ctx, config, o.rules);
   const report = createRunReporter(ctx, {
     progress: progressWanted(ctx, format),
     totalBytes: input.bytes,
@@ -97,6 +142,7 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
     quietGapMs: flags.quietGapMs,
     workers: resolveWorkers(flags.workers, input.files.length, input.bytes, config.limits),
     prefilter: o.prefilter !== false,
+    ...(rules.sigma ? { sigma: rules.sigma } : {}),
     onRejection: report.rejection,
     onSkipped: report.skipped,
     onProgress: report.progress,
@@ -115,10 +161,13 @@ async function detectAction(ctx: CommandContext, cmd: Command): Promise<number> 
       `stats ${JSON.stringify({ ...result.stats, findings: result.findings.length, elapsedMs: Date.now() - started, maxRssBytes })}\n`,
     );
   }
-  return exitCodeOf(input.problems.length, result.stats);
+  return exitCodeOf(input.problems.length + rules.failed, result.stats);
 }
 
-/** 1 when any path given (or a file under it) could not be read, after the rest was processed. */
+/**
+ * 1 when any path given (or a file under it) could not be read, or a Sigma rule file was in
+ * error, after the rest was processed.
+ */
 export function exitCodeOf(problems: number, stats: RunStats): number {
   return problems > 0 || stats.unreadable > 0 ? 1 : 0;
 }
@@ -135,6 +184,7 @@ export const registerDetect: RegisterCommand = (program, run) => {
       'extra canary tokens (JSON/YAML list, same format as `token import`)',
     )
     .option('--format <format>', 'table or jsonl', 'table')
+    .option('--rules <sigma:PATH>', RULES_FLAG_HELP, collectRules)
     .option(
       '--workers <n>',
       'files read in parallel (the main thread and N-1 worker threads): auto (one per CPU) or a number',

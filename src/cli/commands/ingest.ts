@@ -3,7 +3,15 @@ import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
 import { parseFormat, renderJsonl } from '../output.js';
 import { createRunReporter, progressWanted, RUN_HELP } from '../run-report.js';
-import { exitCodeOf, parseRunFlags, printFindings, summaryLine } from './detect.js';
+import {
+  collectRules,
+  exitCodeOf,
+  parseRunFlags,
+  printFindings,
+  RULES_FLAG_HELP,
+  runSigma,
+  summaryLine,
+} from './detect.js';
 import type { PipelineFlags } from './detect.js';
 
 async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> {
@@ -14,6 +22,7 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
   const ws = openWorkspace(ctx.home);
   try {
     const flags = await parseRunFlags(o, ws.config.detect);
+    const rules = await runSigma(ctx, ws.config, o.rules);
     const input = listInputFiles(cmd.args);
     const report = createRunReporter(ctx, {
       progress: progressWanted(ctx, format),
@@ -34,6 +43,7 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
         now: ctx.now,
       },
       (message) => ctx.io.err(`keysnare: ${message}\n`),
+      rules.sigma,
     );
     report.finish();
     if (format === 'jsonl') ctx.io.out(renderJsonl(result.changed));
@@ -42,7 +52,7 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
     ctx.io.err(
       `stored ${result.newEvents} new event(s), ${result.duplicates} already stored; ${result.changed.length} finding(s) new or updated\n`,
     );
-    return exitCodeOf(input.problems.length, result.stats);
+    return exitCodeOf(input.problems.length + rules.failed, result.stats);
   } finally {
     await ws.close();
   }
@@ -56,6 +66,7 @@ export const registerIngest: RegisterCommand = (program, run) => {
       'read CloudTrail files into the workspace: events kept (once per eventID), findings stored',
     )
     .option('--format <format>', 'table or jsonl (the findings that are new or changed)', 'table')
+    .option('--rules <sigma:PATH>', RULES_FLAG_HELP, collectRules)
     .option(
       '--workers <n>',
       'files read in parallel (the main thread and N-1 worker threads): auto (one per CPU) or a number',

@@ -14,6 +14,7 @@ import {
   SigmaAggregationError,
   SigmaConditionError,
 } from './condition.js';
+import { conditionNeedles } from './needles.js';
 import type { SigmaDetectionRule, SourcePos } from './parse.js';
 import type { FieldGetter, ValueOptions } from './values.js';
 import { compileFieldItem, compileKeywords, SigmaValueError } from './values.js';
@@ -40,6 +41,11 @@ export interface CompiledSigma {
    */
   readonly eventNames: ReadonlySet<string> | undefined;
   readonly eventSources: ReadonlySet<string> | undefined;
+  /**
+   * Strings one of which (case-insensitive) is in the JSON text of every record the rule can
+   * match, or undefined (needles.ts).
+   */
+  readonly needles: readonly string[] | undefined;
   matches(record: unknown): boolean;
 }
 
@@ -143,6 +149,7 @@ export function compileSigma(rule: SigmaDetectionRule, o: ValueOptions = {}): Co
     rule,
     eventNames: pinned(tree, rule.searches, 'eventName'),
     eventSources: pinned(tree, rule.searches, 'eventSource'),
+    needles: conditionNeedles(tree, rule.searches),
     matches(record) {
       const get: FieldGetter = (path) => valuesAt(record, path);
       const memo = new Map<string, boolean>();

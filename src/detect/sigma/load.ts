@@ -5,8 +5,12 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { describeError, walkFiles } from '../../core/index.js';
+import type { Rule } from '../rule.js';
 import type { CompiledSigma } from './compile.js';
 import { appliesToCloudTrail, compileSigma, SigmaCompileError } from './compile.js';
+import type { CompiledCorrelation } from './correlation.js';
+import { compileCorrelation, correlationRule } from './correlation.js';
+import { sigmaDetectionRule } from './rule.js';
 import { lintSigma } from './lint.js';
 import type { SigmaRule } from './parse.js';
 import { parseSigma, SigmaParseError } from './parse.js';
@@ -29,8 +33,22 @@ export interface SigmaFileStatus {
 
 /** The rules that loaded and a status per rule. */
 export interface SigmaLoad {
+  /** The detection rules that loaded. */
   readonly rules: CompiledSigma[];
+  readonly correlations: CompiledCorrelation[];
   readonly statuses: SigmaFileStatus[];
+}
+
+/** One rule file's text, read once (worker threads compile the same texts the main thread read). */
+export interface SigmaSource {
+  readonly file: string;
+  readonly text: string;
+}
+
+/** The Sigma rules of a run: the files' texts and the `|expand` placeholders. */
+export interface SigmaSet {
+  readonly sources: readonly SigmaSource[];
+  readonly placeholders?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Rule files are read up to this size; a bigger one is an error, not a rule. */
@@ -46,16 +64,12 @@ export function sigmaFiles(paths: readonly string[]): {
   return { files: [...walked.files.keys()], problems };
 }
 
-/** The status of one parsed rule, and the compiled rule when it loaded. */
+/** The status of one parsed detection rule, and the compiled rule when it loaded. */
 function load(
-  rule: SigmaRule,
+  rule: SigmaRule & { kind: 'detection' },
   o: ValueOptions,
 ): { status: SigmaFileStatus; compiled?: CompiledSigma } {
   const base = { file: rule.file, id: rule.id, title: rule.title };
-  if (rule.kind === 'correlation') {
-    const reason = `correlation rules (${rule.type}) are not run yet`;
-    return { status: { ...base, status: 'unsupported', reason } };
-  }
   if (!appliesToCloudTrail(rule)) {
     const { product = '', service = '', category = '' } = rule.logsource;
     const source = [product, service, category].filter(Boolean).join('/') || 'none given';
@@ -83,29 +97,52 @@ function load(
   }
 }
 
-/**
- * Load every rule file under `paths`. A rule id given twice is an error for every file after the
- * first (ids become finding rule ids, `sigma.<id>`).
- */
-export function loadSigma(paths: readonly string[], o: ValueOptions = {}): SigmaLoad {
+/** Read every rule file under `paths` (too big or unreadable files are error statuses). */
+export function readSigmaSources(paths: readonly string[]): {
+  sources: SigmaSource[];
+  problems: SigmaFileStatus[];
+} {
   const { files, problems } = sigmaFiles(paths);
-  const rules: CompiledSigma[] = [];
-  const statuses: SigmaFileStatus[] = [...problems];
-  const seen = new Map<string, string>();
+  const sources: SigmaSource[] = [];
   for (const file of files) {
-    let parsed: SigmaRule[];
     try {
       const size = statSync(file).size;
       if (size > MAX_RULE_FILE_BYTES)
         throw new SigmaParseError(file, `${size} bytes: not a rule file`);
-      parsed = parseSigma(readFileSync(file, 'utf8'), file);
+      sources.push({ file, text: readFileSync(file, 'utf8') });
+    } catch (err) {
+      const reason =
+        err instanceof SigmaParseError ? err.message : `${file}: ${describeError(err)}`;
+      problems.push({ file, status: 'error', reason });
+    }
+  }
+  return { sources, problems };
+}
+
+/**
+ * Parse and compile rule texts. A rule id given twice is an error for every file after the first
+ * (ids become finding rule ids, `sigma.<id>`). Correlations are compiled last, against every
+ * detection rule that loaded.
+ */
+export function compileSigmaSources(
+  sources: readonly SigmaSource[],
+  o: ValueOptions = {},
+): SigmaLoad {
+  const rules: CompiledSigma[] = [];
+  const statuses: SigmaFileStatus[] = [];
+  const parsed: SigmaRule[] = [];
+  const seen = new Map<string, string>();
+  for (const { file, text } of sources) {
+    let found: SigmaRule[];
+    try {
+      found = parseSigma(text, file);
     } catch (err) {
       const reason =
         err instanceof SigmaParseError ? err.message : `${file}: ${describeError(err)}`;
       statuses.push({ file, status: 'error', reason });
       continue;
     }
-    for (const rule of parsed) {
+    for (const rule of found) {
       const first = seen.get(rule.id);
       if (first !== undefined) {
         const reason = `${file}: rule id ${rule.id} is already used by ${first}`;
@@ -113,10 +150,45 @@ export function loadSigma(paths: readonly string[], o: ValueOptions = {}): Sigma
         continue;
       }
       seen.set(rule.id, file);
+      parsed.push(rule);
+      if (rule.kind === 'correlation') continue;
       const { status, compiled } = load(rule, o);
       statuses.push(status);
       if (compiled) rules.push(compiled);
     }
   }
-  return { rules, statuses };
+  const correlations: CompiledCorrelation[] = [];
+  for (const rule of parsed) {
+    if (rule.kind !== 'correlation') continue;
+    const base = { file: rule.file, id: rule.id, title: rule.title };
+    try {
+      correlations.push(compileCorrelation(rule, rules, parsed));
+      statuses.push({ ...base, status: 'loaded' });
+    } catch (err) {
+      if (!(err instanceof SigmaCompileError)) throw err;
+      const status = err.unsupported ? 'unsupported' : 'error';
+      statuses.push({ ...base, status, reason: err.message });
+    }
+  }
+  return { rules, correlations, statuses };
+}
+
+/** Load every rule file under `paths`: read, then {@link compileSigmaSources}. */
+export function loadSigma(paths: readonly string[], o: ValueOptions = {}): SigmaLoad {
+  const { sources, problems } = readSigmaSources(paths);
+  const loaded = compileSigmaSources(sources, o);
+  return { ...loaded, statuses: [...problems, ...loaded.statuses] };
+}
+
+/**
+ * The rules a load runs: each detection rule (unless only correlations use it: a correlation's
+ * `generate: false`, the default) and each correlation.
+ */
+export function sigmaRuleList(l: Pick<SigmaLoad, 'rules' | 'correlations'>): Rule[] {
+  const inner = new Set<CompiledSigma>();
+  const shown = new Set<CompiledSigma>();
+  for (const c of l.correlations)
+    for (const m of c.members) (c.rule.generate ? shown : inner).add(m);
+  const detections = l.rules.filter((r) => shown.has(r) || !inner.has(r)).map(sigmaDetectionRule);
+  return [...detections, ...l.correlations.map(correlationRule)];
 }

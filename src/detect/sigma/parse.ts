@@ -95,6 +95,10 @@ export interface SigmaCorrelationRule extends SigmaRuleMeta {
   readonly timespanMs: number;
   /** E.g. `{ gte: 10, field: 'x' }`; required for event_count and value_count. */
   readonly condition?: Readonly<Record<string, number | string>>;
+  /** `aliases`: alias → referenced rule name (or id) → that rule's events' field. */
+  readonly aliases: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** `generate`: the referenced rules also make findings of their own (default false). */
+  readonly generate: boolean;
 }
 
 /** One rule document of a file. */
@@ -357,7 +361,39 @@ function correlationRule(r: Reader, m: Map<string, Entry>, section: Entry): Sigm
     timespan: span.text,
     timespanMs: span.ms,
     ...optional('condition', condition && correlationCondition(r, condition, known)),
+    aliases: correlationAliases(r, parts.get('aliases')),
+    generate: generateFlag(r, m.get('generate') ?? parts.get('generate')),
   };
+}
+
+function correlationAliases(
+  r: Reader,
+  e: Entry | undefined,
+): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  if (e === undefined) return out;
+  for (const [alias, byRule] of mapAt(r, e.value, 'correlation.aliases', e.key)) {
+    const fields: Record<string, string> = {};
+    for (const [rule, field] of mapAt(
+      r,
+      byRule.value,
+      `correlation.aliases.${alias}`,
+      byRule.key,
+    )) {
+      const value = optionalString(r, field, `correlation.aliases.${alias}.${rule}`);
+      if (value === undefined) fail(r, `alias ${alias} needs a field for ${rule}`, field.key);
+      fields[rule] = value;
+    }
+    out[alias] = fields;
+  }
+  return out;
+}
+
+function generateFlag(r: Reader, e: Entry | undefined): boolean {
+  if (e === undefined) return false;
+  const v = isScalar(e.value) ? e.value.value : undefined;
+  if (typeof v !== 'boolean') fail(r, 'generate must be true or false', e.value ?? e.key);
+  return v;
 }
 
 function ruleOf(r: Reader): SigmaRule {

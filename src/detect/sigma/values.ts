@@ -213,6 +213,15 @@ function parseSigmaString(s: string, placeholders: boolean): Part[] {
   return normalize(parts);
 }
 
+/**
+ * The literal runs of a Sigma string (the text between its wildcards, escapes resolved): what a
+ * value that matches it must contain. Placeholders are not expanded (`%name%` stays literal text
+ * unless `placeholders`, when it splits the runs like a wildcard).
+ */
+export function sigmaLiterals(s: string, placeholders = false): string[] {
+  return parseSigmaString(s, placeholders).filter((p): p is string => typeof p === 'string');
+}
+
 /** Merges adjacent literals, drops empty ones and collapses runs of `*`. */
 function normalize(parts: readonly Part[]): Part[] {
   const out: Part[] = [];

@@ -1,0 +1,174 @@
+/**
+ * What a Sigma rule's matching record must contain as text: a few strings, one of which appears
+ * (case-insensitively) in the JSON text of every record the rule can match. The reader uses them
+ * to leave unparsed the records of a rule that pins neither event name nor source (SigmaHQ's
+ * "AWS STS AssumeRole Misuse" keys on `userIdentity.type`). Worked out from the condition the way
+ * the pins are: `and` takes the most selective part, `or` and `1 of` unite, `not` says nothing.
+ *
+ * A needle holds only printable ASCII other than `"` and `\`: such text is written the same in
+ * CloudTrail's JSON as in the decoded value and in the compact JSON an object is matched as, so
+ * finding it in the raw record is necessary for the value to match. Values that a modifier
+ * transforms (base64, utf16, windash, expand), compares otherwise (cidr, gt…, fieldref, exists)
+ * or that are not strings give none; `re` gives the longest literal run it certainly contains.
+ */
+import type { ConditionNode } from './condition.js';
+import { identifiersFor } from './condition.js';
+import { sigmaLiterals } from './values.js';
+
+/** Needles shorter than this select nearly every record: the rule is taken to select all. */
+const MIN_NEEDLE = 4;
+/** More needles than this: not worth a text scan. */
+const MAX_NEEDLES = 32;
+
+type Needles = readonly string[] | undefined;
+
+/** Modifiers that keep a value's literal text in the matched value. */
+const PLAIN_MODS = new Set(['contains', 'startswith', 'endswith', 'all', 'cased']);
+const RE_MODS = new Set(['re', 'all', 'i', 'ignorecase', 'm', 'multiline', 's', 'dotall']);
+
+/** The longest piece of `s` made of needle characters. */
+function longestPiece(s: string): string {
+  let best = '';
+  for (const piece of s.split(/[^\x20-\x21\x23-\x5b\x5d-\x7e]+/)) {
+    if (piece.length > best.length) best = piece;
+  }
+  return best;
+}
+
+function usable(n: string): string | undefined {
+  return n.length >= MIN_NEEDLE ? n : undefined;
+}
+
+/** The longest literal run a regular expression certainly matches, outside groups and classes. */
+export function regexLiteral(pattern: string): string | undefined {
+  const runs: string[] = [];
+  let run = '';
+  let depth = 0;
+  const cut = (): void => {
+    if (run) runs.push(run);
+    run = '';
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === '\\') {
+      const next = pattern.charAt(++i);
+      if (depth === 0 && /[.*+?()[\]{}|^$\\/-]/.test(next) && next !== '') run += next;
+      else cut();
+    } else if (c === '[') {
+      // Skip the class, escapes included; a class is one unknown character.
+      for (i++; i < pattern.length && pattern.charAt(i) !== ']'; i++) {
+        if (pattern.charAt(i) === '\\') i++;
+      }
+      cut();
+    } else if (c === '(') {
+      depth++;
+      cut();
+    } else if (c === ')') {
+      depth = Math.max(0, depth - 1);
+      cut();
+    } else if (c === '|') {
+      if (depth === 0) return undefined;
+    } else if (depth > 0) {
+      continue;
+    } else if (c === '?' || c === '*' || c === '{') {
+      // The character before is optional (or repeated a bounded number of times): it leaves the
+      // run, and so does the bound.
+      run = run.slice(0, -1);
+      cut();
+      if (c === '{') while (i < pattern.length && pattern.charAt(i) !== '}') i++;
+    } else if (c === '+' || c === '.' || c === '^' || c === '$') {
+      cut();
+    } else run += c;
+  }
+  cut();
+  return usable(runs.map(longestPiece).reduce((a, b) => (b.length > a.length ? b : a), ''));
+}
+
+/** One value's needle (the longest literal piece), or undefined. */
+function valueNeedle(v: unknown, re: boolean): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  if (re) return regexLiteral(v);
+  const pieces = sigmaLiterals(v).map(longestPiece);
+  return usable(pieces.reduce((a, b) => (b.length > a.length ? b : a), ''));
+}
+
+/** Needles of a value list: each value's (any one, under `all`), or undefined. */
+function listNeedles(value: unknown, all: boolean, re: boolean): Needles {
+  const list = Array.isArray(value) ? (value as unknown[]) : [value];
+  if (list.length === 0) return undefined;
+  const each = list.map((v) => valueNeedle(v, re));
+  if (all) return best(each.map((n) => (n === undefined ? undefined : [n])));
+  return each.every((n) => n !== undefined) ? [...new Set(each)] : undefined;
+}
+
+/** A detection item's needles (`field|mods: value`). */
+function itemNeedles(key: string, value: unknown): Needles {
+  const [, ...mods] = key.split('|');
+  const all = mods.includes('all');
+  if (mods.includes('re')) {
+    return mods.every((m) => RE_MODS.has(m)) ? listNeedles(value, all, true) : undefined;
+  }
+  return mods.every((m) => PLAIN_MODS.has(m)) ? listNeedles(value, all, false) : undefined;
+}
+
+/** A search's needles: a map (its best item), a list of maps (all united), or keywords. */
+function searchNeedles(value: unknown): Needles {
+  if (Array.isArray(value)) {
+    const list = value as unknown[];
+    if (list.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v)))
+      return union(list.map(searchNeedles));
+    return listNeedles(list, false, false);
+  }
+  if (value !== null && typeof value === 'object')
+    return best(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => itemNeedles(k, v)),
+    );
+  return listNeedles(value, false, false);
+}
+
+function union(sets: readonly Needles[]): Needles {
+  if (sets.length === 0 || sets.some((s) => s === undefined)) return undefined;
+  const all = [...new Set(sets.flatMap((s) => s ?? []))];
+  return all.length <= MAX_NEEDLES ? all : undefined;
+}
+
+/** The most selective of the known sets: the longest shortest needle, then the fewest needles. */
+function best(sets: readonly Needles[]): Needles {
+  let chosen: readonly string[] | undefined;
+  const shortest = (s: readonly string[]) => Math.min(...s.map((n) => n.length));
+  for (const s of sets) {
+    if (!s || s.length === 0 || s.length > MAX_NEEDLES) continue;
+    if (
+      !chosen ||
+      shortest(s) > shortest(chosen) ||
+      (shortest(s) === shortest(chosen) && s.length < chosen.length)
+    )
+      chosen = s;
+  }
+  return chosen;
+}
+
+/**
+ * Strings one of which (case-insensitive) is in the JSON text of every record the condition can
+ * match, or undefined when no such short list is known.
+ */
+export function conditionNeedles(
+  node: ConditionNode,
+  searches: Readonly<Record<string, unknown>>,
+): Needles {
+  switch (node.kind) {
+    case 'ref':
+      return searchNeedles(searches[node.name]);
+    case 'not':
+      return undefined;
+    case 'and':
+      return best(node.of.map((n) => conditionNeedles(n, searches)));
+    case 'or':
+      return union(node.of.map((n) => conditionNeedles(n, searches)));
+    case 'quantified': {
+      const targets = identifiersFor(node.pattern, Object.keys(searches));
+      const sets = targets.map((t) => searchNeedles(searches[t]));
+      return node.all ? best(sets) : union(sets);
+    }
+  }
+}
