@@ -38,6 +38,8 @@ export function runRules(
   records.forEach((raw, index) => {
     const ev = normalizeRecord(raw, { file: 'test', index });
     if (!('eventId' in ev)) throw new Error(`record ${index} did not normalize: ${ev.reason}`);
+    // The record rides along, as in detect's lanes, for rules that read it (Sigma).
+    (ev as { raw?: Record<string, unknown> }).raw = raw;
     hits.push(...engine.evaluate(ev).hits);
   });
   return findingsFromHits(hits, engine.rules, engine, o.gapMs ?? 60 * 60_000);
