@@ -29,7 +29,7 @@ describe('Sigma needles', () => {
       b: { 'userAgent|contains': ['*nuclei*', 'pacu-'] },
       condition: 'a or b',
     });
-    expect(either.needles?.sort()).toEqual(['TruffleHog', 'nuclei', 'pacu-'].sort());
+    expect([...(either.needles ?? [])].sort()).toEqual(['TruffleHog', 'nuclei', 'pacu-'].sort());
   });
 
   it('gives none for a not, a short value, a transformed value, or an or with an unknown part', () => {
