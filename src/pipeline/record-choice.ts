@@ -108,7 +108,7 @@ export function recordsToRead(
       earliest[i] = 1;
   }
   if (words?.failed) markFailed(text, slices, chosen);
-  if (words?.mentions) markMentions(text, slices, words.mentions, chosen);
+  if (words?.mentions) markMentions(text, slices, words.mentions, shared.ascii, chosen);
   if (needles && bloom && named === 'everywhere') markNamed(text, slices, needles, bloom, chosen);
   if (earliest) {
     for (let i = 0; i < n; i++) {
@@ -130,6 +130,8 @@ export function recordsToRead(
 export interface ChoiceShared {
   /** Present when the canary scan runs (the prefilter has needles). */
   readonly bloom: Bloom | undefined;
+  /** The file's text is all ASCII (no Unicode case folding to fear for `mentions`). */
+  readonly ascii: boolean;
   readonly identities: Memo;
   readonly agentWords: Memo;
 }
@@ -138,13 +140,19 @@ export interface ChoiceShared {
  * A file's {@link ChoiceShared}, for a text of `length` characters. `pieces`: the memo outlives
  * each piece's text, so it keeps copies of what it judged (a substring would keep its piece alive).
  */
-export function choiceShared(p: Prefilter, length: number, pieces: boolean): ChoiceShared {
+export function choiceShared(
+  p: Prefilter,
+  length: number,
+  pieces: boolean,
+  ascii: boolean,
+): ChoiceShared {
   const needles = p.needles;
   const bloom = needles ? createBloom(length / 250) : undefined;
   const agents = (p.canaryRulesOnly ? null : p.words)?.agents ?? null;
   const keep = pieces ? copyOf : undefined;
   return {
     bloom,
+    ascii,
     identities: memo(
       (identity) =>
         needles !== null && bloom !== undefined && madeByCanary(identity, needles, bloom),
@@ -411,9 +419,10 @@ function markMentions(
   text: string,
   slices: RecordSlices,
   mentions: RegExp,
+  ascii: boolean,
   chosen: Uint8Array,
 ): void {
-  for (const pattern of [mentions, NON_ASCII_ALL]) {
+  for (const pattern of ascii ? [mentions] : [mentions, NON_ASCII_ALL]) {
     pattern.lastIndex = 0;
     for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
       const i = recordAt(slices, m.index);

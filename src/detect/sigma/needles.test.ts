@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { anyOfWords } from '../../core/index.js';
 import { compileSigma } from './compile.js';
-import { regexLiteral } from './needles.js';
+import { regexLiteral } from './literal.js';
 import type { SigmaDetectionRule } from './parse.js';
 import { parseSigma } from './parse.js';
 
@@ -57,6 +57,10 @@ describe('Sigma needles', () => {
     expect(regexLiteral('evil|good')).toBeUndefined();
     expect(regexLiteral('a\\.b\\.c\\.d')).toBe('a.b.c.d');
     expect(regexLiteral('"quoted"text')).toBe('quoted');
+    // An escape's argument is not text: \x41 is A, \p{Lu} a class.
+    expect(regexLiteral('\\x41BCDE-tail')).toBe('-tail');
+    expect(regexLiteral('\\p{Lu}xyzw')).toBeUndefined();
+    expect(regexLiteral('\\d+-abcd')).toBe('-abcd');
   });
 
   // The reader relies on this: a record the rule matches holds a needle in its JSON text, found

@@ -13,10 +13,9 @@
  */
 import type { ConditionNode } from './condition.js';
 import { identifiersFor } from './condition.js';
+import { longestPiece, regexLiteral, usable } from './literal.js';
 import { sigmaLiterals } from './values.js';
 
-/** Needles shorter than this select nearly every record: the rule is taken to select all. */
-const MIN_NEEDLE = 4;
 /** More needles than this: not worth a text scan. */
 const MAX_NEEDLES = 32;
 
@@ -25,64 +24,6 @@ type Needles = readonly string[] | undefined;
 /** Modifiers that keep a value's literal text in the matched value. */
 const PLAIN_MODS = new Set(['contains', 'startswith', 'endswith', 'all', 'cased']);
 const RE_MODS = new Set(['re', 'all', 'i', 'ignorecase', 'm', 'multiline', 's', 'dotall']);
-
-/** The longest piece of `s` made of needle characters. */
-function longestPiece(s: string): string {
-  let best = '';
-  for (const piece of s.split(/[^\x20-\x21\x23-\x5b\x5d-\x7e]+/)) {
-    if (piece.length > best.length) best = piece;
-  }
-  return best;
-}
-
-function usable(n: string): string | undefined {
-  return n.length >= MIN_NEEDLE ? n : undefined;
-}
-
-/** The longest literal run a regular expression certainly matches, outside groups and classes. */
-export function regexLiteral(pattern: string): string | undefined {
-  const runs: string[] = [];
-  let run = '';
-  let depth = 0;
-  const cut = (): void => {
-    if (run) runs.push(run);
-    run = '';
-  };
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern.charAt(i);
-    if (c === '\\') {
-      const next = pattern.charAt(++i);
-      if (depth === 0 && /[.*+?()[\]{}|^$\\/-]/.test(next) && next !== '') run += next;
-      else cut();
-    } else if (c === '[') {
-      // Skip the class, escapes included; a class is one unknown character.
-      for (i++; i < pattern.length && pattern.charAt(i) !== ']'; i++) {
-        if (pattern.charAt(i) === '\\') i++;
-      }
-      cut();
-    } else if (c === '(') {
-      depth++;
-      cut();
-    } else if (c === ')') {
-      depth = Math.max(0, depth - 1);
-      cut();
-    } else if (c === '|') {
-      if (depth === 0) return undefined;
-    } else if (depth > 0) {
-      continue;
-    } else if (c === '?' || c === '*' || c === '{') {
-      // The character before is optional (or repeated a bounded number of times): it leaves the
-      // run, and so does the bound.
-      run = run.slice(0, -1);
-      cut();
-      if (c === '{') while (i < pattern.length && pattern.charAt(i) !== '}') i++;
-    } else if (c === '+' || c === '.' || c === '^' || c === '$') {
-      cut();
-    } else run += c;
-  }
-  cut();
-  return usable(runs.map(longestPiece).reduce((a, b) => (b.length > a.length ? b : a), ''));
-}
 
 /** One value's needle (the longest literal piece), or undefined. */
 function valueNeedle(v: unknown, re: boolean): string | undefined {
