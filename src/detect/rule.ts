@@ -65,11 +65,21 @@ export interface RuleSelector {
   readonly anyCase?: true;
   /**
    * A hint for the reader, not a test the engine makes: every event the rule can match has one
-   * of these strings (printable ASCII, no `"` or `\\`) in its record's JSON text, compared without
-   * case, so a record holding none need not be parsed for it. For rules that pin neither names
-   * nor sources (Sigma rules keyed on other fields); the rule's `match` decides.
+   * of these strings in its record's JSON text (compared without case, Unicode case folding), in
+   * the part named, so a record holding none need not be parsed for it. The reader takes them
+   * together with the names and sources (Sigma rules); the rule's `match` decides.
    */
-  readonly mentions?: readonly string[];
+  readonly mentions?: readonly Mention[];
+}
+
+/**
+ * A string (printable ASCII, no `"` or `\\`: written the same in the JSON text as in the value) and
+ * where in the record it must be: the identity (`userIdentity`), the user agent, the event name,
+ * or anywhere.
+ */
+export interface Mention {
+  readonly text: string;
+  readonly in: 'identity' | 'userAgent' | 'eventName' | 'record';
 }
 
 /** Options common to every rule, set per rule id under `rules:` in keysnare.yaml. */
@@ -283,7 +293,7 @@ export function describeSelector(s: RuleSelector): string {
   if (s.eventNames) parts.push(`calls ${s.eventNames.join(', ')}`);
   if (s.userAgentContains) parts.push(`user agents naming ${s.userAgentContains.join(', ')}`);
   if (s.failed) parts.push('that failed (an error code)');
-  if (s.mentions) parts.push(`whose record mentions ${s.mentions.join(', ')}`);
+  if (s.mentions) parts.push(`whose record mentions ${s.mentions.map((m) => m.text).join(', ')}`);
   if (s.earliestPer)
     parts.push(
       `the earliest per principal and day of each ${s.earliestPer === 'api' ? 'API' : 'source IP'}`,

@@ -8,6 +8,7 @@
 import type { Token, TokenFact } from '../core/index.js';
 import type { Rule } from '../detect/index.js';
 import { anyOfWords } from '../core/index.js';
+import type { Mention } from '../detect/index.js';
 import { isCanaryOnly, nameTest, userAgentPattern } from '../detect/index.js';
 import { deniedTarget } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
@@ -47,30 +48,57 @@ interface RawSelector {
   readonly mentions?: boolean;
 }
 
-/** Names looked up exactly, or without case for the rules that ask (`selector.anyCase`). */
-export interface NameLookup {
-  readonly size: number;
-  has(value: string): boolean;
+/**
+ * A rule the reader takes as a conjunction (`selector.anyCase`, Sigma rules): a record is read for
+ * it when its event source is one of `sources` (lower case; any when absent) and, when it has
+ * mentions, one of its own mentions is found in the part of the record it names. Its event names
+ * index it ({@link Conjuncts}).
+ */
+export interface Conjunct {
+  readonly sources?: ReadonlySet<string>;
+  /** Its bit in the mention masks ({@link Conjuncts}); -1: no mentions (pins only). */
+  readonly bit: number;
+  /**
+   * Its mentions anywhere in the record, tested on the record's text only once its names and
+   * sources hold (a scan of every file for them would cost more than the records it spares).
+   */
+  readonly record?: RegExp;
 }
 
-/** A {@link NameLookup} over exact names and lower-cased ones. */
-function nameLookup(exact: ReadonlySet<string>, anyCase: ReadonlySet<string>): NameLookup {
-  return {
-    size: exact.size + anyCase.size,
-    has: (v) => exact.has(v) || (anyCase.size > 0 && anyCase.has(v.toLowerCase())),
-  };
+/** Rules with mentions that get a bit of their own; any further one is read on its pins alone. */
+export const MENTION_BITS = 30;
+
+/** One rule's mentions in one part of the record: case-insensitive, Unicode case folding. */
+export interface MentionPattern {
+  readonly mask: number;
+  readonly pattern: RegExp;
+}
+
+/**
+ * The conjunct rules by lower-cased event name, and those taking any name, with each rule's
+ * mentions per part of the record. A part's mask says which rules' mentions it holds.
+ */
+export interface Conjuncts {
+  readonly byName: ReadonlyMap<string, readonly Conjunct[]>;
+  readonly anyName: readonly Conjunct[];
+  readonly identity: readonly MentionPattern[];
+  readonly userAgent: readonly MentionPattern[];
+  readonly eventName: readonly MentionPattern[];
+}
+
+/** The mask of the rules whose pattern is found in `text`. */
+export function mentionMask(patterns: readonly MentionPattern[], text: string): number {
+  let mask = 0;
+  for (const p of patterns) if (p.pattern.test(text)) mask |= p.mask;
+  return mask;
 }
 
 /** Selector parts looked for in unparsed text ({@link recordsToRead}). */
 export interface TextSelectors {
-  readonly eventNames: NameLookup;
-  readonly eventSources: NameLookup;
-  /**
-   * The rules' `mentions`, as one case-insensitive (Unicode) global pattern over the text: a record
-   * holding a match, or any character beyond ASCII (case folding could spell a needle there), is
-   * read. Null when no rule is selected that way.
-   */
-  readonly mentions: RegExp | null;
+  readonly eventNames: ReadonlySet<string>;
+  readonly eventSources: ReadonlySet<string>;
+  /** The rules taken as conjunctions (Sigma rules); null when there are none. */
+  readonly conjuncts: Conjuncts | null;
   /** True when a rule selects failed events (those with an `errorCode`). */
   readonly failed: boolean;
   /** Case-insensitive, tested on each `userAgent` value; null when no rule selects by user agent. */
@@ -216,36 +244,36 @@ export function buildPrefilter(
       ...(s.mentions && !s.eventNames && !s.eventSources ? { mentions: true } : {}),
     };
   });
+  // Each rule's most selective strings, for the file probe.
   const words = selective.map((r) => {
     const s = r.selector;
     return (
       s.userAgentContains ??
       s.eventNames ??
       s.eventSources ??
-      s.mentions ??
+      s.mentions?.map((m) => m.text) ??
       (s.failed ? ['errorCode'] : undefined)
     );
   });
   const everyEvent = words.some((w) => w === undefined);
-  const names = { exact: new Set<string>(), anyCase: new Set<string>() };
-  const sources = { exact: new Set<string>(), anyCase: new Set<string>() };
+  const eventNames = new Set<string>();
+  const eventSources = new Set<string>();
   const agents = new Set<string>();
-  const mentions = new Set<string>();
   let failed = false;
+  const conjunct: Rule[] = [];
   for (const r of selective) {
     const s = r.selector;
-    const how = s.anyCase ? 'anyCase' : 'exact';
-    if (s.userAgentContains) for (const w of s.userAgentContains) agents.add(w);
-    else if (s.eventNames) for (const w of s.eventNames) names[how].add(w);
-    else if (s.eventSources) for (const w of s.eventSources) sources[how].add(w);
-    else if (s.mentions) for (const w of s.mentions) mentions.add(w);
+    if (s.anyCase) conjunct.push(r);
+    else if (s.userAgentContains) for (const w of s.userAgentContains) agents.add(w);
+    else if (s.eventNames) for (const w of s.eventNames) eventNames.add(w);
+    else if (s.eventSources) for (const w of s.eventSources) eventSources.add(w);
     else if (s.failed) failed = true;
   }
   const text: TextSelectors = {
-    eventNames: nameLookup(names.exact, names.anyCase),
-    eventSources: nameLookup(sources.exact, sources.anyCase),
+    eventNames,
+    eventSources,
     agents: agents.size > 0 ? userAgentPattern([...agents]) : null,
-    mentions: mentions.size > 0 ? anyOfWords([...mentions], 'giu') : null,
+    conjuncts: conjunct.length > 0 ? conjunctsOf(conjunct) : null,
     failed,
   };
   const naming = canaryRules.filter((r) => r.selector.canary === true);
@@ -275,6 +303,41 @@ export function buildPrefilter(
   };
 }
 
+/** The conjunct rules ({@link Conjuncts}) of `rules` (all `anyCase`). */
+function conjunctsOf(rules: readonly Rule[]): Conjuncts {
+  const byName = new Map<string, Conjunct[]>();
+  const anyName: Conjunct[] = [];
+  const parts: Record<Exclude<Mention['in'], 'record'>, MentionPattern[]> = {
+    identity: [],
+    userAgent: [],
+    eventName: [],
+  };
+  let bits = 0;
+  for (const r of rules) {
+    const s = r.selector;
+    const sources = s.eventSources ? { sources: new Set(s.eventSources) } : {};
+    let c: Conjunct = { ...sources, bit: -1 };
+    // Beyond MENTION_BITS rules with mentions, a rule is read on its names and sources alone.
+    if (s.mentions && bits < MENTION_BITS) {
+      const bit = bits++;
+      const anywhere = s.mentions.filter((m) => m.in === 'record').map((m) => m.text);
+      c = {
+        ...sources,
+        bit,
+        ...(anywhere.length > 0 ? { record: anyOfWords(anywhere, 'iu') } : {}),
+      };
+      for (const where of ['identity', 'userAgent', 'eventName'] as const) {
+        const texts = s.mentions.filter((m) => m.in === where).map((m) => m.text);
+        if (texts.length > 0)
+          parts[where].push({ mask: 1 << bit, pattern: anyOfWords(texts, 'iu') });
+      }
+    }
+    if (!s.eventNames) anyName.push(c);
+    else for (const n of s.eventNames) byName.set(n, [...(byName.get(n) ?? []), c]);
+  }
+  return { byName, anyName, ...parts };
+}
+
 /** A character beyond ASCII. */
 export const NON_ASCII = /[\u0080-\uffff]/;
 
@@ -299,7 +362,7 @@ export function textVerdict(text: string, p: Prefilter): TextVerdict {
   if (p.probe === null || text.includes('\\u')) return { mayMatch: true };
   if (!p.canaryRulesOnly && p.probe.test(text)) return { mayMatch: true };
   // Unicode case folding can spell a rule's mention with characters beyond ASCII.
-  if (!p.canaryRulesOnly && p.words?.mentions && NON_ASCII.test(text)) return { mayMatch: true };
+  if (!p.canaryRulesOnly && p.words?.conjuncts && NON_ASCII.test(text)) return { mayMatch: true };
   if (!p.needles) return { mayMatch: false };
   const bloom = createBloom(text.length / 250);
   return { mayMatch: textMentions(text, p.needles, bloom), bloom };

@@ -9,7 +9,8 @@ import type { Bloom } from './bloom.js';
 import { bloomAdd, createBloom } from './bloom.js';
 import type { Earliest } from './earliest.js';
 import { apiId, copyOf, dayAt, identityId, ipId, ipv4At, ipv4Id, isEarliest } from './earliest.js';
-import type { NameLookup, Needles, Prefilter } from './prefilter.js';
+import type { Conjunct, Conjuncts, MentionPattern, Needles, Prefilter } from './prefilter.js';
+import { mentionMask } from './prefilter.js';
 import { DENIED_TARGET_TEXT } from './prefilter.js';
 import type { RecordSlices } from './slices.js';
 import { recordAt } from './slices.js';
@@ -96,6 +97,10 @@ export function recordsToRead(
     agents: words?.agents ?? null,
     identities: shared.identities,
     agentWords: shared.agentWords,
+    conj: words?.conjuncts ?? null,
+    identityMentions: shared.identityMentions,
+    agentMentions: shared.agentMentions,
+
     found: found(),
   };
   const unfiltered = new Uint8Array(needles ? n : 0);
@@ -108,7 +113,6 @@ export function recordsToRead(
       earliest[i] = 1;
   }
   if (words?.failed) markFailed(text, slices, chosen);
-  if (words?.mentions) markMentions(text, slices, words.mentions, shared.ascii, chosen);
   if (needles && bloom && named === 'everywhere') markNamed(text, slices, needles, bloom, chosen);
   if (earliest) {
     for (let i = 0; i < n; i++) {
@@ -134,6 +138,12 @@ export interface ChoiceShared {
   readonly ascii: boolean;
   readonly identities: Memo;
   readonly agentWords: Memo;
+  /**
+   * Each identity text, and each user agent, seen: their entries keep the mask of the conjunct
+   * rules whose mentions they hold (`Judged.mention`, worked out when first asked).
+   */
+  readonly identityMentions: Memo;
+  readonly agentMentions: Memo;
 }
 
 /**
@@ -148,7 +158,8 @@ export function choiceShared(
 ): ChoiceShared {
   const needles = p.needles;
   const bloom = needles ? createBloom(length / 250) : undefined;
-  const agents = (p.canaryRulesOnly ? null : p.words)?.agents ?? null;
+  const words = p.canaryRulesOnly ? null : p.words;
+  const agents = words?.agents ?? null;
   const keep = pieces ? copyOf : undefined;
   return {
     bloom,
@@ -159,6 +170,8 @@ export function choiceShared(
       keep,
     ),
     agentWords: memo((agent) => agents?.test(agent) === true, keep),
+    identityMentions: memo(() => false, keep),
+    agentMentions: memo(() => false, keep),
   };
 }
 
@@ -173,6 +186,8 @@ interface Found {
   source: string | undefined;
   name: string | undefined;
   nameEnd: number;
+  /** The user agent's memo entry, when lookAt judged it for the user-agent words. */
+  agent: Judged | undefined;
 }
 
 function found(): Found {
@@ -183,6 +198,7 @@ function found(): Found {
     source: undefined,
     name: undefined,
     nameEnd: -1,
+    agent: undefined,
   };
 }
 
@@ -249,9 +265,14 @@ interface Looking {
   readonly canary: boolean;
   /** Event sources where a naming canary rule reads the whole record. */
   readonly bySource: ReadonlySet<string> | undefined;
-  readonly sources: NameLookup | undefined;
-  readonly names: NameLookup | undefined;
+  readonly sources: ReadonlySet<string> | undefined;
+  readonly names: ReadonlySet<string> | undefined;
   readonly agents: RegExp | null;
+  /** The rules read as conjunctions (Sigma), with their mention memos and record marks. */
+  readonly conj: Conjuncts | null;
+  readonly identityMentions: Memo;
+  readonly agentMentions: Memo;
+
   /** Whether each identity text seen in this text named a canary (see {@link madeByCanary}). */
   readonly identities: Memo;
   /** Whether each user agent seen in this text has a selector word. */
@@ -276,6 +297,8 @@ interface Memo {
 interface Judged {
   readonly text: string;
   readonly verdict: boolean;
+  /** The mask of the conjunct rules whose mentions the substring holds; -1 until asked. */
+  mention: number;
   id: number;
   /** The tracker generation `id` belongs to. */
   generation: number;
@@ -294,7 +317,13 @@ function judged(m: Memo, text: string, from: number, to: number): Judged {
   const fp = fingerprint(text, from, to);
   const seen = m.seen.get(fp);
   if (seen) for (const s of seen) if (s.text === sub) return s;
-  const entry = { text: m.keep ? m.keep(sub) : sub, verdict: m.judge(sub), id: -1, generation: -1 };
+  const entry: Judged = {
+    text: m.keep ? m.keep(sub) : sub,
+    verdict: m.judge(sub),
+    mention: -1,
+    id: -1,
+    generation: -1,
+  };
   if (!seen) m.seen.set(fp, [entry]);
   else if (seen.length < SEEN_PER_FINGERPRINT) seen.push(entry);
   return entry;
@@ -338,6 +367,7 @@ function lookAt(l: Looking, start: number, end: number): number {
   f.identity = undefined;
   f.source = undefined;
   f.name = undefined;
+  f.agent = undefined;
   if (stop < 0 || stop >= end) return CHOSEN;
   // An identity's identifiers go into the Bloom filter the first time it is judged.
   f.identity = l.canary ? judged(l.identities, text, ui, stop) : undefined;
@@ -358,14 +388,71 @@ function lookAt(l: Looking, start: number, end: number): number {
     if (at < 0 || l.names.has(value)) return CHOSEN;
     pos = at;
   }
-  if (!l.agents) return QUIET;
-  const at = nextKey(text, USER_AGENT, pos);
-  const close = at < 0 || at >= end ? -1 : stringEnd(text, at + USER_AGENT.key.length, end);
-  const picked =
-    close >= 0
-      ? judged(l.agentWords, text, at + USER_AGENT.key.length, close).verdict
-      : hasAgent(text, start, end);
-  return picked ? CHOSEN : QUIET;
+  if (l.agents) {
+    const at = nextKey(text, USER_AGENT, pos);
+    const close = at < 0 || at >= end ? -1 : stringEnd(text, at + USER_AGENT.key.length, end);
+    f.agent =
+      close >= 0 ? judged(l.agentWords, text, at + USER_AGENT.key.length, close) : undefined;
+    const picked = f.agent ? f.agent.verdict : hasAgent(text, start, end);
+    if (picked) return CHOSEN;
+  }
+  return l.conj ? conjunctVerdict(l, l.conj, start, end) : QUIET;
+}
+
+const NO_CONJUNCTS: readonly Conjunct[] = [];
+
+/**
+ * The verdict of the conjunct rules (Sigma) on the record {@link lookAt} looked at: chosen when one
+ * of them has its event name and source, and (if it has mentions) a mention is in the part of
+ * the record it names. Anything not where and how CloudTrail writes it chooses the record.
+ */
+function conjunctVerdict(l: Looking, c: Conjuncts, start: number, end: number): number {
+  const text = l.text;
+  const f = l.found;
+  const { identityFrom, identityTo } = f;
+  // The source and name lookAt read, or read them now (earliestHere reuses them too).
+  if (f.source === undefined || f.name === undefined) {
+    const s = valueAt(text, EVENT_SOURCE, identityTo, end);
+    if (s < 0) return CHOSEN;
+    f.source = value;
+    const n = valueAt(text, EVENT_NAME, s, end);
+    if (n < 0) {
+      f.source = undefined;
+      return CHOSEN;
+    }
+    f.name = value;
+    f.nameEnd = n;
+  }
+  const source = f.source;
+  const name = f.name;
+  const n = f.nameEnd;
+  let lowerSource: string | undefined;
+  // Each part's mask is worked out once, when a rule first needs it (-1: not yet).
+  let identity = -1;
+  let agent = -1;
+  let named = -1;
+  const maskOf = (): number => {
+    if (identity < 0 && c.identity.length > 0) {
+      // The canary scan judged this identity already: its entry keeps the mask too.
+      const entry = f.identity ?? judged(l.identityMentions, text, identityFrom, identityTo);
+      if (entry.mention < 0) entry.mention = mentionMask(c.identity, entry.text);
+      identity = entry.mention;
+    }
+    if (agent < 0 && c.userAgent.length > 0) agent = agentMask(l, c.userAgent, start, end, n);
+    if (named < 0 && c.eventName.length > 0) named = mentionMask(c.eventName, name);
+    return Math.max(identity, 0) | Math.max(agent, 0) | Math.max(named, 0);
+  };
+  let mask = -1;
+  const passes = (cj: Conjunct): boolean => {
+    if (cj.sources && !cj.sources.has((lowerSource ??= source.toLowerCase()))) return false;
+    if (cj.bit < 0) return true;
+    if (mask < 0) mask = maskOf();
+    // The record's own text, with its characters as they are (Unicode case folding is exact).
+    return (mask & (1 << cj.bit)) !== 0 || cj.record?.test(text.slice(start, end)) === true;
+  };
+  for (const cj of c.byName.get(name.toLowerCase()) ?? NO_CONJUNCTS) if (passes(cj)) return CHOSEN;
+  for (const cj of c.anyName) if (passes(cj)) return CHOSEN;
+  return QUIET;
 }
 
 /**
@@ -412,30 +499,30 @@ function markFailed(text: string, slices: RecordSlices, chosen: Uint8Array): voi
 }
 
 /**
- * Mark every record holding a rule's mention (`mentions`: global, case-insensitive), or any
- * character beyond ASCII, where Unicode case folding could spell one.
+ * The mask of the conjunct rules whose user-agent mentions the record's user agent holds (every
+ * rule's, when the user agent is not where and how CloudTrail writes it).
  */
-function markMentions(
-  text: string,
-  slices: RecordSlices,
-  mentions: RegExp,
-  ascii: boolean,
-  chosen: Uint8Array,
-): void {
-  for (const pattern of ascii ? [mentions] : [mentions, NON_ASCII_ALL]) {
-    pattern.lastIndex = 0;
-    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
-      const i = recordAt(slices, m.index);
-      if (i >= 0) {
-        chosen[i] = 1;
-        // The rest of this record need not be searched.
-        pattern.lastIndex = Math.max(pattern.lastIndex, slices.ends[i]!);
-      }
-    }
+function agentMask(
+  l: Looking,
+  patterns: readonly MentionPattern[],
+  start: number,
+  end: number,
+  from: number,
+): number {
+  // lookAt judged this user agent already: its entry keeps the mask too.
+  const seen = l.found.agent;
+  if (seen) {
+    if (seen.mention < 0) seen.mention = mentionMask(patterns, seen.text);
+    return seen.mention;
   }
+  const text = l.text;
+  const at = nextKey(text, USER_AGENT, from);
+  const close = at < 0 || at >= end ? -1 : stringEnd(text, at + USER_AGENT.key.length, end);
+  if (close < 0) return hasAgent(text, start, end) ? -1 >>> 1 : 0;
+  const entry = judged(l.agentMentions, text, at + USER_AGENT.key.length, close);
+  if (entry.mention < 0) entry.mention = mentionMask(patterns, entry.text);
+  return entry.mention;
 }
-
-const NON_ASCII_ALL = /[\u0080-\uffff]/g;
 
 /** The value {@link valueAt} found last. */
 let value = '';

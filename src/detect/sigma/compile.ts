@@ -14,6 +14,7 @@ import {
   SigmaAggregationError,
   SigmaConditionError,
 } from './condition.js';
+import type { Mention } from '../rule.js';
 import { conditionNeedles } from './needles.js';
 import type { SigmaDetectionRule, SourcePos } from './parse.js';
 import type { FieldGetter, ValueOptions } from './values.js';
@@ -43,9 +44,9 @@ export interface CompiledSigma {
   readonly eventSources: ReadonlySet<string> | undefined;
   /**
    * Strings one of which (case-insensitive) is in the JSON text of every record the rule can
-   * match, or undefined (needles.ts).
+   * match, each where its field is, or undefined (needles.ts).
    */
-  readonly needles: readonly string[] | undefined;
+  readonly needles: readonly Mention[] | undefined;
   matches(record: unknown): boolean;
 }
 

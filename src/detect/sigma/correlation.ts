@@ -90,15 +90,13 @@ function textOf(v: unknown): string | undefined {
 
 /** The selector: what every member can match (united), any case. */
 function correlationSelector(c: CompiledCorrelation): RuleSelector {
-  const unite = (
-    pick: (m: CompiledSigma) => readonly string[] | ReadonlySet<string> | undefined,
-  ) =>
+  const unite = <T>(pick: (m: CompiledSigma) => Iterable<T> | undefined): T[] | undefined =>
     c.members.every((m) => pick(m) !== undefined)
       ? [...new Set(c.members.flatMap((m) => [...pick(m)!]))]
       : undefined;
   const names = unite((m) => m.eventNames);
   const sources = unite((m) => m.eventSources);
-  const mentions = !names && !sources ? unite((m) => m.needles) : undefined;
+  const mentions = unite((m) => m.needles);
   return {
     ...(names ? { eventNames: names } : {}),
     ...(sources ? { eventSources: sources } : {}),

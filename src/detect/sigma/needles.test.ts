@@ -23,13 +23,15 @@ describe('Sigma needles', () => {
       selection: { 'userIdentity.type': 'AssumedRole', 'sessionIssuer.type': 'Role' },
       condition: 'selection',
     });
-    expect(r.needles).toEqual(['AssumedRole']);
+    expect(r.needles).toEqual([{ text: 'AssumedRole', in: 'identity' }]);
     const either = compiled({
       a: { userAgent: 'TruffleHog' },
       b: { 'userAgent|contains': ['*nuclei*', 'pacu-'] },
       condition: 'a or b',
     });
-    expect([...(either.needles ?? [])].sort()).toEqual(['TruffleHog', 'nuclei', 'pacu-'].sort());
+    expect((either.needles ?? []).map((n) => `${n.in}:${n.text}`).sort()).toEqual(
+      ['userAgent:TruffleHog', 'userAgent:nuclei', 'userAgent:pacu-'].sort(),
+    );
   });
 
   it('gives none for a not, a short value, a transformed value, or an or with an unknown part', () => {
@@ -101,7 +103,10 @@ describe('Sigma needles', () => {
           return; // an invalid random regular expression
         }
         if (!c.needles) return;
-        const probe = anyOfWords(c.needles, 'iu');
+        const probe = anyOfWords(
+          c.needles.map((n) => n.text),
+          'iu',
+        );
         for (const e of events) {
           if (c.matches(e)) expect(probe.test(JSON.stringify(e)), JSON.stringify(e)).toBe(true);
         }

@@ -11,6 +11,7 @@
  * transforms (base64, utf16, windash, expand), compares otherwise (cidr, gt…, fieldref, exists)
  * or that are not strings give none; `re` gives the longest literal run it certainly contains.
  */
+import type { Mention } from '../rule.js';
 import type { ConditionNode } from './condition.js';
 import { identifiersFor } from './condition.js';
 import { longestPiece, regexLiteral, usable } from './literal.js';
@@ -19,7 +20,7 @@ import { sigmaLiterals } from './values.js';
 /** More needles than this: not worth a text scan. */
 const MAX_NEEDLES = 32;
 
-type Needles = readonly string[] | undefined;
+type Needles = readonly Mention[] | undefined;
 
 /** Modifiers that keep a value's literal text in the matched value. */
 const PLAIN_MODS = new Set(['contains', 'startswith', 'endswith', 'all', 'cased']);
@@ -34,22 +35,38 @@ function valueNeedle(v: unknown, re: boolean): string | undefined {
 }
 
 /** Needles of a value list: each value's (any one, under `all`), or undefined. */
-function listNeedles(value: unknown, all: boolean, re: boolean): Needles {
+function listNeedles(value: unknown, all: boolean, re: boolean, scope: Mention['in']): Needles {
   const list = Array.isArray(value) ? (value as unknown[]) : [value];
   if (list.length === 0) return undefined;
   const each = list.map((v) => valueNeedle(v, re));
-  if (all) return best(each.map((n) => (n === undefined ? undefined : [n])));
-  return each.every((n) => n !== undefined) ? [...new Set(each)] : undefined;
+  const as = (t: string): Mention => ({ text: t, in: scope });
+  if (all) return best(each.map((n) => (n === undefined ? undefined : [as(n)])));
+  if (!each.every((n) => n !== undefined)) return undefined;
+  return [...new Set(each)].map(as);
+}
+
+/**
+ * Where a field's value is in the record's text: `userIdentity.*` inside the identity, the user
+ * agent and the event name in their own values, anything else somewhere in the record.
+ */
+function scopeOf(field: string): Mention['in'] {
+  if (field.startsWith('userIdentity.')) return 'identity';
+  if (field === 'userAgent') return 'userAgent';
+  if (field === 'eventName') return 'eventName';
+  return 'record';
 }
 
 /** A detection item's needles (`field|mods: value`). */
 function itemNeedles(key: string, value: unknown): Needles {
-  const [, ...mods] = key.split('|');
+  const [field = '', ...mods] = key.split('|');
+  // A plain event name or source is a pin, which the reader tests already (compile.ts).
+  if ((field === 'eventName' || field === 'eventSource') && mods.length === 0) return undefined;
   const all = mods.includes('all');
+  const scope = field === '' ? 'record' : scopeOf(field);
   if (mods.includes('re')) {
-    return mods.every((m) => RE_MODS.has(m)) ? listNeedles(value, all, true) : undefined;
+    return mods.every((m) => RE_MODS.has(m)) ? listNeedles(value, all, true, scope) : undefined;
   }
-  return mods.every((m) => PLAIN_MODS.has(m)) ? listNeedles(value, all, false) : undefined;
+  return mods.every((m) => PLAIN_MODS.has(m)) ? listNeedles(value, all, false, scope) : undefined;
 }
 
 /** A search's needles: a map (its best item), a list of maps (all united), or keywords. */
@@ -58,25 +75,26 @@ function searchNeedles(value: unknown): Needles {
     const list = value as unknown[];
     if (list.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v)))
       return union(list.map(searchNeedles));
-    return listNeedles(list, false, false);
+    return listNeedles(list, false, false, 'record');
   }
   if (value !== null && typeof value === 'object')
     return best(
       Object.entries(value as Record<string, unknown>).map(([k, v]) => itemNeedles(k, v)),
     );
-  return listNeedles(value, false, false);
+  return listNeedles(value, false, false, 'record');
 }
 
 function union(sets: readonly Needles[]): Needles {
   if (sets.length === 0 || sets.some((s) => s === undefined)) return undefined;
-  const all = [...new Set(sets.flatMap((s) => s ?? []))];
-  return all.length <= MAX_NEEDLES ? all : undefined;
+  const seen = new Map<string, Mention>();
+  for (const m of sets.flatMap((s) => s ?? [])) seen.set(`${m.in}\u0000${m.text}`, m);
+  return seen.size <= MAX_NEEDLES ? [...seen.values()] : undefined;
 }
 
 /** The most selective of the known sets: the longest shortest needle, then the fewest needles. */
 function best(sets: readonly Needles[]): Needles {
-  let chosen: readonly string[] | undefined;
-  const shortest = (s: readonly string[]) => Math.min(...s.map((n) => n.length));
+  let chosen: readonly Mention[] | undefined;
+  const shortest = (s: readonly Mention[]) => Math.min(...s.map((n) => n.text.length));
   for (const s of sets) {
     if (!s || s.length === 0 || s.length > MAX_NEEDLES) continue;
     if (
@@ -91,7 +109,7 @@ function best(sets: readonly Needles[]): Needles {
 
 /**
  * Strings one of which (case-insensitive) is in the JSON text of every record the condition can
- * match, or undefined when no such short list is known.
+ * match, each in the part of the record its field is in, or undefined when no short list is known.
  */
 export function conditionNeedles(
   node: ConditionNode,

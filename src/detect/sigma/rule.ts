@@ -101,11 +101,11 @@ export function describeSigmaHits(
   };
 }
 
-/** The selector of a compiled rule: its pins (any case), else its needles. */
+/** The selector of a compiled rule: its pins (any case) and its needles, which the reader ANDs. */
 export function sigmaSelector(c: CompiledSigma): RuleSelector {
   const names = c.eventNames ? { eventNames: [...c.eventNames] } : {};
   const sources = c.eventSources ? { eventSources: [...c.eventSources] } : {};
-  const mentions = !c.eventNames && !c.eventSources && c.needles ? { mentions: c.needles } : {};
+  const mentions = c.needles ? { mentions: c.needles } : {};
   return { ...names, ...sources, ...mentions, anyCase: true };
 }
 
