@@ -3,7 +3,8 @@
  * detector runs with verification, and the start-up measurement. Progress goes to stderr.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -46,6 +47,11 @@ export interface BenchArgs {
   readonly runs: number;
   /** The CLI launcher to run (`--cli`, default bin/keysnare.js). */
   readonly cli: string;
+  /**
+   * The Sigma rule folder run on top of the built-ins in the second and third variants (`--sigma`,
+   * default the SigmaHQ AWS rules of ../shared/corpus; `--sigma none`: built-ins only).
+   */
+  readonly sigma: string | undefined;
 }
 
 /** One timed detector run. */
@@ -53,6 +59,14 @@ export interface DetectRun {
   readonly wallMs: number;
   readonly stats: DetectStats;
   readonly verification: Verification;
+  /** Per rule: the events its findings hold. */
+  readonly ruleEvents: Readonly<Record<string, number>>;
+}
+
+/** How a detector run is set up besides the data: extra arguments, a workspace. */
+export interface DetectSetup {
+  readonly args?: readonly string[];
+  readonly home?: string;
 }
 
 /** Write a progress line to stderr. */
@@ -93,6 +107,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       data: { type: 'string' },
       runs: { type: 'string', default: '3' },
       cli: { type: 'string' },
+      sigma: { type: 'string' },
     },
   });
   const datasets = parseLayouts(values.layouts).map((layout): BenchDataset => {
@@ -115,7 +130,28 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     return { layout, params, dataDir };
   });
   const runs = Math.max(1, positiveInt('runs', values.runs));
-  return { datasets, runs, cli: resolve(values.cli ?? CLI) };
+  const pack = join(REPO_ROOT, '..', 'shared', 'corpus', 'sigma-aws', 'rules');
+  const sigma =
+    values.sigma === 'none'
+      ? undefined
+      : values.sigma !== undefined
+        ? resolve(values.sigma)
+        : existsSync(pack)
+          ? pack
+          : undefined;
+  return { datasets, runs, cli: resolve(values.cli ?? CLI), sigma };
+}
+
+/**
+ * A workspace folder holding only a keysnare.yaml that runs the Sigma rules of `folder` with the
+ * rules `disabled` turned off (`rules.<id>.enabled: false`), as a user would silence a rule.
+ */
+export function sigmaHome(folder: string, disabled: readonly string[]): string {
+  const home = mkdtempSync(join(tmpdir(), 'ks-bench-sigma-'));
+  const rules = disabled.map((id) => `  ${JSON.stringify(id)}:\n    enabled: false\n`).join('');
+  const yaml = `version: 1\nsigma:\n  folders: [${JSON.stringify(folder)}]\nrules:${rules ? `\n${rules}` : ' {}\n'}`;
+  writeFileSync(join(home, 'keysnare.yaml'), yaml);
+  return home;
 }
 
 /** The manifest of an existing data set generated from `params`, or undefined. */
@@ -164,10 +200,22 @@ export async function runDetect(
   trailDir: string,
   tokens: string,
   manifest: DatasetManifest,
+  setup: DetectSetup = {},
 ): Promise<DetectRun> {
+  const home = setup.home ? ['--home', setup.home] : [];
   const run = await runNode(
     cli,
-    ['detect', '--tokens', tokens, '--format', 'jsonl', '--stats', trailDir],
+    [
+      ...home,
+      'detect',
+      '--tokens',
+      tokens,
+      '--format',
+      'jsonl',
+      '--stats',
+      ...(setup.args ?? []),
+      trailDir,
+    ],
     REPO_ROOT,
   );
   const stats = parseStats(run.stderr);
@@ -180,8 +228,11 @@ export async function runDetect(
       reason: `keysnare detect ${why}; is the CLI built (npm run build) and does it support detect --tokens --format jsonl --stats?\n${stderrTail(run)}`,
     });
   }
-  const verification = verifyRun(parseFindings(run.stdout), stats, manifest);
-  return { wallMs: run.wallMs, stats, verification };
+  const findings = parseFindings(run.stdout);
+  const verification = verifyRun(findings, stats, manifest);
+  const ruleEvents: Record<string, number> = {};
+  for (const f of findings) ruleEvents[f.rule] = (ruleEvents[f.rule] ?? 0) + f.eventIds.length;
+  return { wallMs: run.wallMs, stats, verification, ruleEvents };
 }
 
 /** Median wall time of `keysnare --version` over 10 runs, in ms. */

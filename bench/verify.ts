@@ -21,6 +21,8 @@ export interface DetectStats {
   readonly maxRssBytes: number;
   /** Files skipped whole by a pre-filter (their records are then not counted in `records`). */
   readonly passedOver?: number;
+  /** Records parsed and offered to the rules. */
+  readonly considered?: number;
 }
 
 /** Outcome of comparing a run with the manifest. */

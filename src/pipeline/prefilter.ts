@@ -9,7 +9,7 @@ import type { Token, TokenFact } from '../core/index.js';
 import type { Rule } from '../detect/index.js';
 import { anyOfWords } from '../core/index.js';
 import type { Mention } from '../detect/index.js';
-import { isCanaryOnly, nameTest, userAgentPattern } from '../detect/index.js';
+import { isCanaryOnly, userAgentPattern } from '../detect/index.js';
 import { deniedTarget } from '../normalize/index.js';
 import type { Bloom } from './bloom.js';
 import { bloomAdd, bloomHas, createBloom } from './bloom.js';
@@ -39,8 +39,10 @@ const LEARN_EVERYTHING: Learnable = { principalIds: true, names: true };
 
 /** One non-canary rule's selector, ready for raw records. */
 interface RawSelector {
-  readonly names?: (name: string) => boolean;
-  readonly sources?: (source: string) => boolean;
+  readonly names?: ReadonlySet<string>;
+  readonly sources?: ReadonlySet<string>;
+  /** Names and sources compare without case (given in lower case). */
+  readonly anyCase?: boolean;
   readonly failed?: boolean;
   /** `userAgentContains` as one case-insensitive pattern. */
   readonly agents?: RegExp;
@@ -58,12 +60,19 @@ export interface Conjunct {
   readonly sources?: ReadonlySet<string>;
   /** Its bit in the mention masks ({@link Conjuncts}); -1: no mentions (pins only). */
   readonly bit: number;
+  /** The parts it has mentions in: {@link IDENTITY_PART}, {@link AGENT_PART}, {@link NAME_PART}. */
+  readonly parts: number;
   /**
    * Its mentions anywhere in the record, tested on the record's text only once its names and
    * sources hold (a scan of every file for them would cost more than the records it spares).
    */
   readonly record?: RegExp;
 }
+
+/** Bits of {@link Conjunct.parts}. */
+export const IDENTITY_PART = 1;
+export const AGENT_PART = 2;
+export const NAME_PART = 4;
 
 /** Rules with mentions that get a bit of their own; any further one is read on its pins alone. */
 export const MENTION_BITS = 30;
@@ -84,6 +93,8 @@ export interface Conjuncts {
   readonly identity: readonly MentionPattern[];
   readonly userAgent: readonly MentionPattern[];
   readonly eventName: readonly MentionPattern[];
+  /** Event names as written → their conjunct rules (a cache the reader fills). */
+  readonly nameCache: Map<string, readonly Conjunct[]>;
 }
 
 /** The mask of the rules whose pattern is found in `text`. */
@@ -235,10 +246,10 @@ export function buildPrefilter(
   const selective = others.filter((r) => r.selector.earliestPer === undefined);
   const selectors = selective.map((r): RawSelector => {
     const s = r.selector;
-    const anyCase = s.anyCase === true;
     return {
-      ...(s.eventNames ? { names: nameTest(s.eventNames, anyCase) } : {}),
-      ...(s.eventSources ? { sources: nameTest(s.eventSources, anyCase) } : {}),
+      ...(s.eventNames ? { names: new Set(s.eventNames) } : {}),
+      ...(s.eventSources ? { sources: new Set(s.eventSources) } : {}),
+      ...(s.anyCase ? { anyCase: true } : {}),
       ...(s.userAgentContains ? { agents: userAgentPattern(s.userAgentContains) } : {}),
       ...(s.failed ? { failed: true } : {}),
       ...(s.mentions && !s.eventNames && !s.eventSources ? { mentions: true } : {}),
@@ -316,26 +327,26 @@ function conjunctsOf(rules: readonly Rule[]): Conjuncts {
   for (const r of rules) {
     const s = r.selector;
     const sources = s.eventSources ? { sources: new Set(s.eventSources) } : {};
-    let c: Conjunct = { ...sources, bit: -1 };
+    let c: Conjunct = { ...sources, bit: -1, parts: 0 };
     // Beyond MENTION_BITS rules with mentions, a rule is read on its names and sources alone.
     if (s.mentions && bits < MENTION_BITS) {
       const bit = bits++;
       const anywhere = s.mentions.filter((m) => m.in === 'record').map((m) => m.text);
-      c = {
-        ...sources,
-        bit,
-        ...(anywhere.length > 0 ? { record: anyOfWords(anywhere, 'iu') } : {}),
-      };
+      const flags = { identity: IDENTITY_PART, userAgent: AGENT_PART, eventName: NAME_PART };
+      let has = 0;
       for (const where of ['identity', 'userAgent', 'eventName'] as const) {
         const texts = s.mentions.filter((m) => m.in === where).map((m) => m.text);
-        if (texts.length > 0)
-          parts[where].push({ mask: 1 << bit, pattern: anyOfWords(texts, 'iu') });
+        if (texts.length === 0) continue;
+        has |= flags[where];
+        parts[where].push({ mask: 1 << bit, pattern: anyOfWords(texts, 'iu') });
       }
+      const record = anywhere.length > 0 ? { record: anyOfWords(anywhere, 'iu') } : {};
+      c = { ...sources, bit, parts: has, ...record };
     }
     if (!s.eventNames) anyName.push(c);
     else for (const n of s.eventNames) byName.set(n, [...(byName.get(n) ?? []), c]);
   }
-  return { byName, anyName, ...parts };
+  return { byName, anyName, ...parts, nameCache: new Map() };
 }
 
 /** A character beyond ASCII. */
@@ -478,24 +489,31 @@ export function recordMentions(r: Record<string, unknown>, n: Needles, bloom?: B
   );
 }
 
-function selected(r: Record<string, unknown>, s: RawSelector): boolean {
-  if (s.mentions) return true;
-  if (s.names && !s.names(str(r['eventName']) ?? '')) return false;
-  if (s.sources && !s.sources(str(r['eventSource']) ?? '')) return false;
-  if (s.failed && r['errorCode'] === undefined) return false;
-  if (s.agents) {
-    const ua = r['userAgent'];
-    if (typeof ua !== 'string' || !s.agents.test(ua)) return false;
-  }
-  return true;
-}
-
 /**
  * True when some enabled rule may match this raw record (false: no rule can). With a Bloom filter,
- * the record's canary identifiers are added to it on the way.
+ * the record's canary identifiers are added to it on the way. Runs on every record parsed, against
+ * every selector: the name and source are read, and lower-cased, once.
  */
 export function recordMayMatch(r: Record<string, unknown>, p: Prefilter, bloom?: Bloom): boolean {
   if (p.needles && recordMentions(r, p.needles, bloom)) return true;
-  for (const s of p.selectors) if (selected(r, s)) return true;
+  const name = str(r['eventName']) ?? '';
+  const source = str(r['eventSource']) ?? '';
+  let lowerName: string | undefined;
+  let lowerSource: string | undefined;
+  for (const s of p.selectors) {
+    if (s.mentions) return true;
+    if (s.names && !s.names.has(name)) {
+      if (!s.anyCase || !s.names.has((lowerName ??= name.toLowerCase()))) continue;
+    }
+    if (s.sources && !s.sources.has(source)) {
+      if (!s.anyCase || !s.sources.has((lowerSource ??= source.toLowerCase()))) continue;
+    }
+    if (s.failed && r['errorCode'] === undefined) continue;
+    if (s.agents) {
+      const ua = r['userAgent'];
+      if (typeof ua !== 'string' || !s.agents.test(ua)) continue;
+    }
+    return true;
+  }
   return false;
 }

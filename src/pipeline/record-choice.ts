@@ -10,7 +10,7 @@ import { bloomAdd, createBloom } from './bloom.js';
 import type { Earliest } from './earliest.js';
 import { apiId, copyOf, dayAt, identityId, ipId, ipv4At, ipv4Id, isEarliest } from './earliest.js';
 import type { Conjunct, Conjuncts, MentionPattern, Needles, Prefilter } from './prefilter.js';
-import { mentionMask } from './prefilter.js';
+import { AGENT_PART, IDENTITY_PART, mentionMask, NAME_PART } from './prefilter.js';
 import { DENIED_TARGET_TEXT } from './prefilter.js';
 import type { RecordSlices } from './slices.js';
 import { recordAt } from './slices.js';
@@ -409,7 +409,7 @@ const NO_CONJUNCTS: readonly Conjunct[] = [];
 function conjunctVerdict(l: Looking, c: Conjuncts, start: number, end: number): number {
   const text = l.text;
   const f = l.found;
-  const { identityFrom, identityTo } = f;
+  const identityTo = f.identityTo;
   // The source and name lookAt read, or read them now (earliestHere reuses them too).
   if (f.source === undefined || f.name === undefined) {
     const s = valueAt(text, EVENT_SOURCE, identityTo, end);
@@ -425,34 +425,54 @@ function conjunctVerdict(l: Looking, c: Conjuncts, start: number, end: number): 
   }
   const source = f.source;
   const name = f.name;
-  const n = f.nameEnd;
   let lowerSource: string | undefined;
   // Each part's mask is worked out once, when a rule first needs it (-1: not yet).
   let identity = -1;
   let agent = -1;
-  let named = -1;
-  const maskOf = (): number => {
-    if (identity < 0 && c.identity.length > 0) {
-      // The canary scan judged this identity already: its entry keeps the mask too.
-      const entry = f.identity ?? judged(l.identityMentions, text, identityFrom, identityTo);
-      if (entry.mention < 0) entry.mention = mentionMask(c.identity, entry.text);
-      identity = entry.mention;
+  let inName = -1;
+  for (let k = 0; k < 2; k++) {
+    const list = k === 0 ? conjunctsNamed(c, name) : c.anyName;
+    for (let i = 0; i < list.length; i++) {
+      const cj = list[i]!;
+      if (cj.sources && !cj.sources.has((lowerSource ??= source.toLowerCase()))) continue;
+      if (cj.bit < 0) return CHOSEN;
+      const bit = 1 << cj.bit;
+      if ((cj.parts & IDENTITY_PART) !== 0) {
+        if (identity < 0) identity = identityMask(l, c.identity);
+        if ((identity & bit) !== 0) return CHOSEN;
+      }
+      if ((cj.parts & AGENT_PART) !== 0) {
+        if (agent < 0) agent = agentMask(l, c.userAgent, start, end, f.nameEnd);
+        if ((agent & bit) !== 0) return CHOSEN;
+      }
+      if ((cj.parts & NAME_PART) !== 0) {
+        if (inName < 0) inName = mentionMask(c.eventName, name);
+        if ((inName & bit) !== 0) return CHOSEN;
+      }
+      // The record's own text, with its characters as they are (Unicode case folding is exact).
+      if (cj.record?.test(text.slice(start, end)) === true) return CHOSEN;
     }
-    if (agent < 0 && c.userAgent.length > 0) agent = agentMask(l, c.userAgent, start, end, n);
-    if (named < 0 && c.eventName.length > 0) named = mentionMask(c.eventName, name);
-    return Math.max(identity, 0) | Math.max(agent, 0) | Math.max(named, 0);
-  };
-  let mask = -1;
-  const passes = (cj: Conjunct): boolean => {
-    if (cj.sources && !cj.sources.has((lowerSource ??= source.toLowerCase()))) return false;
-    if (cj.bit < 0) return true;
-    if (mask < 0) mask = maskOf();
-    // The record's own text, with its characters as they are (Unicode case folding is exact).
-    return (mask & (1 << cj.bit)) !== 0 || cj.record?.test(text.slice(start, end)) === true;
-  };
-  for (const cj of c.byName.get(name.toLowerCase()) ?? NO_CONJUNCTS) if (passes(cj)) return CHOSEN;
-  for (const cj of c.anyName) if (passes(cj)) return CHOSEN;
+  }
   return QUIET;
+}
+
+/** The conjunct rules of an event name (any case), cached per name as written. */
+function conjunctsNamed(c: Conjuncts, name: string): readonly Conjunct[] {
+  let list = c.nameCache.get(name);
+  if (list === undefined) {
+    list = c.byName.get(name.toLowerCase()) ?? NO_CONJUNCTS;
+    // Event names are attacker-controlled only in forged files: bound the cache anyway.
+    if (c.nameCache.size < 4096) c.nameCache.set(name, list);
+  }
+  return list;
+}
+
+/** The identity's mask of conjunct rules' mentions (kept on the canary scan's entry when it ran). */
+function identityMask(l: Looking, patterns: readonly MentionPattern[]): number {
+  const f = l.found;
+  const entry = f.identity ?? judged(l.identityMentions, l.text, f.identityFrom, f.identityTo);
+  if (entry.mention < 0) entry.mention = mentionMask(patterns, entry.text);
+  return entry.mention;
 }
 
 /**
