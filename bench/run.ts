@@ -185,8 +185,8 @@ function printTable(
   ]);
   const out = [
     `keysnare bench (${layout}): ${fmt(m.records)} records in ${m.files} files (${(m.bytesRaw / 1e6).toFixed(1)} MB raw, ${(m.bytesGz / 1e6).toFixed(1)} MB gz, ${m.avgRecordBytes} B/record), ${fmt(m.params.canaries)} canaries, ${m.canaryEventIds.length} canary events in ${m.canaryFiles} files`,
-    `${''.padEnd(44)}${'best'.padStart(12)}${'median'.padStart(12)}`,
-    ...rows.map(([a, b, c]) => `${a.padEnd(44)}${b.padStart(12)}${c.padStart(12)}`),
+    `${''.padEnd(58)}${'best'.padStart(12)}${'median'.padStart(12)}`,
+    ...rows.map(([a, b, c]) => `${a.padEnd(58)}${b.padStart(12)}${c.padStart(12)}`),
   ];
   for (const v of variants)
     for (const d of v.disabled)

@@ -321,3 +321,30 @@ describe('configJsonSchema', () => {
     expect(schema.properties.canary?.properties?.nameTemplates?.default).toHaveLength(8);
   });
 });
+
+describe('rules: Sigma rule ids', () => {
+  it('takes sigma.<id> entries with the shared options, refuses other unknown ids, and says so in the JSON Schema', () => {
+    const parsed = configSchema.parse({
+      version: 1,
+      rules: { 'sigma.5160a000-0000-4000-8000-000000000001': { severity: 'low', enabled: false } },
+    });
+    expect(parsed.rules['sigma.5160a000-0000-4000-8000-000000000001']).toMatchObject({
+      enabled: false,
+      severity: 'low',
+    });
+    const bad = configSchema.safeParse({ version: 1, rules: { 'no.such-rule': {} } });
+    expect(bad.success).toBe(false);
+    const own = configSchema.safeParse({
+      version: 1,
+      rules: { 'sigma.x': { minKeys: 3 } },
+    });
+    expect(own.success).toBe(false);
+    const rules = (
+      configJsonSchema() as {
+        properties: Record<string, { additionalProperties?: unknown; patternProperties?: object }>;
+      }
+    ).properties['rules'];
+    expect(rules?.additionalProperties).toBe(false);
+    expect(Object.keys(rules?.patternProperties ?? {})).toEqual(['^sigma\\.[\\w.:-]{1,200}$']);
+  });
+});

@@ -98,6 +98,17 @@ describe('compiled Sigma rules', () => {
       'a',
       'b',
     ]);
+    // A key holding dots is found before the shorter key; '' is the whole record; deeper arrays.
+    expect(valuesAt({ 'a.b': 1, a: { b: 2 } }, 'a.b')).toBe(1);
+    expect(valuesAt({ a: { 'b.c': 3, b: { c: 4 } } }, 'a.b.c')).toBe(3);
+    expect(valuesAt({ a: 1 }, '')).toEqual({ a: 1 });
+    expect(valuesAt({ a: { b: [{ c: [1, 2] }, { c: 3 }] } }, 'a.b.c')).toEqual([1, 2, 3]);
+    expect(valuesAt({ a: { b: null } }, 'a.b.c')).toBeUndefined();
+    const both = compiled(
+      "  selection:\n    '|all':\n      - alice\n      - CreateUser\n  condition: selection\n",
+    );
+    expect(both.matches(ev({}))).toBe(true);
+    expect(both.matches(ev({ eventName: 'DeleteUser' }))).toBe(false);
     const arn = compiled(
       "  selection:\n    resources.ARN|endswith: ':role/admin'\n  condition: selection\n",
     );

@@ -62,9 +62,29 @@ export function appliesToCloudTrail(rule: SigmaDetectionRule): boolean {
 
 /**
  * The values at a dotted path in a record. An array met before the path ends is walked into,
- * each element in turn (`resources.ARN`); a key that itself holds dots is found too.
+ * each element in turn (`resources.ARN`); a key that itself holds dots is found too (before the
+ * shorter key: `a.b` in `{"a.b": 1, "a": {"b": 2}}` is 1).
  */
 export function valuesAt(record: unknown, path: string): unknown {
+  // Plain objects all the way down, the commonest case, without allocating: the path's pieces
+  // are worked out once per path.
+  if (path === '') return record;
+  const plan = planOf(path);
+  let v = record;
+  for (let k = 0; ; k++) {
+    if (v === null || typeof v !== 'object') return undefined;
+    const rest = plan.rests[k]!;
+    if (Array.isArray(v)) return walkValues(v, rest);
+    const o = v as Record<string, unknown>;
+    if (Object.hasOwn(o, rest)) return o[rest];
+    const head = plan.heads[k];
+    if (head === undefined || !Object.hasOwn(o, head)) return undefined;
+    v = o[head];
+  }
+}
+
+/** The general walk, arrays included. */
+function walkValues(record: unknown, path: string): unknown {
   const found: unknown[] = [];
   const walk = (v: unknown, rest: string): void => {
     if (rest === '') {
@@ -89,6 +109,30 @@ export function valuesAt(record: unknown, path: string): unknown {
   walk(record, path);
   if (found.length === 0) return undefined;
   return found.length === 1 ? found[0] : found.flat();
+}
+
+/** A path's pieces: `rests[k]` after k dots, `heads[k]` the piece before dot k+1. */
+interface PathPlan {
+  readonly rests: readonly string[];
+  readonly heads: readonly string[];
+}
+
+const plans = new Map<string, PathPlan>();
+
+function planOf(path: string): PathPlan {
+  let plan = plans.get(path);
+  if (plan) return plan;
+  const rests = [path];
+  const heads: string[] = [];
+  for (let rest = path, dot = rest.indexOf('.'); dot >= 0; dot = rest.indexOf('.')) {
+    heads.push(rest.slice(0, dot));
+    rest = rest.slice(dot + 1);
+    rests.push(rest);
+  }
+  plan = { rests, heads };
+  // Paths come from rules (a bounded set); a caller's own paths are bounded too, for safety.
+  if (plans.size < 65536) plans.set(path, plan);
+  return plan;
 }
 
 type Search = (record: unknown, get: FieldGetter) => boolean;
@@ -146,19 +190,36 @@ export function compileSigma(rule: SigmaDetectionRule, o: ValueOptions = {}): Co
     const unsupported = err instanceof SigmaAggregationError;
     throw new SigmaCompileError(rule.file, `condition: ${err.message}`, where, unsupported);
   }
+  // Each search is tested at most once per record, its verdict kept for the record's generation
+  // (matching is synchronous: one record at a time per compiled rule).
+  const order = new Map(names.map((n, i) => [n, i]));
+  const tests = names.map((n) => searches.get(n)!);
+  const stamps = new Int32Array(names.length);
+  const verdicts = new Uint8Array(names.length);
+  let generation = 0;
+  let current: unknown;
+  const get: FieldGetter = (path) => valuesAt(current, path);
+  const lookup = (name: string): boolean => {
+    const i = order.get(name)!;
+    if (stamps[i] === generation) return verdicts[i] === 1;
+    const hit = tests[i]!(current, get);
+    stamps[i] = generation;
+    verdicts[i] = hit ? 1 : 0;
+    return hit;
+  };
   return {
     rule,
     eventNames: pinned(tree, rule.searches, 'eventName'),
     eventSources: pinned(tree, rule.searches, 'eventSource'),
     needles: conditionNeedles(tree, rule.searches),
     matches(record) {
-      const get: FieldGetter = (path) => valuesAt(record, path);
-      const memo = new Map<string, boolean>();
-      return bound((name) => {
-        let hit = memo.get(name);
-        if (hit === undefined) memo.set(name, (hit = searches.get(name)!(record, get)));
-        return hit;
-      });
+      current = record;
+      generation = (generation + 1) | 0;
+      if (generation === 0) {
+        stamps.fill(0);
+        generation = 1;
+      }
+      return bound(lookup);
     },
   };
 }
