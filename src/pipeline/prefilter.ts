@@ -350,7 +350,7 @@ function conjunctsOf(rules: readonly Rule[]): Conjuncts {
 }
 
 /** A character beyond ASCII. */
-export const NON_ASCII = /[\u0080-\uffff]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** What the pre-filter says of a whole file's text. */
 export interface TextVerdict {

@@ -6,7 +6,7 @@
  */
 
 /** Needles shorter than this select nearly every record: the rule is taken to select all. */
-export const MIN_NEEDLE = 4;
+const MIN_NEEDLE = 4;
 
 /** The longest piece of `s` made of needle characters. */
 export function longestPiece(s: string): string {

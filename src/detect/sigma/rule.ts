@@ -102,7 +102,7 @@ export function describeSigmaHits(
 }
 
 /** The selector of a compiled rule: its pins (any case) and its needles, which the reader ANDs. */
-export function sigmaSelector(c: CompiledSigma): RuleSelector {
+function sigmaSelector(c: CompiledSigma): RuleSelector {
   const names = c.eventNames ? { eventNames: [...c.eventNames] } : {};
   const sources = c.eventSources ? { eventSources: [...c.eventSources] } : {};
   const mentions = c.needles ? { mentions: c.needles } : {};
@@ -110,7 +110,7 @@ export function sigmaSelector(c: CompiledSigma): RuleSelector {
 }
 
 /** The group of a Sigma hit: the acting principal (a role's sessions count as one). */
-export function sigmaGroupKey(event: CloudEvent): string {
+function sigmaGroupKey(event: CloudEvent): string {
   return stablePrincipal(event.identity);
 }
 
