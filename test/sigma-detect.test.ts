@@ -249,6 +249,15 @@ describe('Sigma rules written here, run by detect', () => {
     expect(sigmaOnly(run.findings)).toEqual({ [`sigma.${id(1)}`]: expected[`sigma.${id(1)}`] });
   });
 
+  it('says when the rule folders given hold no rule file', async () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty, { recursive: true });
+    const run = await detect(['--rules', `sigma:${empty}`, join(dir, 'trail')]);
+    expect(run.code).toBe(0);
+    expect(run.err).toMatch(/no Sigma rule files \(\.yml, \.yaml\) in the rule folders given/);
+    expect(sigmaOnly(run.findings)).toEqual({});
+  });
+
   it('refuses --rules without sigma: (exit 2)', async () => {
     const run = await detect(['--rules', rules, join(dir, 'trail')]);
     expect(run.code).toBe(2);

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type {
+  CloudEvent,
   Finding,
   RecordRejection,
   StoredHit,
@@ -120,8 +121,7 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
       duplicates += events.length - inserted.size;
       for (const { event, raw } of events) {
         if (!inserted.has(event.eventId)) continue;
-        const parsed = record ? parseRecord(raw) : undefined;
-        if (parsed) (event as { raw?: Record<string, unknown> }).raw = parsed;
+        if (record) withRecord(event, raw);
         if (event.timeMs !== undefined && event.timeMs > newestMs) newestMs = event.timeMs;
         const who = stablePrincipal(event.identity);
         principals.set(who, Math.min(event.timeMs ?? Infinity, principals.get(who) ?? Infinity));
@@ -283,6 +283,23 @@ async function storeHitsAndRegroup(
     if (superseded.length > 0) await store.deleteFindings(superseded);
   }
   return changed;
+}
+
+/**
+ * Give the event its record as logged, parsed from the stored text only when a rule reads it
+ * (most events are offered to no Sigma rule: their names and sources decide first).
+ */
+function withRecord(event: CloudEvent, text: string): void {
+  let parsed: Record<string, unknown> | undefined;
+  let done = false;
+  Object.defineProperty(event, 'raw', {
+    configurable: true,
+    enumerable: false,
+    get: () => {
+      if (!done) [parsed, done] = [parseRecord(text), true];
+      return parsed;
+    },
+  });
 }
 
 /** A stored record's text as the object Sigma rules match (undefined if it is not one). */

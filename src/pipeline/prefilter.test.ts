@@ -6,7 +6,6 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Token } from '../core/index.js';
 import { cloudTrailRecord, stablePrincipal } from '../core/index.js';
-import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
 import { ruleConfigSchema } from '../detect/rule-config.js';
 import type { Rule } from '../detect/rule.js';
 import { anomalyFirstSeenApi } from '../detect/rules/anomaly-first-seen-api.js';
@@ -14,6 +13,7 @@ import { anomalyNewSourceNetwork } from '../detect/rules/anomaly-new-source-netw
 import { reconAccessDeniedBurst } from '../detect/rules/recon-access-denied-burst.js';
 import type { WorkerInit } from './setup.js';
 import { createFileWork } from './setup.js';
+import { testWorkerInit } from '../../test/helpers/worker-init.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ks-prefilter-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,17 +30,7 @@ const CANARY: Token = {
   createdAt: '2025-01-01T00:00:00.000Z',
 };
 
-const init = (prefilter: boolean): WorkerInit => ({
-  tokens: [CANARY],
-  facts: [],
-  managementPrincipals: [],
-  limits: { maxFileBytes: 1 << 24, maxRecordBytes: 1 << 20 },
-  times: { notBeforeMs: CLOUDTRAIL_START_MS, notAfterMs: Date.UTC(2030, 0, 1) },
-  prefilter,
-  mode: 'detect',
-  ruleConfig: {},
-  canaryOnly: false,
-});
+const init = (prefilter: boolean): WorkerInit => testWorkerInit(prefilter, { tokens: [CANARY] });
 const off = (rule: Rule) => ({ [rule.id]: ruleConfigSchema(rule).parse({ enabled: false }) });
 // A first-seen rule takes every event but only the earliest of its kind per principal and day
 // (selector.earliestPer): its candidates are checked on their own below; the others exactly.

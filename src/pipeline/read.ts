@@ -178,17 +178,7 @@ export function processFile(
   const slices = p && !pieces && (gz || plainJsonLooksWhole(t)) ? sliceRecords(t) : undefined;
   if (p && slices) {
     const whole = listed([{ text: t, slices }]);
-    const sliced = runSlices(
-      file,
-      data.length,
-      whole,
-      engines,
-      opts,
-      p,
-      t.length,
-      false,
-      decoded.ascii,
-    );
+    const sliced = runSlices(file, data.length, whole, engines, opts, p, t.length, false);
     if (sliced) return sliced;
   }
   // Pass over a file without parsing only when it is certainly whole (gzip's CRC, or a cheap
@@ -383,7 +373,7 @@ function runPieces(
     const slices = sliceList(text, 0, text.length);
     return slices ? { text, slices } : undefined;
   };
-  return runSlices(file, bytes, next, engines, opts, p, data.length, true, true);
+  return runSlices(file, bytes, next, engines, opts, p, data.length, true);
 }
 
 /**
@@ -403,11 +393,10 @@ function runSlices(
   p: Prefilter,
   length: number,
   many: boolean,
-  ascii: boolean,
 ): FileResult | undefined {
   // The file's Bloom filter (when there are needles): a piece's canary scan fills it, or, where
   // no scan ran (every record chosen), its records do (readPiece).
-  const shared = choiceShared(p, length, many, ascii);
+  const shared = choiceShared(p, length, many);
   const bloom = shared.bloom;
   const tally = newTally(opts, [], 0);
   let records = 0;

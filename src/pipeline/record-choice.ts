@@ -134,8 +134,6 @@ export function recordsToRead(
 export interface ChoiceShared {
   /** Present when the canary scan runs (the prefilter has needles). */
   readonly bloom: Bloom | undefined;
-  /** The file's text is all ASCII (no Unicode case folding to fear for `mentions`). */
-  readonly ascii: boolean;
   readonly identities: Memo;
   readonly agentWords: Memo;
   /**
@@ -150,12 +148,7 @@ export interface ChoiceShared {
  * A file's {@link ChoiceShared}, for a text of `length` characters. `pieces`: the memo outlives
  * each piece's text, so it keeps copies of what it judged (a substring would keep its piece alive).
  */
-export function choiceShared(
-  p: Prefilter,
-  length: number,
-  pieces: boolean,
-  ascii: boolean,
-): ChoiceShared {
+export function choiceShared(p: Prefilter, length: number, pieces: boolean): ChoiceShared {
   const needles = p.needles;
   const bloom = needles ? createBloom(length / 250) : undefined;
   const words = p.canaryRulesOnly ? null : p.words;
@@ -163,7 +156,6 @@ export function choiceShared(
   const keep = pieces ? copyOf : undefined;
   return {
     bloom,
-    ascii,
     identities: memo(
       (identity) =>
         needles !== null && bloom !== undefined && madeByCanary(identity, needles, bloom),

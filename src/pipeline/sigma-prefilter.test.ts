@@ -12,8 +12,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cloudTrailRecord } from '../core/index.js';
-import { CLOUDTRAIL_START_MS } from '../normalize/index.js';
-import type { WorkerInit } from './setup.js';
+import { testWorkerInit } from '../../test/helpers/worker-init.js';
 import { createFileWork } from './setup.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ks-sigma-prefilter-'));
@@ -43,18 +42,7 @@ const RULES = [
   rule(7, "  s:\n    userIdentity.arn|re: ':assumed-role/[a-z]+-ops/'\n  condition: s\n"),
 ];
 
-const init = (prefilter: boolean): WorkerInit => ({
-  tokens: [],
-  facts: [],
-  managementPrincipals: [],
-  limits: { maxFileBytes: 1 << 24, maxRecordBytes: 1 << 20 },
-  times: { notBeforeMs: CLOUDTRAIL_START_MS, notAfterMs: Date.UTC(2030, 0, 1) },
-  prefilter,
-  mode: 'detect',
-  ruleConfig: {},
-  canaryOnly: false,
-  sigma: { sources: RULES },
-});
+const init = (prefilter: boolean) => testWorkerInit(prefilter, { sigma: { sources: RULES } });
 const filtered = createFileWork(init(true));
 const full = createFileWork(init(false));
 

@@ -47,7 +47,12 @@ export async function runSigma(
   });
   const { sigmaForRun } = await import('../../app.js');
   const { sigma, statuses } = await sigmaForRun(ctx.home, config, paths);
-  if (statuses.length === 0) return { sigma, failed: 0 };
+  if (statuses.length === 0) {
+    // Folders given (or configured) that hold no rule file: said, so a typo is not silent.
+    if (paths.length > 0 || config.sigma.folders.length > 0)
+      ctx.io.err('keysnare: no Sigma rule files (.yml, .yaml) in the rule folders given\n');
+    return { sigma, failed: 0 };
+  }
   const count = (s: string) => statuses.filter((x) => x.status === s).length;
   for (const s of statuses) {
     if (s.status === 'error')

@@ -137,13 +137,20 @@ function orderedEntries(
 /** A compiled correlation as a stateful {@link Rule}. */
 export function correlationRule(c: CompiledCorrelation): Rule {
   const r = c.rule;
+  // The engine calls admit, then match, on the same event: the members are matched once for it.
+  let last: CloudEvent | undefined;
+  let lastHits: number[] = [];
   const matched = (event: CloudEvent): number[] => {
+    if (event === last) return lastHits;
     const raw = event.raw;
-    if (raw === undefined) return [];
     const out: number[] = [];
-    c.members.forEach((m, i) => {
-      if (m.matches(raw)) out.push(i);
-    });
+    if (raw !== undefined) {
+      c.members.forEach((m, i) => {
+        if (m.matches(raw)) out.push(i);
+      });
+    }
+    last = event;
+    lastHits = out;
     return out;
   };
   const ordered = r.type === 'temporal_ordered';
