@@ -12,3 +12,4 @@ export * from './regexp.js';
 export * from './ip-context.js';
 export * from './intern.js';
 export * from './walk.js';
+export * from './incident.js';
