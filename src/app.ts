@@ -246,8 +246,11 @@ export async function ingestIntoWorkspace(
 ): Promise<import('./pipeline/index.js').IngestResult> {
   const { ingestFiles } = await import('./pipeline/index.js');
   const ip = await ipLookup(ws.home, ws.config, onIpDataError);
+  const alerting = await alertingFor(ws, o.now, { ...(sigma ? { sigma } : {}), ip: ip ?? null });
+  await ensureIncidents(ws, alerting);
   return ingestFiles(
     {
+      alerting,
       store: ws.store,
       tokens: await canaryTokens(ws, [], o.now()),
       managementPrincipals: await managementPrincipals(ws),
@@ -523,4 +526,121 @@ export async function ipDataStatus(
     // Each failure is in sources(), with its message.
   }
   return ip.sources();
+}
+
+/** Keysnare's version (package.json), for user agents and CEF. */
+function keysnareVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/**
+ * Incidents and alerting over an open workspace: its `alerts:` settings, canaries, the runbooks of
+ * the rules (and the Sigma rules of the run, when given) and the IP context.
+ */
+export async function alertingFor(
+  ws: Workspace,
+  now: () => Date,
+  opts: {
+    readonly sigma?: import('./detect/index.js').SigmaSet;
+    readonly onIpDataError?: (message: string) => void;
+    /** An IP lookup already built (null: none configured), instead of building one. */
+    readonly ip?: import('./detect/index.js').IpLookup | null;
+  } = {},
+): Promise<import('./pipeline/index.js').AlertingDeps> {
+  const { ruleSet } = await import('./detect/index.js');
+  const a = ws.config.alerts;
+  const runbooks = new Map(ruleSet(opts.sigma).map((r) => [r.id, r.runbook]));
+  const ip =
+    opts.ip !== undefined
+      ? (opts.ip ?? undefined)
+      : await ipLookup(ws.home, ws.config, opts.onIpDataError);
+  return {
+    store: ws.store,
+    sinks: Object.keys(a.sinks),
+    routes: a.routes.map((r) => definedOnly(r) as import('./alert/index.js').Route),
+    quiet: a.quiet.map((q) => definedOnly(q) as import('./incidents/index.js').QuietRule),
+    windowMs: a.windowHours * 3_600_000,
+    ...(a.dashboardUrl !== undefined ? { dashboardUrl: a.dashboardUrl } : {}),
+    tokens: await canaryTokens(ws, [], now()),
+    runbook: (id: string) => runbooks.get(id) ?? [],
+    ...(ip ? { ip } : {}),
+    now,
+  };
+}
+
+/** `o` without its undefined entries (zod's optional keys, for exact optional types). */
+function definedOnly(o: object): object {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * The workspace's sinks, built from `alerts.sinks` (each validated by its type's schema when the
+ * config loaded). KS_SINK_INVALID names a sink whose factory refused its options.
+ */
+export async function buildSinks(
+  ws: Workspace,
+  now: () => Date,
+): Promise<Map<string, import('./alert/index.js').Sink>> {
+  const { createGuard, createHttpClient } = await import('./alert/index.js');
+  const { sinkDefinition, ownOptions } = await import('./config/alerts.js');
+  const { hostname } = await import('node:os');
+  const version = keysnareVersion();
+  const out = new Map<string, import('./alert/index.js').Sink>();
+  for (const [name, entry] of Object.entries(ws.config.alerts.sinks)) {
+    const def = sinkDefinition(entry.type);
+    if (!def)
+      throw new AppError('KS_SINK_INVALID', { sink: name, reason: `unknown type ${entry.type}` });
+    const guard = createGuard(entry.allowPrivateTargets);
+    try {
+      const options: unknown = def.options.parse(ownOptions(entry));
+      out.set(
+        name,
+        def.create(options, {
+          name,
+          http: createHttpClient(guard, entry.timeoutMs),
+          guard,
+          now,
+          hostname: hostname(),
+          version,
+          resolvePath: (p) => resolve(ws.home, p),
+        }),
+      );
+    } catch (err) {
+      throw new AppError(
+        'KS_SINK_INVALID',
+        { sink: name, reason: err instanceof Error ? err.message : String(err) },
+        { cause: err },
+      );
+    }
+  }
+  return out;
+}
+
+/** Per-sink rates from `alerts.sinks.<name>.ratePerMinute`. */
+export function sinkRates(ws: Workspace): Map<string, number> {
+  return new Map(
+    Object.entries(ws.config.alerts.sinks).flatMap(([n, s]) =>
+      s.ratePerMinute !== undefined ? [[n, s.ratePerMinute] as [string, number]] : [],
+    ),
+  );
+}
+
+/** Group findings stored before incidents existed, once per workspace (no alerts for them). */
+export async function ensureIncidents(
+  ws: Workspace,
+  deps: import('./pipeline/index.js').AlertingDeps,
+): Promise<number> {
+  const KEY = 'incidents:backfilled';
+  if ((await ws.store.getValue(KEY)) !== undefined) return 0;
+  const { backfillIncidents } = await import('./pipeline/index.js');
+  const n = await backfillIncidents(deps);
+  await ws.store.setValue(KEY, deps.now().toISOString());
+  return n;
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ruleConfigSchema, sharedRuleConfigSchema } from '../detect/rule-config.js';
 import { rules as builtInRules } from '../detect/rules/index.js';
+import { alertsSection, sinkEntriesJsonSchema } from './alerts.js';
 import { ipContextSection, ipContextYaml } from './ip-context.js';
 
 /** Placeholders a canary user-name template may use. */
@@ -262,6 +263,7 @@ export const configSchema = z.strictObject({
   ipContext: ipContextSection,
   sigma,
   rules: rulesSection,
+  alerts: alertsSection,
 });
 
 /** A validated configuration, defaults filled in. */
@@ -282,6 +284,13 @@ export function configJsonSchema(): object {
     rules['patternProperties'] = { [SIGMA_RULE_ID.source]: rules['additionalProperties'] };
     rules['additionalProperties'] = false;
   }
+  const alerts = (schema.properties as Record<string, Record<string, unknown>> | undefined)?.[
+    'alerts'
+  ];
+  const sinks = (alerts?.['properties'] as Record<string, Record<string, unknown>> | undefined)?.[
+    'sinks'
+  ];
+  if (sinks) sinks['additionalProperties'] = sinkEntriesJsonSchema();
   return { ...schema, title: 'Keysnare configuration (keysnare.yaml)' };
 }
 

@@ -22,6 +22,9 @@ export const ERRORS = {
   KS_INPUT_READ: { message: 'cannot read {file}: {reason}', exit: 1, http: 400 },
   KS_INPUT_INVALID: { message: '{file}: {reason}', exit: 2, http: 400 },
   KS_TOKEN_NOT_FOUND: { message: 'no token {id} in the registry', exit: 2, http: 404 },
+  KS_INCIDENT_NOT_FOUND: { message: 'no incident {id} in the workspace', exit: 2, http: 404 },
+  KS_ALERT_NOT_FOUND: { message: 'no alert {id} in the outbox', exit: 2, http: 404 },
+  KS_SINK_INVALID: { message: 'cannot build sink {sink}: {reason}', exit: 2, http: 500 },
   KS_TOKEN_EXISTS: {
     message: 'access key {accessKeyId} is already registered as {id}',
     exit: 2,

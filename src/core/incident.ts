@@ -67,6 +67,8 @@ export interface Incident {
   readonly related: readonly string[];
   readonly history: readonly IncidentChange[];
   readonly notes: readonly IncidentNote[];
+  /** Why it does not page: a quiet rule (`alerts.quiet`) matched every one of its findings. */
+  readonly quiet?: string;
   /** Bumped on every change that alerts (new findings or events, a state change). */
   readonly revision: number;
   readonly createdAt: string;

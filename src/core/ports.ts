@@ -5,6 +5,7 @@
  */
 import type { CloudEvent } from './event.js';
 import type { Finding } from './finding.js';
+import type { Alert, AlertStatus, Incident, IncidentState } from './incident.js';
 import type { CustodyEntry, Placement, Token, TokenFact } from './token.js';
 
 /** Filter for listing tokens. */
@@ -62,6 +63,15 @@ export interface EventStore {
     readonly principalArns: readonly string[];
     readonly targetUserNames?: readonly string[];
   }): Promise<CloudEvent[]>;
+  /**
+   * Stored events in batches, in storage order (bounded memory over any number of events);
+   * `fromMs`/`toMs` keep those timed within the range (inclusive).
+   */
+  eventBatches(q?: {
+    readonly fromMs?: number;
+    readonly toMs?: number;
+    readonly batchSize?: number;
+  }): AsyncIterable<CloudEvent[]>;
 }
 
 /** Findings, upserted by id. */
@@ -118,9 +128,76 @@ export interface SecretStore {
   deleteSecret(tokenId: string): Promise<void>;
 }
 
+/** Filter for listing incidents. */
+export interface IncidentFilter {
+  readonly state?: IncidentState;
+  readonly limit?: number;
+}
+
+/** Incidents, upserted by id and kept as the exact JSON given. */
+export interface IncidentStore {
+  upsertIncidents(incidents: readonly Incident[]): Promise<void>;
+  getIncident(id: string): Promise<Incident | undefined>;
+  /** Newest first (by last activity, then id). */
+  listIncidents(filter?: IncidentFilter): Promise<Incident[]>;
+  /** The incidents with this grouping key, newest first. */
+  incidentsByKey(key: string): Promise<Incident[]>;
+  /** Which incident each of these findings belongs to (findings in none are left out). */
+  incidentsOfFindings(findingIds: readonly string[]): Promise<Map<string, string>>;
+  /** The incidents any of these source IPs appear in. */
+  incidentsBySourceIp(ips: readonly string[]): Promise<Incident[]>;
+  /** Findings that belong to no incident yet (stored before incidents existed), oldest first. */
+  unassignedFindings(): Promise<Finding[]>;
+}
+
+/** Filter for listing alerts. */
+export interface AlertFilter {
+  readonly status?: AlertStatus;
+  readonly sink?: string;
+  readonly incidentId?: string;
+  readonly limit?: number;
+}
+
+/** What a delivery attempt changes on an alert. */
+export interface AlertAttempt {
+  readonly status: AlertStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: string;
+  readonly deliveredAt?: string;
+  readonly lastError?: string;
+  /** A new start for the maximum age (`alerts retry`). */
+  readonly createdAt?: string;
+}
+
+/**
+ * The durable outbox: alerts are enqueued in the same transaction as the incident change that
+ * makes them, then delivered by the dispatcher, each sink's in the order they were enqueued.
+ */
+export interface AlertStore {
+  /** Add alerts (an id already queued is ignored). */
+  enqueueAlerts(alerts: readonly Alert[]): Promise<void>;
+  /** Each sink's oldest pending alert, whatever its due time (a sink delivers in order). */
+  headOfQueues(): Promise<Alert[]>;
+  recordAttempt(id: string, attempt: AlertAttempt): Promise<void>;
+  getAlert(id: string): Promise<Alert | undefined>;
+  /** Oldest first. */
+  listAlerts(filter?: AlertFilter): Promise<Alert[]>;
+  /** What a sink's first delivery for an incident returned, for threading follow-ups. */
+  alertRef(incidentId: string, sink: string): Promise<string | undefined>;
+  setAlertRef(incidentId: string, sink: string, ref: string): Promise<void>;
+}
+
 /** Everything kept in the workspace database. */
 export interface WorkspaceStore
-  extends TokenStore, EventStore, FindingStore, HitStore, KeyValueStore, SecretStore {
+  extends
+    TokenStore,
+    EventStore,
+    FindingStore,
+    HitStore,
+    KeyValueStore,
+    SecretStore,
+    IncidentStore,
+    AlertStore {
   /**
    * Run `fn` in one transaction: it commits when `fn` resolves and rolls back when it rejects.
    * A transaction opened inside another joins it.

@@ -9,3 +9,5 @@ export * from './ingest.js';
 export * from './run.js';
 export * from './threads.js';
 export { readCapped } from './read.js';
+export * from './alerting.js';
+export * from './triage.js';

@@ -9,9 +9,12 @@
  * matters. A finding keeps its id when it grows.
  */
 import { createHash } from 'node:crypto';
+import type { AlertingDeps } from './alerting.js';
+import { recordIncidents } from './alerting.js';
 import type {
   CloudEvent,
   Finding,
+  Incident,
   RecordRejection,
   StoredHit,
   Token,
@@ -58,6 +61,8 @@ export interface IngestDeps {
   readonly ip?: IpLookup;
   /** Sigma rules run beside the built-ins. */
   readonly sigma?: SigmaSet;
+  /** Incidents and the outbox: when given, changed findings are grouped and alerts queued. */
+  readonly alerting?: AlertingDeps;
 }
 
 /** Options of {@link ingestFiles}. */
@@ -81,6 +86,9 @@ export interface IngestResult {
   readonly duplicates: number;
   /** Findings created or changed by this run. */
   readonly changed: Finding[];
+  /** Incidents this run opened or changed, and the alerts it queued. */
+  readonly incidents: readonly Incident[];
+  readonly alertsQueued: number;
 }
 
 const STATE_KEY = 'rules:state';
@@ -152,9 +160,19 @@ export async function ingestFiles(deps: IngestDeps, o: IngestOptions): Promise<I
     if (newestMs > -Infinity) state.evict(newestMs);
     await store.setValue(STATE_KEY, JSON.stringify(state.snapshot()));
     await store.setValue(REPLAYED_KEY, replay.identifiers);
-    return out;
+    const grouped = deps.alerting
+      ? await recordIncidents(deps.alerting, out)
+      : { updates: [], alerts: [] };
+    return { out, grouped };
   });
-  return { stats, newEvents, duplicates, changed };
+  return {
+    stats,
+    newEvents,
+    duplicates,
+    changed: changed.out,
+    incidents: changed.grouped.updates.map((u) => u.incident),
+    alertsQueued: changed.grouped.alerts.length,
+  };
 }
 
 /** Every identifier tied to a canary, by what the store can look events up by. */

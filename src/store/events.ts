@@ -97,6 +97,24 @@ export class SqliteEventTable {
     return [...out.values()];
   }
 
+  /** One batch after `afterRowid` (keyset paging), with the last rowid read. */
+  eventBatch(
+    afterRowid: number,
+    size: number,
+    fromMs: number | undefined,
+    toMs: number | undefined,
+  ): { events: CloudEvent[]; last: number } {
+    const timed = fromMs !== undefined || toMs !== undefined;
+    const sql = `SELECT e.rowid AS rid, e.event_id, e.time_ms, e.access_key_id, e.principal_arn,
+      f.path, e.record_index, e.record FROM events e LEFT JOIN event_files f ON f.id = e.file_id
+      WHERE e.rowid > ? ${timed ? 'AND e.time_ms BETWEEN ? AND ?' : ''} ORDER BY e.rowid LIMIT ?`;
+    const params: number[] = timed
+      ? [afterRowid, fromMs ?? -8.64e15, toMs ?? 8.64e15, size]
+      : [afterRowid, size];
+    const rows = this.db.prepare<number[], EventRow & { rid: number }>(sql).all(...params);
+    return { events: rows.map((r) => derive(r).event), last: rows.at(-1)?.rid ?? -1 };
+  }
+
   getEvent(eventId: string): StoredEvent | undefined {
     const row = this.byId.get(eventId);
     return row && derive(row);

@@ -5,6 +5,7 @@
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../core/errors.js';
 import { iamTarget } from '../normalize/iam-target.js';
+import { INCIDENT_SCHEMA } from './incidents.js';
 import { decodeRecord, encodeRecord } from './record-codec.js';
 
 /** One schema step. `version` is the `user_version` the database has after it. */
@@ -238,6 +239,11 @@ CREATE INDEX events_principal ON events (principal_arn);`,
     sql: `ALTER TABLE events ADD COLUMN target_user TEXT;
 CREATE INDEX events_target_user ON events (target_user);`,
     run: addTargetUsers,
+  },
+  {
+    version: 5,
+    name: 'incidents and the alert outbox (findings stored before are grouped on first use)',
+    sql: INCIDENT_SCHEMA,
   },
 ];
 

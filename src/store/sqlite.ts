@@ -7,7 +7,11 @@ import Database from 'better-sqlite3';
 import { AppError, describeError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import type { CloudEvent } from '../core/event.js';
+import type { Alert, Incident } from '../core/incident.js';
 import type {
+  AlertAttempt,
+  AlertFilter,
+  IncidentFilter,
   StoredEvent,
   HitGroup,
   StoredHit,
@@ -19,6 +23,7 @@ import type {
 import type { CustodyEntry, Token, TokenFact } from '../core/token.js';
 import { SqliteEventTable, SqliteHitTable } from './events.js';
 import { SqliteFindingTable } from './findings.js';
+import { SqliteAlertTable, SqliteIncidentTable } from './incidents.js';
 import type { FindingFilter } from './findings.js';
 import { SqliteKeyValueTable, SqliteSecretTable } from './kv.js';
 import { applyMigrations, EVENTS_ONCE_VERSION } from './migrations.js';
@@ -96,6 +101,8 @@ class SqliteWorkspaceStore implements SqliteStore {
   private readonly findings: SqliteFindingTable;
   private readonly kv: SqliteKeyValueTable;
   private readonly secrets: SqliteSecretTable;
+  private readonly incidents: SqliteIncidentTable;
+  private readonly alerts: SqliteAlertTable;
   /** Open transactions (0: none); a transaction opened inside one joins it. */
   private depth = 0;
   /** The outermost transactions, one after another. */
@@ -112,6 +119,8 @@ class SqliteWorkspaceStore implements SqliteStore {
     this.findings = new SqliteFindingTable(db, now);
     this.kv = new SqliteKeyValueTable(db);
     this.secrets = new SqliteSecretTable(db);
+    this.incidents = new SqliteIncidentTable(db, now);
+    this.alerts = new SqliteAlertTable(db);
   }
 
   /** {@link guard} as a promise: a throw becomes a rejection. */
@@ -161,6 +170,17 @@ class SqliteWorkspaceStore implements SqliteStore {
   }
   insertEvents(events: readonly StoredEvent[]): Promise<Set<string>> {
     return this.run(() => this.events.insertEvents(events));
+  }
+  async *eventBatches(
+    q: { readonly fromMs?: number; readonly toMs?: number; readonly batchSize?: number } = {},
+  ): AsyncIterable<CloudEvent[]> {
+    const size = Math.max(1, Math.min(q.batchSize ?? 1000, 10_000));
+    for (let after = 0; ;) {
+      const batch = await this.run(() => this.events.eventBatch(after, size, q.fromMs, q.toMs));
+      if (batch.events.length === 0) return;
+      yield batch.events;
+      after = batch.last;
+    }
   }
   countEvents(): Promise<number> {
     return this.run(() => this.events.countEvents());
@@ -212,6 +232,48 @@ class SqliteWorkspaceStore implements SqliteStore {
   }
   deleteSecret(tokenId: string): Promise<void> {
     return this.run(() => this.secrets.deleteSecret(tokenId));
+  }
+  upsertIncidents(incidents: readonly Incident[]): Promise<void> {
+    return this.run(() => this.incidents.upsertIncidents(incidents));
+  }
+  getIncident(id: string): Promise<Incident | undefined> {
+    return this.run(() => this.incidents.getIncident(id));
+  }
+  listIncidents(filter?: IncidentFilter): Promise<Incident[]> {
+    return this.run(() => this.incidents.listIncidents(filter));
+  }
+  incidentsByKey(key: string): Promise<Incident[]> {
+    return this.run(() => this.incidents.incidentsByKey(key));
+  }
+  incidentsOfFindings(findingIds: readonly string[]): Promise<Map<string, string>> {
+    return this.run(() => this.incidents.incidentsOfFindings(findingIds));
+  }
+  incidentsBySourceIp(ips: readonly string[]): Promise<Incident[]> {
+    return this.run(() => this.incidents.incidentsBySourceIp(ips));
+  }
+  unassignedFindings(): Promise<Finding[]> {
+    return this.run(() => this.incidents.unassignedFindings());
+  }
+  enqueueAlerts(alerts: readonly Alert[]): Promise<void> {
+    return this.run(() => this.alerts.enqueueAlerts(alerts));
+  }
+  headOfQueues(): Promise<Alert[]> {
+    return this.run(() => this.alerts.headOfQueues());
+  }
+  recordAttempt(id: string, attempt: AlertAttempt): Promise<void> {
+    return this.run(() => this.alerts.recordAttempt(id, attempt));
+  }
+  getAlert(id: string): Promise<Alert | undefined> {
+    return this.run(() => this.alerts.getAlert(id));
+  }
+  listAlerts(filter?: AlertFilter): Promise<Alert[]> {
+    return this.run(() => this.alerts.listAlerts(filter));
+  }
+  alertRef(incidentId: string, sink: string): Promise<string | undefined> {
+    return this.run(() => this.alerts.alertRef(incidentId, sink));
+  }
+  setAlertRef(incidentId: string, sink: string, ref: string): Promise<void> {
+    return this.run(() => this.alerts.setAlertRef(incidentId, sink, ref));
   }
 
   /**

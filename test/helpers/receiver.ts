@@ -2,7 +2,7 @@
  * A real local HTTP receiver for sink tests: records every request (method, path, headers, the
  * exact body bytes) and answers with what the test scripts, in order (then 200 by default).
  */
-import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -21,6 +21,8 @@ export interface Answer {
   readonly status: number;
   readonly body?: string;
   readonly headers?: Record<string, string>;
+  /** Never answer (a receiver that hangs, or a process killed mid-delivery). */
+  readonly hold?: boolean;
 }
 
 /** A listening receiver. */
@@ -38,13 +40,18 @@ export interface Receiver {
 export async function startReceiver(port = 0): Promise<Receiver> {
   const received: Received[] = [];
   const queue: (Answer | ((r: Received) => Answer))[] = [];
+  const held: ServerResponse[] = [];
   const rec: Receiver = {
     url: '',
     port: 0,
     received,
     fallback: { status: 200, body: 'ok' },
     script: (...answers) => void queue.push(...answers),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        for (const h of held.splice(0)) h.destroy();
+        server.close(() => resolve());
+      }),
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -62,6 +69,10 @@ export async function startReceiver(port = 0): Promise<Receiver> {
       received.push(r);
       const next = queue.shift() ?? rec.fallback;
       const a = typeof next === 'function' ? next(r) : next;
+      if (a.hold) {
+        held.push(res);
+        return;
+      }
       res.writeHead(a.status, { 'content-type': 'text/plain', ...a.headers });
       res.end(a.body ?? '');
     });

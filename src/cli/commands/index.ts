@@ -1,8 +1,10 @@
 import type { RegisterCommand } from '../action.js';
+import { registerAlerts, registerHunt } from './alerts.js';
 import { registerData } from './data.js';
 import { registerDemo } from './demo.js';
 import { registerDetect } from './detect.js';
 import { registerFindings } from './findings.js';
+import { registerIncidents } from './incidents.js';
 import { registerIngest } from './ingest.js';
 import { registerRules } from './rules.js';
 import { registerInit } from './init.js';
@@ -16,6 +18,9 @@ export const commands = [
   registerDetect,
   registerIngest,
   registerFindings,
+  registerIncidents,
+  registerAlerts,
+  registerHunt,
   registerRules,
   registerSafetyNet,
   registerData,

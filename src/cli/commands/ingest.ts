@@ -52,6 +52,17 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
     ctx.io.err(
       `stored ${result.newEvents} new event(s), ${result.duplicates} already stored; ${result.changed.length} finding(s) new or updated\n`,
     );
+    ctx.io.err(
+      `${result.incidents.length} incident(s) opened or changed; ${result.alertsQueued} alert(s) queued\n`,
+    );
+    if (Object.keys(ws.config.alerts.sinks).length > 0) {
+      const { deliverNow } = await import('./alerts.js');
+      const s = await deliverNow(ctx, ws, 0);
+      if (s.delivered + s.retried + s.dead + s.pending > 0)
+        ctx.io.err(
+          `alerts: delivered ${s.delivered}, retrying ${s.pending} (keysnare alerts dispatch), dead ${s.dead} (keysnare alerts list --status dead)\n`,
+        );
+    }
     return exitCodeOf(input.problems.length + rules.failed, result.stats);
   } finally {
     await ws.close();
