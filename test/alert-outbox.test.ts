@@ -240,5 +240,16 @@ describe('the alert outbox', () => {
       ['other', 'opened'],
     ]);
     expect(alerts[0]!.message.summary).toContain('was used from 198.51.100.7 with aws-cli on Kali');
+    // The same findings again change no incident; the same alerts again add no row.
+    const same = [
+      finding('a', { principalArn: 'arn:aws:iam::111122223333:user/x' }),
+      finding('b', {
+        principalArn: 'arn:aws:iam::111122223333:user/x',
+        time: '2026-11-30T11:05:00.000Z',
+      }),
+    ];
+    expect((await queue(store, d, same)).alerts).toEqual([]);
+    await store.enqueueAlerts(alerts);
+    expect((await store.listAlerts()).map((a) => a.id)).toEqual(alerts.map((a) => a.id));
   });
 });

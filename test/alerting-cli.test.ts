@@ -36,8 +36,8 @@ afterEach(async () => {
 });
 afterAll(removeTempDirs);
 
-/** A workspace with a canary, a webhook and a JSON-lines sink. */
-async function workspace(hookUrl: string) {
+/** A workspace with a canary, a webhook and a JSON-lines sink (and `extra` in `alerts:`). */
+async function workspace(hookUrl: string, extra = '') {
   const home = tempDir('ks-alerting-');
   expect((await runCli(['--home', home, 'init'])).code).toBe(0);
   expect(
@@ -66,7 +66,7 @@ alerts:
     file:
       type: jsonl
       path: alerts.jsonl
-`,
+${extra}`,
   );
   return home;
 }
@@ -240,5 +240,57 @@ describe('incidents and alerting through the CLI', () => {
     expect(shown.out).not.toMatch(LIVE);
     const table = await runCli(['--home', home, 'incidents', 'list']);
     expect(table.out).not.toMatch(LIVE);
+  });
+
+  it('a quiet rule records and groups sanctioned activity without paging', async () => {
+    const rec = await startReceiver();
+    receivers.push(rec);
+    const home = await workspace(
+      `${rec.url}/hook`,
+      `  quiet:\n    - { name: red team exercise, sourceCidrs: [185.220.101.0/24] }\n`,
+    );
+    const r = await runCli(['--home', home, 'ingest', attackFiles(tempDir('ks-alerting-in-'))]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('2 incident(s) opened or changed; 0 alert(s) queued');
+    const list = jsonl<Incident>(
+      (await runCli(['--home', home, 'incidents', 'list', '--format', 'jsonl'])).out,
+    );
+    expect(list.map((i) => i.quiet)).toEqual(['red team exercise', 'red team exercise']);
+    expect(rec.received).toHaveLength(0);
+  });
+
+  it('groups findings stored before incidents existed, once, without alerting', async () => {
+    const rec = await startReceiver();
+    receivers.push(rec);
+    const home = await workspace(`${rec.url}/hook`);
+    const { openSqliteStore } = await import('../src/store/sqlite.js');
+    const store = openSqliteStore(join(home, 'keysnare.db'));
+    await store.upsertFindings(
+      ['old-1', 'old-2'].map((id, n) => ({
+        id,
+        rule: 'useragent.offensive-os',
+        severity: 'high' as const,
+        title: 'AWS call from a penetration-testing OS',
+        time: `2026-11-01T10:0${n}:00.000Z`,
+        eventIds: [`ev-${id}`],
+        principalArn: 'arn:aws:iam::111122223333:user/deploy',
+        sourceIp: '198.51.100.9',
+        source: 'cloudtrail' as const,
+        details: {},
+      })),
+    );
+    await store.close();
+    const list = jsonl<Incident>(
+      (await runCli(['--home', home, 'incidents', 'list', '--format', 'jsonl'])).out,
+    );
+    expect(list).toHaveLength(1);
+    expect(list[0]!.findingIds).toEqual(['old-1', 'old-2']);
+    const alerts = jsonl(
+      (await runCli(['--home', home, 'alerts', 'list', '--format', 'jsonl'])).out,
+    );
+    expect(alerts).toEqual([]);
+    expect(
+      jsonl((await runCli(['--home', home, 'incidents', 'list', '--format', 'jsonl'])).out),
+    ).toHaveLength(1);
   });
 });
