@@ -342,7 +342,9 @@ export async function runSafetyNetPass(
   o: import('./safety-net.js').SafetyNetOptions,
 ): Promise<import('./safety-net.js').SafetyNetRun> {
   const { runSafetyNet } = await import('./safety-net.js');
-  return runSafetyNet(ws.store, await createIam(ws.config), o);
+  const alerting = o.alerting ?? (await alertingFor(ws, () => new Date()));
+  await ensureIncidents(ws, alerting);
+  return runSafetyNet(ws.store, await createIam(ws.config), { ...o, alerting });
 }
 
 /** Where `keysnare data update` puts downloaded data, relative to the workspace. */

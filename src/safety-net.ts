@@ -4,6 +4,8 @@
  * latest CloudTrail event stored for each canary. Use that CloudTrail never showed becomes a
  * `honeytoken.unlogged-use` finding, stored once per last-used time.
  */
+import type { AlertingDeps } from './pipeline/alerting.js';
+import { recordIncidents } from './pipeline/alerting.js';
 import type { Finding, Token, WorkspaceStore } from './core/index.js';
 import { AppError, describeError, isAppError } from './core/index.js';
 import type { IamPort } from './aws/ports.js';
@@ -25,6 +27,8 @@ export interface SafetyNetOptions {
   readonly onFinding?: (finding: Finding) => void;
   /** After each key: how many of the active keys have been checked. */
   readonly onProgress?: (checked: number, total: number) => void;
+  /** Incidents and the outbox: each finding is grouped and its alerts queued with it. */
+  readonly alerting?: AlertingDeps;
 }
 
 /** What a pass did. */
@@ -242,6 +246,7 @@ export async function runSafetyNet(
       await store.transaction(async () => {
         await store.upsertFindings(result.findings);
         await store.setValue(ALERTED_KEY, JSON.stringify(Object.fromEntries(alerted)));
+        if (o.alerting) await recordIncidents(o.alerting, result.findings);
       });
       for (const f of result.findings) {
         findings.push(f);

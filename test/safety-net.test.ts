@@ -217,6 +217,13 @@ describe('safety net', () => {
     const r = await runCli(['--home', home, 'safety-net', '--once', '--format', 'jsonl']);
     expect(r.code).toBe(0);
     expect(jsonl(r.out)).toHaveLength(1);
+    // The finding opens the canary's incident, like any other.
+    const incidents = jsonl<{ kind: string; tokenId: string; rules: string[] }>(
+      (await runCli(['--home', home, 'incidents', 'list', '--format', 'jsonl'])).out,
+    );
+    expect(incidents).toMatchObject([
+      { kind: 'canary', tokenId: t.id, rules: ['honeytoken.unlogged-use'] },
+    ]);
     expect((await runCli(['--home', home, 'safety-net'])).code).toBe(2);
   });
 

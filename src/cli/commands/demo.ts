@@ -83,10 +83,27 @@ async function runDemo(ctx: CommandContext, home: string, temporary: boolean): P
       ];
       ctx.io.out(lines.map((l) => safeText(l)).join('\n') + '\n');
     }
+    const incidents = await ws.store.listIncidents();
+    ctx.io.out(`\n${incidents.length} incident(s):\n`);
+    const { renderTable } = await import('../output.js');
+    ctx.io.out(
+      renderTable(
+        ['ID', 'SEVERITY', 'KIND', 'TITLE', 'FINDINGS', 'RELATED'],
+        incidents.map((i) => [
+          i.id,
+          i.severity,
+          i.kind,
+          i.title,
+          i.findingIds.length,
+          i.related.join(' '),
+        ]),
+        70,
+      ),
+    );
     ctx.io.err(
       temporary
         ? '\nthe demo workspace has been removed; to keep one and explore it: npx keysnare demo --demo-home DIR\n'
-        : `\nexplore it: npx keysnare --home ${ws.home} findings list --format jsonl\n`,
+        : `\nexplore it: npx keysnare --home ${ws.home} incidents show ${incidents[0]?.id ?? 'ID'} (or findings list --format jsonl)\n`,
     );
     return 0;
   } finally {

@@ -42,6 +42,10 @@ async function pass(ctx: CommandContext, format: string | undefined): Promise<nu
     ctx.io.err(
       `safety net: ${run.keysQueried} key(s) queried, ${run.checked} with last-used data, credential report ${run.reportUsed ? 'used' : 'not used'}, ${run.findings.length} new finding(s)\n`,
     );
+    if (Object.keys(ws.config.alerts.sinks).length > 0) {
+      const { deliverNow } = await import('./alerts.js');
+      await deliverNow(ctx, ws, 0);
+    }
     return run.indeterminate.length && run.indeterminate.length === run.keysQueried ? 1 : 0;
   } finally {
     endProgress();
