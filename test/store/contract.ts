@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/core/errors.js';
 import type { Finding } from '../../src/core/finding.js';
+import type { Alert, Incident } from '../../src/core/incident.js';
 import type { StoredEvent, WorkspaceStore } from '../../src/core/ports.js';
 import type { CustodyEntry } from '../../src/core/token.js';
 import { normalizeRecord } from '../../src/normalize/cloudtrail.js';
@@ -412,6 +413,140 @@ function hostileContract(store: () => WorkspaceStore): void {
   });
 }
 
+function incident(id: string, over: Partial<Incident> = {}): Incident {
+  return {
+    id,
+    kind: 'principal',
+    key: 'principal:arn:aws:iam::123456789012:user/deploy',
+    title: 'Kali user agent',
+    severity: 'high',
+    state: 'open',
+    firstSeen: '2026-01-01T00:00:00.000Z',
+    lastSeen: '2026-01-01T01:00:00.000Z',
+    findingIds: [],
+    rules: ['useragent.offensive-os'],
+    eventCount: 1,
+    accessKeyIds: [],
+    sourceIps: ['203.0.113.9'],
+    userAgents: [],
+    regions: [],
+    eventNames: [],
+    related: [],
+    history: [{ at: '2026-01-01T01:00:00.000Z', by: 'keysnare', state: 'open' }],
+    notes: [],
+    revision: 1,
+    createdAt: '2026-01-01T01:00:00.000Z',
+    updatedAt: '2026-01-01T01:00:00.000Z',
+    ...over,
+  };
+}
+
+function alert(id: string, sink: string, over: Partial<Alert> = {}): Alert {
+  return {
+    id,
+    sink,
+    incidentId: 'inc-1',
+    kind: 'opened',
+    status: 'pending',
+    attempts: 0,
+    createdAt: '2026-01-01T01:00:00.000Z',
+    nextAttemptAt: '2026-01-01T01:00:00.000Z',
+    message: { alertId: id, incidentId: 'inc-1', title: 't' } as Alert['message'],
+    ...over,
+  };
+}
+
+const F1 = makeFinding('f-1', '2026-01-01T00:00:00.000Z');
+const F2 = makeFinding('f-2', '2026-01-01T00:10:00.000Z');
+
+function incidentContract(store: () => WorkspaceStore): void {
+  it('returns an incident exactly as upserted, by id, key, finding and source IP', async () => {
+    await store().upsertFindings([F1, F2]);
+    const a = incident('inc-a', { findingIds: [F1.id] });
+    const b = incident('inc-b', {
+      key: 'token:tok_1',
+      kind: 'canary',
+      lastSeen: '2026-01-02T00:00:00.000Z',
+    });
+    await store().upsertIncidents([a, b]);
+    expect(await store().getIncident('inc-a')).toStrictEqual(a);
+    expect(await store().incidentsByKey(a.key)).toStrictEqual([a]);
+    expect(await store().listIncidents()).toStrictEqual([b, a]);
+    expect(await store().listIncidents({ state: 'resolved' })).toStrictEqual([]);
+    expect(await store().incidentsOfFindings([F1.id, F2.id])).toEqual(new Map([[F1.id, 'inc-a']]));
+    expect((await store().incidentsBySourceIp(['203.0.113.9'])).map((i) => i.id)).toEqual([
+      'inc-a',
+      'inc-b',
+    ]);
+    expect((await store().unassignedFindings()).map((f) => f.id)).toEqual([F2.id]);
+    const moved = { ...a, findingIds: [], sourceIps: [] };
+    await store().upsertIncidents([moved]);
+    expect(await store().incidentsBySourceIp(['203.0.113.9'])).toStrictEqual([b]);
+    expect(await store().incidentsOfFindings([F1.id])).toEqual(new Map());
+  });
+
+  it('keeps the outbox in order per sink: the head of each queue, whatever its due time', async () => {
+    await store().enqueueAlerts([
+      alert('a1', 'slack'),
+      alert('a2', 'hook'),
+      alert('a3', 'slack', { nextAttemptAt: '2030-01-01T00:00:00.000Z' }),
+    ]);
+    await store().enqueueAlerts([alert('a1', 'slack', { kind: 'updated' })]);
+    expect((await store().headOfQueues()).map((a) => a.id)).toEqual(['a1', 'a2']);
+    await store().recordAttempt('a1', {
+      status: 'delivered',
+      attempts: 1,
+      nextAttemptAt: '2026-01-01T01:00:00.000Z',
+      deliveredAt: '2026-01-01T01:00:01.000Z',
+    });
+    expect((await store().headOfQueues()).map((a) => a.id)).toEqual(['a2', 'a3']);
+    await store().recordAttempt('a2', {
+      status: 'dead',
+      attempts: 3,
+      nextAttemptAt: '2026-01-01T01:00:00.000Z',
+      lastError: 'HTTP 400',
+    });
+    expect(await store().getAlert('a2')).toStrictEqual({
+      ...alert('a2', 'hook'),
+      status: 'dead',
+      attempts: 3,
+      lastError: 'HTTP 400',
+    });
+    expect((await store().listAlerts({ status: 'dead' })).map((a) => a.id)).toEqual(['a2']);
+    expect((await store().listAlerts({ sink: 'slack' })).map((a) => a.kind)).toEqual([
+      'opened',
+      'opened',
+    ]);
+    expect((await store().listAlerts({ limit: 1 })).map((a) => a.id)).toEqual(['a1']);
+  });
+
+  it('keeps the first thread reference of an incident and sink', async () => {
+    expect(await store().alertRef('inc-1', 'slack')).toBeUndefined();
+    await store().setAlertRef('inc-1', 'slack', '1700000000.000001');
+    await store().setAlertRef('inc-1', 'slack', '1700000000.000002');
+    expect(await store().alertRef('inc-1', 'slack')).toBe('1700000000.000001');
+    expect(await store().alertRef('inc-1', 'jira')).toBeUndefined();
+  });
+
+  it('reads stored events in batches, all or within a time range', async () => {
+    const events = [1, 2, 3, 4, 5].map((n) =>
+      makeEvent(`ev-${n}`, { eventTime: `2026-02-03T04:0${n}:00Z` }),
+    );
+    await store().insertEvents(events);
+    const all: string[] = [];
+    for await (const batch of store().eventBatches({ batchSize: 2 })) {
+      expect(batch.length).toBeLessThanOrEqual(2);
+      all.push(...batch.map((e) => e.eventId));
+    }
+    expect(all.sort()).toEqual(events.map((e) => e.event.eventId).sort());
+    const times = events.map((e) => e.event.timeMs!).sort((x, y) => x - y);
+    const some: string[] = [];
+    for await (const batch of store().eventBatches({ fromMs: times[1]!, toMs: times[3]! }))
+      some.push(...batch.map((e) => e.eventId));
+    expect(some).toHaveLength(3);
+  });
+}
+
 /**
  * Register the store contract as a describe-suite. `open` must return a fresh, empty store each
  * call; the suite closes it after each test.
@@ -434,6 +569,7 @@ export function runStoreContract(name: string, open: () => WorkspaceStore): void
     describe('events and hits', () => eventContract(store));
     describe('findings', () => findingContract(store));
     describe('values and transactions', () => valueAndTransactionContract(store));
+    describe('incidents and the outbox', () => incidentContract(store));
     describe('hostile input', () => hostileContract(store));
   });
 }
