@@ -386,5 +386,28 @@ sigma:
 #   sigma.a2cd4a1c-7c7a-4a2e-9d8b-2a4b5c6d7e8f:   # a Sigma rule, by its id
 #     severity: low
 rules: {}
+
+# Incidents and where their alerts go (docs/alerting.md; docs/sinks/ has each sink's options).
+# With no sinks, incidents are still kept (keysnare incidents list) but nothing is sent.
+alerts:
+  # Findings of one canary or principal within this many hours of each other are one incident.
+  windowHours: 24
+  # An alert that could not be delivered for this long is dead-lettered (keysnare alerts list).
+  maxAgeHours: 24
+  # For example:
+  # dashboardUrl: https://keysnare.example.com   # links in alerts
+  # sinks:
+  #   sec-slack: { type: slack, webhookUrl: 'https://hooks.slack.com/services/T0/B0/XXXX' }
+  #   oncall: { type: pagerduty, routingKey: 0123456789abcdef0123456789abcdef }
+  #   siem: { type: syslog, host: siem.internal, transport: tls, format: cef }
+  # routes:                        # none: every alert to every sink
+  #   - { minSeverity: high, sinks: [sec-slack] }
+  #   - { labels: [canary], sinks: [oncall] }
+  #   - { sinks: [siem] }
+  # quiet:                         # recorded and grouped, never paged
+  #   - { name: weekly scan, sourceCidrs: [203.0.113.0/24], userAgents: [nessus] }
+  sinks: {}
+  routes: []
+  quiet: []
 `;
 }
