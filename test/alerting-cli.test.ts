@@ -50,10 +50,9 @@ async function workspace(hookUrl: string, extra = '') {
       )
     ).code,
   ).toBe(0);
-  const config = readFileSync(join(home, 'keysnare.yaml'), 'utf8');
   writeFileSync(
     join(home, 'keysnare.yaml'),
-    `${config}
+    `version: 1
 alerts:
   dashboardUrl: https://keysnare.example
   sinks:

@@ -17,6 +17,8 @@ import type { AlertKind, AlertMessage } from '../../core/index.js';
 import { safeCell, safeText } from '../../core/index.js';
 import { TargetRefused, thrownResult } from '../http.js';
 import type { SinkDefinition, SinkResult } from '../sink.js';
+import { escapeHtml, httpLink } from './lib/text.js';
+import { KIND_LINE as CHAT_KIND_LINE } from './lib/wording.js';
 
 /** A bare address (`a@b.example`) or one with a display name (`Keysnare <a@b.example>`). */
 const ADDRESS = /^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/;
@@ -50,17 +52,14 @@ const SUBJECT_CAP = 200;
 const CAP = { title: 300, summary: 4000, label: 100, value: 1000, step: 1000 } as const;
 const MAX_FACTS = 40;
 const MAX_STEPS = 30;
+/** The longest link shown. */
+const LINK_MAX = 2000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const SOCKET_TIMEOUT_MS = 30_000;
 
-/** How each kind of alert is worded: the opening line of both parts. */
+/** How each kind of alert is worded: the opening line of both parts, as chat sinks word it. */
 const KIND_LINE: Readonly<Record<AlertKind, string>> = {
-  opened: 'New incident',
-  updated: 'Incident updated: more activity',
-  acknowledged: 'Incident acknowledged',
-  resolved: 'Incident resolved',
-  'false-positive': 'Incident marked a false positive',
-  reopened: 'Incident reopened: activity after it was closed',
+  ...CHAT_KIND_LINE,
   test: 'TEST ALERT: nothing happened; this checks that Keysnare can send mail here',
 };
 
@@ -75,18 +74,7 @@ export interface RenderedEmail {
 
 /** `v` for HTML text or a quoted attribute: neutralised, `& < > " '` as entities. */
 export function htmlText(v: string): string {
-  return safeText(v).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-}
-
-/** `link` when it is an http(s) URL of sane length, normalised. */
-function safeLink(link: string | undefined): string | undefined {
-  if (link === undefined || !URL.canParse(link)) return undefined;
-  const url = new URL(link);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  return url.href.length <= 2000 ? url.href : undefined;
+  return escapeHtml(safeText(v));
 }
 
 /** One line: neutralised, runs of spaces folded, cut to `max` code points. */
@@ -134,7 +122,7 @@ function shown(m: AlertMessage): Shown {
   return {
     facts,
     steps: m.runbook.slice(0, MAX_STEPS).map((s) => oneLine(s, CAP.step)),
-    link: safeLink(m.link),
+    link: httpLink(m.link, LINK_MAX),
     footer:
       `Incident ${oneLine(m.incidentId, 64)} (${m.state}, revision ${m.revision}) · alert ` +
       `${oneLine(m.alertId, 64)} · rules ${lists(m.rules) || '-'} · ${m.eventCount} event(s) · ` +

@@ -4,62 +4,23 @@
  * timed out may still have made the issue, so an incident's first delivery searches for that label
  * first and takes the issue it finds instead of making a second one.
  *
- * API version 3 (Jira Cloud) takes Atlassian Document Format: attacker-controlled strings go only
- * into ADF `text` nodes, which Jira never parses as markup, and the headings, lists and the one
- * link (to Keysnare's own page) are nodes built here. Version 2 (Data Center, or Cloud) takes wiki
- * markup: every attacker-controlled string goes inside a `{noformat}` block, in which Jira renders
- * nothing, after any `{noformat` in it (which would end the block) and any `[~` (a mention) is
- * broken with a space. Both lose control, bidi and line-break characters and are cut to Jira's
- * sizes. The credentials go only in the Authorization header and are never part of a result.
+ * API version 3 (Jira Cloud) takes Atlassian Document Format, version 2 (Data Center, or Cloud)
+ * wiki markup; lib/jira-render.ts writes both, keeping every attacker-controlled string inert.
+ * The credentials go only in the Authorization header and are never part of a result.
  */
 import { z } from 'zod';
-import { safeText } from '../../core/index.js';
-import type { AlertKind, AlertMessage } from '../../core/index.js';
-import { httpResult, thrownResult } from '../http.js';
+import type { AlertMessage } from '../../core/index.js';
+import { thrownResult } from '../http.js';
 import type { HttpResponse } from '../http.js';
 import type { SinkDefinition, SinkResult } from '../sink.js';
-
-/** Jira's limits and the caps on what Keysnare puts in an issue or comment (UTF-16 units). */
-const LIMITS = {
-  summary: 255,
-  /** Under Jira's 32,767 characters for a description or comment (ADF: its JSON). */
-  body: 32_000,
-  title: 1_000,
-  text: 2_000,
-  facts: 40,
-  label: 100,
-  value: 1_000,
-  steps: 20,
-  step: 500,
-  link: 2_048,
-  jiraLabel: 255,
-  reason: 500,
-} as const;
-
-/** How the issue summary starts for each kind (a first alert starts with its title). */
-const PREFIX: Readonly<Record<AlertKind, string>> = {
-  opened: '',
-  updated: '[Updated] ',
-  reopened: '[Reopened] ',
-  acknowledged: '[Acknowledged] ',
-  resolved: '[Resolved] ',
-  'false-positive': '[False positive] ',
-  test: '[TEST] ',
-};
-
-/** The first line of a description or comment: constant text, never attacker-controlled. */
-const SENTENCE: Readonly<Record<AlertKind, string>> = {
-  opened: 'Keysnare opened this incident.',
-  updated: 'The incident has new activity in Keysnare.',
-  reopened: 'The incident was reopened in Keysnare: there is new activity after it was closed.',
-  acknowledged: 'The incident was acknowledged in Keysnare.',
-  resolved: 'The incident was resolved in Keysnare.',
-  'false-positive': 'The incident was marked as a false positive in Keysnare.',
-  test: 'TEST alert from Keysnare: it only checks this sink; nothing happened.',
-};
-
-/** Kinds whose comment carries the facts and runbook again (the rest are state changes). */
-const FULL: ReadonlySet<AlertKind> = new Set(['opened', 'updated', 'reopened', 'test']);
+import {
+  incidentLabel,
+  JIRA_LABEL_MAX,
+  renderJiraAdf,
+  renderJiraIssue,
+  renderJiraWiki,
+} from './lib/jira-render.js';
+import { explainedResult, fieldErrors, parseJson, redactResult, stringsIn } from './lib/result.js';
 
 const SEVERITY_NAMES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
@@ -101,12 +62,7 @@ const options = z
       .describe('3: Jira Cloud (Atlassian Document Format); 2: Data Center or Cloud (wiki markup)'),
     labels: z
       .array(
-        z
-          .string()
-          .trim()
-          .min(1)
-          .max(LIMITS.jiraLabel)
-          .regex(/^\S+$/, 'a Jira label holds no spaces'),
+        z.string().trim().min(1).max(JIRA_LABEL_MAX).regex(/^\S+$/, 'a Jira label holds no spaces'),
       )
       .max(20)
       .default([])
@@ -141,83 +97,6 @@ const options = z
 /** The Jira sink's parsed options. */
 export type JiraOptions = z.output<typeof options>;
 
-/** An Atlassian Document Format node. */
-export interface AdfNode {
-  readonly type: string;
-  readonly attrs?: Readonly<Record<string, unknown>>;
-  readonly content?: readonly AdfNode[];
-  readonly text?: string;
-  readonly marks?: readonly AdfMark[];
-}
-
-/** An ADF mark: `strong`, or `link` (only ever to the alert's own Keysnare page). */
-export interface AdfMark {
-  readonly type: 'strong' | 'link';
-  readonly attrs?: { readonly href: string };
-}
-
-/** An ADF document, the body of a v3 description or comment. */
-export interface AdfDoc {
-  readonly type: 'doc';
-  readonly version: 1;
-  readonly content: readonly AdfNode[];
-}
-
-/** Whether a rendering is an issue's description or a comment on it. */
-export type JiraPart = 'issue' | 'comment';
-
-/** What a description or comment says, every string already inert and capped. */
-interface Report {
-  readonly sentence: string;
-  readonly lead: readonly string[];
-  readonly facts: readonly { readonly label: string; readonly value: string }[];
-  readonly more: number;
-  readonly steps: readonly string[];
-  readonly link?: string;
-  readonly footer: string;
-}
-
-/** The issue summary: one line of at most 255 characters, `[TEST] ` first for a test. */
-export function renderJiraSummary(message: AlertMessage): string {
-  const s = inert(`${PREFIX[message.kind]}${message.title}`, LIMITS.summary).trim();
-  return s || inert(`Keysnare incident ${message.incidentId}`, LIMITS.summary);
-}
-
-/** The ADF document for an issue's description or a comment, within Jira's size. */
-export function renderJiraAdf(message: AlertMessage, part: JiraPart): AdfDoc {
-  return fit(message, part, adfOf, (doc) => JSON.stringify(doc).length);
-}
-
-/** The wiki-markup string for an issue's description or a comment, within Jira's size. */
-export function renderJiraWiki(message: AlertMessage, part: JiraPart): string {
-  return fit(message, part, wikiOf, (s) => s.length);
-}
-
-/** The `POST /issue` body for an incident's first alert. */
-export function renderJiraIssue(
-  message: AlertMessage,
-  opts: Pick<JiraOptions, 'project' | 'issueType' | 'apiVersion' | 'labels' | 'priorities'>,
-): { readonly fields: Readonly<Record<string, unknown>> } {
-  const priority = opts.priorities[message.severity];
-  return {
-    fields: {
-      project: { key: opts.project },
-      issuetype: { name: opts.issueType },
-      summary: renderJiraSummary(message),
-      description:
-        opts.apiVersion === 3 ? renderJiraAdf(message, 'issue') : renderJiraWiki(message, 'issue'),
-      labels: [...new Set(['keysnare', incidentLabel(message), ...opts.labels])],
-      ...(priority !== undefined ? { priority: { name: priority } } : {}),
-    },
-  };
-}
-
-/** `keysnare-<incident id>`: the label that finds an incident's issue. */
-function incidentLabel(message: AlertMessage): string {
-  const label = safeText(`keysnare-${message.incidentId}`).replace(/\s+/g, '-');
-  return clip(label, LIMITS.jiraLabel, '');
-}
-
 /** The JQL that finds an incident's issue in the project. */
 function jqlFor(message: AlertMessage, project: string): string {
   const quote = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
@@ -225,165 +104,15 @@ function jqlFor(message: AlertMessage, project: string): string {
 }
 
 /**
- * Renders with as many facts (then runbook steps) as keep the body within Jira's size: one fact
- * fewer at a time, each left out counted in the "more in Keysnare" line.
- */
-function fit<T>(
-  message: AlertMessage,
-  part: JiraPart,
-  render: (r: Report) => T,
-  size: (t: T) => number,
-): T {
-  const full = part === 'issue' || FULL.has(message.kind);
-  let facts = full ? Math.min(message.facts.length, LIMITS.facts) : 0;
-  let steps = full ? Math.min(message.runbook.length, LIMITS.steps) : 0;
-  for (;;) {
-    const out = render(reportOf(message, part, facts, steps));
-    if (size(out) <= LIMITS.body || (facts === 0 && steps === 0)) return out;
-    if (facts > 0) facts -= 1;
-    else steps -= 1;
-  }
-}
-
-function reportOf(message: AlertMessage, part: JiraPart, facts: number, steps: number): Report {
-  const link = httpLink(message.link);
-  const rules = message.rules.slice(0, LIMITS.steps).join(', ');
-  return {
-    sentence: SENTENCE[message.kind],
-    lead: [
-      ...(part === 'comment' ? [inert(message.title, LIMITS.title)] : []),
-      inert(message.summary, LIMITS.text),
-    ].filter((s) => s !== ''),
-    facts: message.facts.slice(0, facts).map((f) => ({
-      label: inert(f.label, LIMITS.label).trim() || 'Fact',
-      value: inert(f.value, LIMITS.value),
-    })),
-    more: (part === 'issue' || FULL.has(message.kind) ? message.facts.length : 0) - facts,
-    steps: message.runbook.slice(0, steps).map((s) => inert(s, LIMITS.step)),
-    ...(link ? { link } : {}),
-    footer: inert(
-      `Incident ${message.incidentId} · alert ${message.alertId} · severity ${message.severity} · ` +
-        `rules ${rules} · ${message.eventCount} events · first seen ${message.firstSeen} · ` +
-        `last seen ${message.lastSeen}`,
-      LIMITS.text,
-    ),
-  };
-}
-
-const text = (s: string, marks?: readonly AdfMark[]): AdfNode[] =>
-  s === '' ? [] : [{ type: 'text', text: s, ...(marks ? { marks } : {}) }];
-const paragraph = (...content: AdfNode[][]): AdfNode => ({
-  type: 'paragraph',
-  content: content.flat(),
-});
-const heading = (s: string): AdfNode => ({
-  type: 'heading',
-  attrs: { level: 3 },
-  content: text(s),
-});
-const item = (node: AdfNode): AdfNode => ({ type: 'listItem', content: [node] });
-
-function adfOf(r: Report): AdfDoc {
-  const content: AdfNode[] = [
-    paragraph(text(r.sentence, [{ type: 'strong' }])),
-    ...r.lead.map((s) => paragraph(text(s))),
-  ];
-  if (r.facts.length > 0) {
-    const items = r.facts.map((f) =>
-      item(paragraph(text(f.label, [{ type: 'strong' }]), text(`: ${f.value}`))),
-    );
-    content.push(heading('Facts'), { type: 'bulletList', content: items });
-  }
-  if (r.more > 0) content.push(paragraph(text(`… and ${r.more} more facts in Keysnare`)));
-  if (r.steps.length > 0) {
-    const items = r.steps.map((s) => item(paragraph(text(s))));
-    content.push(heading('Runbook'), { type: 'orderedList', content: items });
-  }
-  if (r.link)
-    content.push(paragraph(text('Open in Keysnare', [{ type: 'link', attrs: { href: r.link } }])));
-  content.push(paragraph(text(r.footer)));
-  return { type: 'doc', version: 1, content };
-}
-
-function wikiOf(r: Report): string {
-  const lines = [`*${r.sentence}*`, ...noformat(r.lead)];
-  if (r.facts.length > 0 || r.more > 0) {
-    const facts = r.facts.map((f) => `${f.label}: ${f.value}`);
-    if (r.more > 0) facts.push(`… and ${r.more} more facts in Keysnare`);
-    lines.push('h3. Facts', ...noformat(facts));
-  }
-  if (r.steps.length > 0)
-    lines.push('h3. Runbook', ...noformat(r.steps.map((s, i) => `${i + 1}. ${s}`)));
-  if (r.link) lines.push(`[Open in Keysnare|${wikiUrl(r.link)}]`);
-  lines.push(...noformat([r.footer]));
-  return lines.join('\n');
-}
-
-/**
- * Lines of inert text in a `{noformat}` block, where Jira renders nothing as markup. A `{noformat`
- * inside would end the block early, and a `[~name]` might still notify, so both get a space.
- */
-function noformat(lines: readonly string[]): string[] {
-  if (lines.length === 0) return [];
-  const safe = lines.map((l) => l.replace(/\{(noformat)/gi, '{ $1').replace(/\[~/g, '[ ~'));
-  return ['{noformat}', ...safe, '{noformat}'];
-}
-
-/** A normalised http(s) URL with every character wiki markup could read percent-encoded. */
-function wikiUrl(href: string): string {
-  return href.replace(
-    /[^A-Za-z0-9\-._:/?#@$&,;=%]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
-  );
-}
-
-/** `link` when it is an http(s) URL, normalised; anything else is dropped. */
-function httpLink(link: string | undefined): string | undefined {
-  if (link === undefined || !URL.canParse(link)) return undefined;
-  const url = new URL(link);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  return url.href.length <= LIMITS.link ? url.href : undefined;
-}
-
-/** `v` as one line with no control, bidi or line-break character, at most `max` long. */
-function inert(v: string, max: number): string {
-  // What lies past `max` is cut anyway, so only that much is neutralised.
-  return clip(safeText(v.length > max ? v.slice(0, max + 1) : v), max);
-}
-
-/** `s` cut to at most `max` UTF-16 units, never splitting a surrogate pair, ending in `mark`. */
-function clip(s: string, max: number, mark = '…'): string {
-  if (s.length <= max) return s;
-  let end = max - mark.length;
-  const last = s.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${s.slice(0, end)}${mark}`;
-}
-
-/**
  * What Jira's answer means: 2xx done; 400/401/403/404 will never succeed as sent, with Jira's
  * `errorMessages` and field `errors`; 429 and 5xx later, after Retry-After.
  */
 function readAnswer(res: HttpResponse, now: Date, ref?: string): SinkResult {
-  const result = httpResult(res, now, ref);
-  const said = result.kind === 'rejected' && res.status >= 400 ? jiraError(res.body) : undefined;
-  return said ? { kind: 'rejected', reason: `HTTP ${res.status}: ${said}` } : result;
-}
-
-/** Jira's error text from a `{errorMessages: [...], errors: {field: text}}` body. */
-function jiraError(body: string): string | undefined {
-  const parsed = parseJson(body);
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { errorMessages, errors } = parsed as { errorMessages?: unknown; errors?: unknown };
-  const parts = [
-    ...(Array.isArray(errorMessages)
-      ? errorMessages.filter((m): m is string => typeof m === 'string')
-      : []),
-    ...(typeof errors === 'object' && errors !== null
-      ? Object.entries(errors).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : '?'}`)
-      : []),
+  const explain = (b: Readonly<Record<string, unknown>>) => [
+    ...stringsIn(b.errorMessages),
+    ...fieldErrors(b.errors),
   ];
-  return parts.length > 0 ? parts.join('; ') : undefined;
+  return explainedResult(res, now, explain, ref);
 }
 
 /** The key (or, failing that, the id) of the first issue in a search or create answer. */
@@ -394,27 +123,6 @@ function issueRef(body: string): string | undefined {
   const { key, id } = first as { key?: unknown; id?: unknown };
   for (const v of [key, id]) if (typeof v === 'string' && ISSUE_REF.test(v)) return v;
   return undefined;
-}
-
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `result` with its text made inert and short, and every credential (were it echoed) blanked. */
-function redacted(result: SinkResult, secrets: readonly string[]): SinkResult {
-  const clean = (t: string) =>
-    clip(
-      secrets.reduce((s, secret) => s.split(secret).join('[redacted]'), safeText(t)),
-      LIMITS.reason,
-    );
-  if (result.kind === 'ok') return result;
-  return result.kind === 'rejected'
-    ? { kind: 'rejected', reason: clean(result.reason) }
-    : { ...result, error: clean(result.error) };
 }
 
 /** The Authorization header value and the secrets that must never show in a result. */
@@ -507,9 +215,9 @@ export const jiraSink: SinkDefinition<typeof options> = {
         try {
           const result =
             ref === undefined ? await openIssue(api, message) : await addComment(api, message, ref);
-          return redacted(result, secrets);
+          return redactResult(result, secrets);
         } catch (err) {
-          return redacted(thrownResult(err), secrets);
+          return redactResult(thrownResult(err), secrets);
         }
       },
     };

@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { AlertMessage } from '../../core/index.js';
 import type { SinkDefinition, SinkResult } from '../sink.js';
+import { capJson, escapeInJson } from './lib/text.js';
 
 /** The `type` of every line. */
 export const JSONL_RECORD_TYPE = 'keysnare.alert';
@@ -24,38 +25,14 @@ export interface JsonlRecord {
   readonly alert: AlertMessage;
 }
 
-/** The longest string kept (a 100 KB user agent is cut, with `…`). */
-const STRING_CAP = 8192;
-/** The most entries kept in any list of the alert. */
-const LIST_CAP = 100;
+/** The longest string kept (a 100 KB user agent is cut, with `…`), the longest list. */
+const CAPS = { string: 8192, list: 100 } as const;
 
 /** The JSON-lines sink's own options. */
 const options = z.strictObject({
   /** The file, against the workspace when relative; created (0600) with its folders (0700). */
   path: z.string().min(1),
 });
-
-/** `s` cut to {@link STRING_CAP} code units, never splitting a surrogate pair. */
-function capString(s: string): string {
-  let out = s.slice(0, STRING_CAP - 1);
-  if (/[\ud800-\udbff]$/.test(out)) out = out.slice(0, -1);
-  return `${out}…`;
-}
-
-function capValue(v: unknown, cut: { any: boolean }): unknown {
-  if (typeof v === 'string') {
-    if (v.length <= STRING_CAP) return v;
-    cut.any = true;
-    return capString(v);
-  }
-  if (Array.isArray(v)) {
-    if (v.length > LIST_CAP) cut.any = true;
-    return v.slice(0, LIST_CAP).map((x) => capValue(x, cut));
-  }
-  if (v !== null && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, capValue(x, cut)]));
-  return v;
-}
 
 /** What JSON may carry raw that a terminal or viewer could act on (JSON escapes C0 itself). */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
@@ -70,17 +47,12 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
  * formatJsonLine(message) // '{"type":"keysnare.alert","version":1,"alert":{"alertId":"alt-…",…}}'
  */
 export function formatJsonLine(message: AlertMessage): string {
-  const cut = { any: false };
-  const alert = capValue(message, cut) as AlertMessage;
-  const record: JsonlRecord = cut.any
+  const { value, truncated } = capJson(message, CAPS);
+  const alert = value as AlertMessage;
+  const record: JsonlRecord = truncated
     ? { type: JSONL_RECORD_TYPE, version: 1, truncated: true, alert }
     : { type: JSONL_RECORD_TYPE, version: 1, alert };
-  // Outside strings JSON is ASCII, so these characters can only be inside a string.
-  return JSON.stringify(record).replace(INVISIBLE, (c) =>
-    Array.from({ length: c.length }, (_, i) => {
-      return `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
-    }).join(''),
-  );
+  return escapeInJson(JSON.stringify(record), INVISIBLE);
 }
 
 /** Open `path` for appending, saying whether this created it. */

@@ -1,23 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOSTILE, hostileMessage, sampleMessage } from '../../../test/helpers/alert-message.js';
-import type { AlertKind, AlertMessage, Severity } from '../../core/index.js';
+import { hostileMessage, sampleMessage } from '../../../test/helpers/alert-message.js';
+import { anyMessage, anyText, jsonStrings, UNSAFE } from '../../../test/helpers/sink-arbitrary.js';
+import type { AlertMessage, Severity } from '../../core/index.js';
 import { opsgenieSink, renderOpsgenieRequest } from './opsgenie.js';
 
 const OPTS = {
   responders: [{ type: 'team' as const, name: 'secops' }],
   tags: ['aws', 'prod'],
 };
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
-const KINDS: AlertKind[] = [
-  'opened',
-  'updated',
-  'acknowledged',
-  'resolved',
-  'false-positive',
-  'reopened',
-  'test',
-];
 const ALIAS = 'keysnare-inc-00112233445566aa';
 
 function render(message: AlertMessage) {
@@ -39,15 +30,6 @@ interface Create {
 
 const create = (message: AlertMessage) => render(message).body as unknown as Create;
 const note = (message: AlertMessage) => (render(message).body as { note: string }).note;
-
-/** Every string in a JSON value, keys included. */
-function strings(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return v.flatMap(strings);
-  if (typeof v === 'object' && v !== null)
-    return Object.entries(v).flatMap(([k, x]) => [k, ...strings(x)]);
-  return [];
-}
 
 describe('renderOpsgenieRequest', () => {
   it('creates an alert for a first alert, under the incident alias', () => {
@@ -122,7 +104,7 @@ describe('renderOpsgenieRequest', () => {
 
   it('HTML-escapes every hostile string and leaves no control character', () => {
     const b = create(hostileMessage());
-    for (const s of [b.message, b.description, b.entity ?? '', ...strings(b.details)]) {
+    for (const s of [b.message, b.description, b.entity ?? '', ...jsonStrings(b.details)]) {
       expect(s).not.toMatch(/[<>"']/);
       expect(s.replace(/\n/g, '')).not.toMatch(UNSAFE);
     }
@@ -192,33 +174,13 @@ describe('opsgenie options', () => {
   });
 });
 
-const PIECES = ['\uD800', '\uDFFF', '\u202E', '\u0000', '\u001b[31m', '\r\n', '\u2028', HOSTILE];
-const anyText = fc.oneof(
-  fc
-    .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...PIECES)), {
-      maxLength: 6,
-    })
-    .map((a) => a.join('')),
-  fc.string({ unit: 'binary', minLength: 1500, maxLength: 3000 }),
-);
-const anyMessage = fc
-  .record({
-    kind: fc.constantFrom(...KINDS),
-    title: anyText,
-    summary: anyText,
-    facts: fc.array(fc.record({ label: anyText, value: anyText }), { maxLength: 50 }),
-    runbook: fc.array(anyText, { maxLength: 25 }),
-    rules: fc.array(anyText, { maxLength: 4 }),
-    link: fc.oneof(anyText, fc.constant('https://keysnare.example/incidents/x')),
-    incidentId: anyText,
-    principalArn: anyText,
-  })
-  .map((over) => sampleMessage(over));
+/** Arbitrary strings in every attacker-controlled field of a message. */
+const arbitraryMessage = anyMessage(anyText(), 'https://keysnare.example/incidents/x');
 
 describe('renderOpsgenieRequest, over arbitrary strings', () => {
   it('gives a body that parses, keeps the caps and holds no raw control character', () => {
     fc.assert(
-      fc.property(anyMessage, (message) => {
+      fc.property(arbitraryMessage, (message) => {
         const req = render(message);
         expect(req.path).toMatch(
           /^\/v2\/alerts(?:\/[^/?#]+\/(?:notes|acknowledge|close)\?identifierType=alias)?$/,
@@ -238,8 +200,8 @@ describe('renderOpsgenieRequest, over arbitrary strings', () => {
           for (const t of b.tags ?? []) expect(t.length).toBeLessThanOrEqual(50);
         }
         if (b.note !== undefined) expect(b.note.length).toBeLessThanOrEqual(25_000);
-        for (const s of strings(b)) expect(s.replace(/\n/g, '')).not.toMatch(UNSAFE);
-        for (const s of strings({ ...b, alias: '', tags: [] })) expect(s).not.toMatch(/[<>]/);
+        for (const s of jsonStrings(b)) expect(s.replace(/\n/g, '')).not.toMatch(UNSAFE);
+        for (const s of jsonStrings({ ...b, alias: '', tags: [] })) expect(s).not.toMatch(/[<>]/);
       }),
       { numRuns: 150 },
     );

@@ -10,10 +10,18 @@
  */
 import { z } from 'zod';
 import { safeText } from '../../core/index.js';
-import type { AlertKind, AlertMessage, Severity } from '../../core/index.js';
-import { httpResult, thrownResult } from '../http.js';
-import type { HttpResponse } from '../http.js';
+import type { AlertMessage, Severity } from '../../core/index.js';
+import type { HttpRequest, HttpResponse } from '../http.js';
 import type { SinkDefinition, SinkResult } from '../sink.js';
+import {
+  explainedResult,
+  fieldErrors,
+  redactResult,
+  sendAndRead,
+  stringsIn,
+} from './lib/result.js';
+import { clip, escapeHtml, freeKey, httpLink } from './lib/text.js';
+import { incidentKey, KIND_SENTENCE, kindPrefix } from './lib/wording.js';
 
 const DEFAULT_URL = 'https://api.opsgenie.com';
 
@@ -33,8 +41,6 @@ const LIMITS = {
   value: 1_000,
   steps: 20,
   step: 500,
-  link: 2_048,
-  reason: 500,
 } as const;
 
 const PRIORITY: Readonly<Record<Severity, OpsgeniePriority>> = {
@@ -43,28 +49,6 @@ const PRIORITY: Readonly<Record<Severity, OpsgeniePriority>> = {
   medium: 'P3',
   low: 'P4',
   info: 'P5',
-};
-
-/** How an alert's message starts for each kind (a first alert starts with its title). */
-const PREFIX: Readonly<Record<AlertKind, string>> = {
-  opened: '',
-  updated: '[Updated] ',
-  reopened: '[Reopened] ',
-  acknowledged: '[Acknowledged] ',
-  resolved: '[Resolved] ',
-  'false-positive': '[False positive] ',
-  test: '[TEST] ',
-};
-
-/** The first line of a note, and of a description's kind line. */
-const SENTENCE: Readonly<Record<AlertKind, string>> = {
-  opened: 'Keysnare opened this incident.',
-  updated: 'The incident has new activity in Keysnare.',
-  reopened: 'The incident was reopened in Keysnare: there is new activity after it was closed.',
-  acknowledged: 'The incident was acknowledged in Keysnare.',
-  resolved: 'The incident was resolved in Keysnare.',
-  'false-positive': 'The incident was marked as a false positive in Keysnare.',
-  test: 'TEST alert from Keysnare: it only checks this sink; nothing happened.',
 };
 
 const responder = z
@@ -145,7 +129,7 @@ export function renderOpsgenieRequest(
   message: AlertMessage,
   opts: { readonly responders: readonly OpsgenieResponder[]; readonly tags: readonly string[] },
 ): OpsgenieRequest {
-  const alias = aliasOf(message);
+  const alias = incidentKey(message, LIMITS.alias);
   const on = (action: string) =>
     `/v2/alerts/${encodeURIComponent(alias)}/${action}?identifierType=alias`;
   switch (message.kind) {
@@ -166,11 +150,6 @@ export function renderOpsgenieRequest(
   }
 }
 
-/** `keysnare-<incident id>`, the same for every alert of the incident. */
-function aliasOf(message: AlertMessage): string {
-  return clip(safeText(`keysnare-${message.incidentId}`), LIMITS.alias, '');
-}
-
 function createBody(
   message: AlertMessage,
   alias: string,
@@ -178,7 +157,7 @@ function createBody(
 ): Record<string, unknown> {
   const entity = message.principalArn ?? message.accessKeyId ?? message.sourceIp;
   return {
-    message: inert(`${PREFIX[message.kind]}${message.title}`, LIMITS.message),
+    message: inert(`${kindPrefix(message.kind)}${message.title}`, LIMITS.message),
     alias,
     description: joinWithin(descriptionLines(message), LIMITS.description),
     details: details(message),
@@ -194,7 +173,7 @@ function createBody(
 function descriptionLines(message: AlertMessage): string[] {
   const link = httpLink(message.link);
   return [
-    SENTENCE[message.kind],
+    KIND_SENTENCE[message.kind],
     inert(message.summary, LIMITS.summary),
     ...(link ? ['', `Open in Keysnare: ${escapeHtml(link)}`] : []),
     idLine(message),
@@ -207,7 +186,7 @@ function descriptionLines(message: AlertMessage): string[] {
 function noteText(message: AlertMessage, full: boolean): string {
   const link = httpLink(message.link);
   const lines = [
-    SENTENCE[message.kind],
+    KIND_SENTENCE[message.kind],
     inert(message.title, LIMITS.summary),
     ...(full ? [inert(message.summary, LIMITS.summary)] : []),
     ...(link ? [`Open in Keysnare: ${escapeHtml(link)}`] : []),
@@ -260,8 +239,7 @@ function details(message: AlertMessage): Record<string, string> {
   let size = [...entries].reduce((n, [k, v]) => n + k.length + v.length, 0);
   for (const fact of message.facts.slice(0, LIMITS.facts)) {
     const label = inert(fact.label, LIMITS.label).trim() || 'Fact';
-    let key = label;
-    for (let n = 2; entries.has(key); n++) key = `${label} (${n})`;
+    const key = freeKey(entries, label);
     const value = inert(fact.value, LIMITS.value);
     if (size + key.length + value.length > LIMITS.details) break;
     entries.set(key, value);
@@ -320,73 +298,12 @@ function inert(v: string, max: number): string {
   return `${out}…`;
 }
 
-const ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
-}
-
-/** `link` when it is an http(s) URL, normalised; anything else is dropped. */
-function httpLink(link: string | undefined): string | undefined {
-  if (link === undefined || !URL.canParse(link)) return undefined;
-  const url = new URL(link);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  return url.href.length <= LIMITS.link ? url.href : undefined;
-}
-
-/** `s` cut to at most `max` UTF-16 units, never splitting a surrogate pair, ending in `mark`. */
-function clip(s: string, max: number, mark = '…'): string {
-  if (s.length <= max) return s;
-  let end = max - mark.length;
-  const last = s.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${s.slice(0, end)}${mark}`;
-}
-
 /**
  * What Opsgenie's answer means: 202 accepted (it processes the request later); a 4xx other than
  * 408/429 will never succeed, with Opsgenie's `message` and field `errors`; 429 and 5xx later.
  */
 function readAnswer(res: HttpResponse, now: Date): SinkResult {
-  const result = httpResult(res, now);
-  if (result.kind === 'ok') return { kind: 'ok' };
-  const said =
-    result.kind === 'rejected' && res.status >= 400 ? opsgenieError(res.body) : undefined;
-  return said ? { kind: 'rejected', reason: `HTTP ${res.status}: ${said}` } : result;
-}
-
-/** Opsgenie's error text from a `{message, errors: {field: text}}` body. */
-function opsgenieError(body: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { message, errors } = parsed as { message?: unknown; errors?: unknown };
-  const fields =
-    typeof errors === 'object' && errors !== null
-      ? Object.entries(errors).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : '?'}`)
-      : [];
-  const parts = [...(typeof message === 'string' ? [message] : []), ...fields];
-  return parts.length > 0 ? parts.join('; ') : undefined;
-}
-
-/** `result` with its text made inert and short, and the API key (were it echoed) blanked. */
-function redacted(result: SinkResult, secret: string): SinkResult {
-  const clean = (text: string) =>
-    clip(safeText(text).split(secret).join('[redacted]'), LIMITS.reason);
-  if (result.kind === 'ok') return result;
-  return result.kind === 'rejected'
-    ? { kind: 'rejected', reason: clean(result.reason) }
-    : { ...result, error: clean(result.error) };
+  return explainedResult(res, now, (b) => [...stringsIn(b.message), ...fieldErrors(b.errors)]);
 }
 
 /** The `opsgenie` sink type. */
@@ -401,22 +318,20 @@ export const opsgenieSink: SinkDefinition<typeof options> = {
       type: 'opsgenie',
       async deliver(message) {
         const req = renderOpsgenieRequest(message, opts);
-        try {
-          const res = await ctx.http.send({
-            url: `${base}${req.path}`,
-            method: 'POST',
-            headers: {
-              authorization: `GenieKey ${opts.apiKey}`,
-              'content-type': 'application/json',
-              accept: 'application/json',
-              'user-agent': `Keysnare/${ctx.version}`,
-            },
-            body: JSON.stringify(req.body),
-          });
-          return redacted(readAnswer(res, ctx.now()), opts.apiKey);
-        } catch (err) {
-          return redacted(thrownResult(err), opts.apiKey);
-        }
+        const request: HttpRequest = {
+          url: `${base}${req.path}`,
+          method: 'POST',
+          headers: {
+            authorization: `GenieKey ${opts.apiKey}`,
+            'content-type': 'application/json',
+            accept: 'application/json',
+            'user-agent': `Keysnare/${ctx.version}`,
+          },
+          body: JSON.stringify(req.body),
+        };
+        const result = await sendAndRead(ctx.http, request, (res) => readAnswer(res, ctx.now()));
+        // A receiver that echoes the API key must not put it in a log.
+        return redactResult(result, [opts.apiKey]);
       },
     };
   },

@@ -1,29 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOSTILE, hostileMessage, sampleMessage } from '../../../test/helpers/alert-message.js';
-import type { AlertKind, AlertMessage, Severity } from '../../core/index.js';
+import { hostileMessage, sampleMessage } from '../../../test/helpers/alert-message.js';
+import { anyMessage, anyText, jsonStrings, UNSAFE } from '../../../test/helpers/sink-arbitrary.js';
+import type { AlertMessage, Severity } from '../../core/index.js';
 import { pagerdutySink, renderPagerDutyEvent } from './pagerduty.js';
 
 const OPTS = { routingKey: 'R0123456789abcdef0123456789abcdef', source: 'keysnare-test' };
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
-const KINDS: AlertKind[] = [
-  'opened',
-  'updated',
-  'acknowledged',
-  'resolved',
-  'false-positive',
-  'reopened',
-  'test',
-];
-
-/** Every string in a JSON value, keys included. */
-function strings(v: unknown): string[] {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return v.flatMap(strings);
-  if (typeof v === 'object' && v !== null)
-    return Object.entries(v).flatMap(([k, x]) => [k, ...strings(x)]);
-  return [];
-}
 
 function render(message: AlertMessage) {
   return renderPagerDutyEvent(message, OPTS);
@@ -102,7 +84,7 @@ describe('renderPagerDutyEvent', () => {
 
   it('leaves no control, bidi or line-break character of a hostile alert, and no other link', () => {
     const e = render(hostileMessage());
-    for (const s of strings(e)) expect(s).not.toMatch(UNSAFE);
+    for (const s of jsonStrings(e)) expect(s).not.toMatch(UNSAFE);
     expect(e.payload?.summary).toContain('<script>alert(1)</script>');
     expect(e.payload?.summary).not.toContain('\n');
     expect(e.links).toEqual([
@@ -183,35 +165,13 @@ describe('pagerduty options', () => {
   });
 });
 
-/** Strings with every kind of character, lone surrogates, markup and long runs. */
-const PIECES = ['\uD800', '\uDFFF', '\u202E', '\u0000', '\u001b[31m', '\r\n', '\u2028', HOSTILE];
-const anyText = fc.oneof(
-  fc
-    .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...PIECES)), {
-      maxLength: 6,
-    })
-    .map((a) => a.join('')),
-  fc.string({ unit: 'binary', minLength: 1500, maxLength: 3000 }),
-);
-
 /** Arbitrary strings in every attacker-controlled field of a message. */
-const anyMessage = fc
-  .record({
-    kind: fc.constantFrom(...KINDS),
-    title: anyText,
-    summary: anyText,
-    facts: fc.array(fc.record({ label: anyText, value: anyText }), { maxLength: 50 }),
-    runbook: fc.array(anyText, { maxLength: 25 }),
-    rules: fc.array(anyText, { maxLength: 4 }),
-    link: fc.oneof(anyText, fc.constant('https://keysnare.example/incidents/x')),
-    incidentId: anyText,
-  })
-  .map((over) => sampleMessage(over));
+const arbitraryMessage = anyMessage(anyText(), 'https://keysnare.example/incidents/x');
 
 describe('renderPagerDutyEvent, over arbitrary strings', () => {
   it('gives a body that parses, keeps the caps and holds no raw control character', () => {
     fc.assert(
-      fc.property(anyMessage, (message) => {
+      fc.property(arbitraryMessage, (message) => {
         const body = JSON.stringify(render(message));
         const parsed = JSON.parse(body) as ReturnType<typeof render>;
         expect(Buffer.byteLength(body)).toBeLessThan(256 * 1024);
@@ -221,7 +181,7 @@ describe('renderPagerDutyEvent, over arbitrary strings', () => {
           for (const f of ['source', 'group', 'class'] as const)
             expect(parsed.payload[f].length).toBeLessThanOrEqual(255);
         }
-        for (const s of strings(parsed)) expect(s).not.toMatch(UNSAFE);
+        for (const s of jsonStrings(parsed)) expect(s).not.toMatch(UNSAFE);
       }),
       { numRuns: 150 },
     );

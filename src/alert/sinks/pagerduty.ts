@@ -8,11 +8,12 @@
  * PagerDuty's sizes; the body stays well under its 512 KB.
  */
 import { z } from 'zod';
-import { safeText } from '../../core/index.js';
 import type { AlertKind, AlertMessage, Severity } from '../../core/index.js';
-import { httpResult, thrownResult } from '../http.js';
-import type { HttpResponse } from '../http.js';
+import type { HttpRequest, HttpResponse } from '../http.js';
 import type { SinkDefinition, SinkResult } from '../sink.js';
+import { explainedResult, redactResult, sendAndRead, stringsIn } from './lib/result.js';
+import { freeKey, httpLink, plainText } from './lib/text.js';
+import { incidentKey, kindPrefix } from './lib/wording.js';
 
 const DEFAULT_URL = 'https://events.pagerduty.com/v2/enqueue';
 
@@ -25,8 +26,6 @@ const LIMITS = {
   value: 1000,
   steps: 20,
   step: 500,
-  link: 2048,
-  reason: 500,
 } as const;
 
 const SEVERITY: Readonly<Record<Severity, PagerDutySeverity>> = {
@@ -45,17 +44,6 @@ const ACTION: Readonly<Record<AlertKind, PagerDutyEvent['event_action']>> = {
   acknowledged: 'acknowledge',
   resolved: 'resolve',
   'false-positive': 'resolve',
-};
-
-/** How the summary starts for each kind (a first alert starts with its title). */
-const PREFIX: Readonly<Record<AlertKind, string>> = {
-  opened: '',
-  updated: '[Updated] ',
-  reopened: '[Reopened] ',
-  acknowledged: '[Acknowledged] ',
-  resolved: '[Resolved] ',
-  'false-positive': '[False positive] ',
-  test: '[TEST] ',
 };
 
 const options = z.strictObject({
@@ -111,30 +99,28 @@ export function renderPagerDutyEvent(
   const head = {
     routing_key: opts.routingKey,
     event_action: ACTION[message.kind],
-    dedup_key: dedupKey(message),
+    dedup_key: incidentKey(message, LIMITS.field),
   };
   if (head.event_action !== 'trigger') return head;
   const link = httpLink(message.link);
   return {
     ...head,
     payload: {
-      summary: inert(`${PREFIX[message.kind]}${message.title}: ${message.summary}`, LIMITS.summary),
-      source: inert(opts.source, LIMITS.field),
+      summary: plainText(
+        `${kindPrefix(message.kind)}${message.title}: ${message.summary}`,
+        LIMITS.summary,
+      ),
+      source: plainText(opts.source, LIMITS.field),
       severity: SEVERITY[message.severity],
       timestamp: message.time,
       component: 'keysnare',
-      group: inert(message.rules[0] ?? 'keysnare', LIMITS.field),
-      class: inert(message.rules.join(', ') || 'keysnare', LIMITS.field),
+      group: plainText(message.rules[0] ?? 'keysnare', LIMITS.field),
+      class: plainText(message.rules.join(', ') || 'keysnare', LIMITS.field),
       custom_details: customDetails(message, link),
     },
     client: 'Keysnare',
     ...(link ? { links: [{ href: link, text: 'Open in Keysnare' }], client_url: link } : {}),
   };
-}
-
-/** `keysnare-<incident id>`, the same for every alert of the incident. */
-function dedupKey(message: AlertMessage): string {
-  return clip(safeText(`keysnare-${message.incidentId}`), LIMITS.field, '');
 }
 
 /**
@@ -143,89 +129,36 @@ function dedupKey(message: AlertMessage): string {
  */
 function customDetails(message: AlertMessage, link: string | undefined): Record<string, unknown> {
   const entries = new Map<string, unknown>([
-    ['Incident', inert(message.incidentId, LIMITS.field)],
-    ['Alert', inert(message.alertId, LIMITS.field)],
+    ['Incident', plainText(message.incidentId, LIMITS.field)],
+    ['Alert', plainText(message.alertId, LIMITS.field)],
     ['Kind', message.kind],
     ['State', message.state],
-    ['Rules', message.rules.slice(0, LIMITS.steps).map((r) => inert(r, LIMITS.field))],
+    ['Rules', message.rules.slice(0, LIMITS.steps).map((r) => plainText(r, LIMITS.field))],
     ['Events', message.eventCount],
   ]);
   if (link) entries.set('Link', link);
-  const steps = message.runbook.slice(0, LIMITS.steps).map((s) => inert(s, LIMITS.step));
+  const steps = message.runbook.slice(0, LIMITS.steps).map((s) => plainText(s, LIMITS.step));
   if (steps.length > 0) entries.set('Runbook', steps);
   for (const fact of message.facts.slice(0, LIMITS.facts)) {
-    const label = inert(fact.label, LIMITS.label).trim() || 'Fact';
-    let key = label;
-    for (let n = 2; entries.has(key); n++) key = `${label} (${n})`;
-    entries.set(key, inert(fact.value, LIMITS.value));
+    const label = plainText(fact.label, LIMITS.label).trim() || 'Fact';
+    entries.set(freeKey(entries, label), plainText(fact.value, LIMITS.value));
   }
   const more = message.facts.length - LIMITS.facts;
   if (more > 0) entries.set('More facts', `${more} more in Keysnare`);
   // The facts usually say when already; these fill in when they do not.
-  if (!entries.has('First seen')) entries.set('First seen', inert(message.firstSeen, LIMITS.field));
-  if (!entries.has('Last seen')) entries.set('Last seen', inert(message.lastSeen, LIMITS.field));
+  if (!entries.has('First seen'))
+    entries.set('First seen', plainText(message.firstSeen, LIMITS.field));
+  if (!entries.has('Last seen'))
+    entries.set('Last seen', plainText(message.lastSeen, LIMITS.field));
   return Object.fromEntries(entries);
 }
 
-/** `link` when it is an http(s) URL, normalised; anything else is dropped. */
-function httpLink(link: string | undefined): string | undefined {
-  if (link === undefined || !URL.canParse(link)) return undefined;
-  const url = new URL(link);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  return url.href.length <= LIMITS.link ? url.href : undefined;
-}
-
-/** `v` as one line with no control, bidi or line-break character, at most `max` long. */
-function inert(v: string, max: number): string {
-  // What lies past `max` is cut anyway, so only that much is neutralised.
-  return clip(safeText(v.length > max ? v.slice(0, max + 1) : v), max);
-}
-
-/** `s` cut to at most `max` UTF-16 units, never splitting a surrogate pair, ending in `mark`. */
-function clip(s: string, max: number, mark = '…'): string {
-  if (s.length <= max) return s;
-  let end = max - mark.length;
-  const last = s.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${s.slice(0, end)}${mark}`;
-}
-
 /**
- * What PagerDuty's answer means: 202 accepted; 400 an event it will never take, with its own
- * words (`message` and `errors`); 429 and 5xx later, after Retry-After when sent.
+ * What PagerDuty's answer means: 202 accepted; 400 an event it will never take (as any other final
+ * 4xx), with its own words (`message` and `errors`); 429 and 5xx later, after Retry-After when sent.
  */
 function readAnswer(res: HttpResponse, now: Date): SinkResult {
-  const result = httpResult(res, now);
-  if (result.kind === 'ok') return { kind: 'ok' };
-  const said = res.status === 400 ? pagerDutyError(res.body) : undefined;
-  return said ? { kind: 'rejected', reason: `HTTP 400: ${said}` } : result;
-}
-
-/** PagerDuty's error text from a `{status, message, errors: [...]}` body. */
-function pagerDutyError(body: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { message, errors } = parsed as { message?: unknown; errors?: unknown };
-  const parts = [
-    typeof message === 'string' ? message : '',
-    ...(Array.isArray(errors) ? errors.filter((e): e is string => typeof e === 'string') : []),
-  ].filter((p) => p !== '');
-  return parts.length > 0 ? parts.join('; ') : undefined;
-}
-
-/** `result` with its text made inert and short, and the routing key (were it echoed) blanked. */
-function redacted(result: SinkResult, secret: string): SinkResult {
-  const clean = (text: string) =>
-    clip(safeText(text).split(secret).join('[redacted]'), LIMITS.reason);
-  if (result.kind === 'ok') return result;
-  return result.kind === 'rejected'
-    ? { kind: 'rejected', reason: clean(result.reason) }
-    : { ...result, error: clean(result.error) };
+  return explainedResult(res, now, (b) => [...stringsIn(b.message), ...stringsIn(b.errors)]);
 }
 
 /** The `pagerduty` sink type. */
@@ -240,21 +173,19 @@ export const pagerdutySink: SinkDefinition<typeof options> = {
       type: 'pagerduty',
       async deliver(message) {
         const event = renderPagerDutyEvent(message, { routingKey: opts.routingKey, source });
-        try {
-          const res = await ctx.http.send({
-            url: opts.url,
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              accept: 'application/json',
-              'user-agent': `Keysnare/${ctx.version}`,
-            },
-            body: JSON.stringify(event),
-          });
-          return redacted(readAnswer(res, ctx.now()), opts.routingKey);
-        } catch (err) {
-          return redacted(thrownResult(err), opts.routingKey);
-        }
+        const request: HttpRequest = {
+          url: opts.url,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            'user-agent': `Keysnare/${ctx.version}`,
+          },
+          body: JSON.stringify(event),
+        };
+        const result = await sendAndRead(ctx.http, request, (res) => readAnswer(res, ctx.now()));
+        // The routing key is the credential; a receiver that echoes it must not put it in a log.
+        return redactResult(result, [opts.routingKey]);
       },
     };
   },

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AlertKind } from '../../core/index.js';
 import { hostileMessage, sampleMessage } from '../../../test/helpers/alert-message.js';
+import { ALERT_KINDS, anyChatMessage } from '../../../test/helpers/sink-arbitrary.js';
 import { postMessageResult, renderSlack, slackSink, slackText } from './slack.js';
 
 const RAW = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
@@ -95,19 +95,10 @@ describe('slack blocks', () => {
   });
 
   it('words each kind differently', () => {
-    const kinds: AlertKind[] = [
-      'opened',
-      'updated',
-      'acknowledged',
-      'resolved',
-      'false-positive',
-      'reopened',
-      'test',
-    ];
-    const lines = kinds.map(
+    const lines = ALERT_KINDS.map(
       (kind) => (blocksOf(sampleMessage({ kind }))[1]!.text.text as string).split('\n')[0],
     );
-    expect(new Set(lines).size).toBe(kinds.length);
+    expect(new Set(lines).size).toBe(ALERT_KINDS.length);
     expect(blocksOf(sampleMessage({ kind: 'resolved' }))[0]!.text.text as string).toMatch(
       /^\[CRITICAL\] Resolved: /,
     );
@@ -148,13 +139,7 @@ describe('slack blocks', () => {
     const text = fc.string({ unit, maxLength: 80 });
     const link = 'https://keysnare.example/incidents/inc-00112233445566aa';
     fc.assert(
-      fc.property(text, text, text, text, (title, summary, label, value) => {
-        const m = sampleMessage({
-          title,
-          summary,
-          facts: [{ label, value }],
-          runbook: [value, title],
-        });
+      fc.property(anyChatMessage(text), (m) => {
         const json = JSON.stringify(renderSlack(m));
         const parsed = JSON.parse(json) as unknown;
         for (const s of strings(parsed)) expect(s.replaceAll('\n', '')).not.toMatch(RAW);

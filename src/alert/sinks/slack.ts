@@ -7,11 +7,14 @@
  * not turn bare URLs or names into links either.
  */
 import { z } from 'zod';
-import type { AlertKind, AlertMessage } from '../../core/index.js';
+import type { AlertMessage } from '../../core/index.js';
 import { safeCell, safeText } from '../../core/index.js';
-import type { HttpResponse } from '../http.js';
-import { httpResult, retryAfterMs, thrownResult } from '../http.js';
+import type { HttpRequest, HttpResponse } from '../http.js';
+import { httpResult, retryAfterMs } from '../http.js';
 import type { SinkContext, SinkDefinition, SinkResult } from '../sink.js';
+import { redactResult, sendAndRead } from './lib/result.js';
+import { headOf, httpLink } from './lib/text.js';
+import { chatHeadline, KIND_LINE } from './lib/wording.js';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' });
 
@@ -34,8 +37,15 @@ const options = z
     },
   );
 
-/** Slack's limits for one message. */
-const LIMITS = { header: 150, section: 3000, field: 2000, fields: 10, blocks: 50 } as const;
+/** Slack's limits for one message (`url`: a button's link). */
+const LIMITS = {
+  header: 150,
+  section: 3000,
+  field: 2000,
+  fields: 10,
+  blocks: 50,
+  url: 3000,
+} as const;
 const DEFAULT_API = 'https://slack.com/api';
 
 /** Look-alikes for mrkdwn's formatting characters (Slack has no backslash escape). */
@@ -65,43 +75,16 @@ export function slackText(v: unknown): string {
 
 /** Escaped text cut to `max` code units with `…`, never inside an entity or surrogate pair. */
 function cut(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let out = s.slice(0, max - 1);
-  if (/[\ud800-\udbff]$/.test(out)) out = out.slice(0, -1);
-  return `${out.replace(/&[a-z]*$/, '')}…`;
+  return s.length <= max ? s : `${headOf(s, max - 1).replace(/&[a-z]*$/, '')}…`;
 }
 
 /** `v` escaped and cut to `max` (escaping only lengthens, so nothing past `max` can show). */
 const esc = (v: string, max: number) => cut(slackText(v.slice(0, max + 1)), max);
 
-/** How each kind is worded: the header's label and the status line's sentence. */
-const KIND: Readonly<Record<AlertKind, { label: string; line: string }>> = {
-  opened: { label: 'New incident', line: 'New incident' },
-  updated: { label: 'Updated', line: 'Incident updated: more activity' },
-  acknowledged: { label: 'Acknowledged', line: 'Incident acknowledged' },
-  resolved: { label: 'Resolved', line: 'Incident resolved' },
-  'false-positive': { label: 'False positive', line: 'Incident marked a false positive' },
-  reopened: { label: 'Reopened', line: 'Incident reopened: activity after it was closed' },
-  test: {
-    label: 'TEST',
-    line: 'TEST ALERT: nothing happened; this checks that Keysnare can post here',
-  },
-};
-
-/** The headline before escaping: `[TEST] …`, `[CRITICAL] …` or `[CRITICAL] Resolved: …`. */
-function headline(m: AlertMessage): string {
-  if (m.kind === 'test') return `[TEST] ${m.title}`;
-  const sev = `[${m.severity.toUpperCase()}]`;
-  return m.kind === 'opened' ? `${sev} ${m.title}` : `${sev} ${KIND[m.kind].label}: ${m.title}`;
-}
-
 /** `link` when it is an http(s) URL, made safe for `<url|label>` syntax. */
 function safeLink(link: string | undefined): string | undefined {
-  if (link === undefined || !URL.canParse(link)) return undefined;
-  const url = new URL(link);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  const href = url.href.replace(/[|<>]/g, (c) => encodeURIComponent(c));
-  return href.length <= 3000 ? href : undefined;
+  const href = httpLink(link, LIMITS.url)?.replace(/[|<>]/g, (c) => encodeURIComponent(c));
+  return href !== undefined && href.length <= LIMITS.url ? href : undefined;
 }
 
 type Block = Record<string, unknown>;
@@ -148,7 +131,7 @@ export function renderSlack(m: AlertMessage): SlackMessage {
   const facts = factSections(m);
   const shown = Math.min(m.facts.length, facts.length * LIMITS.fields);
   const status =
-    `*${slackText(KIND[m.kind].line)}* · severity *${slackText(m.severity)}* · ` +
+    `*${slackText(KIND_LINE[m.kind])}* · severity *${slackText(m.severity)}* · ` +
     `${slackText(m.state)} · ${m.eventCount} event${m.eventCount === 1 ? '' : 's'}`;
   const context =
     `Incident \`${esc(m.incidentId, 100)}\` · rules ${esc(m.rules.join(', '), 1000)}` +
@@ -158,7 +141,7 @@ export function renderSlack(m: AlertMessage): SlackMessage {
   const blocks: Block[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', text: esc(headline(m), LIMITS.header), emoji: false },
+      text: { type: 'plain_text', text: esc(chatHeadline(m), LIMITS.header), emoji: false },
     },
     {
       type: 'section',
@@ -183,7 +166,7 @@ export function renderSlack(m: AlertMessage): SlackMessage {
       : []),
     { type: 'context', elements: [mrkdwn(cut(context, LIMITS.section))] },
   ];
-  const fallback = `${esc(headline(m), 300)}: ${esc(m.summary, 2000)} (incident ${esc(m.incidentId, 100)})`;
+  const fallback = `${esc(chatHeadline(m), 300)}: ${esc(m.summary, 2000)} (incident ${esc(m.incidentId, 100)})`;
   return {
     text: link ? `${fallback} <${link}|Open incident>` : fallback,
     blocks: blocks.slice(0, LIMITS.blocks),
@@ -222,19 +205,11 @@ export function postMessageResult(res: HttpResponse, now: Date, ref?: string): S
     : { kind: 'indeterminate', error: why, retryAfterMs: after };
 }
 
-/** `result` with the secrets (webhook URL, token) taken out of its text. */
-function redacted(result: SinkResult, secrets: readonly string[]): SinkResult {
-  const clean = (s: string) =>
-    safeCell(
-      secrets.reduce((t, x) => t.split(x).join('<redacted>'), s),
-      300,
-    );
-  if (result.kind === 'rejected') return { kind: 'rejected', reason: clean(result.reason) };
-  if (result.kind === 'indeterminate') return { ...result, error: clean(result.error) };
-  return result;
-}
+/** What stands for a secret in a result's text, and the most of the text kept. */
+const REDACTION = { mask: '<redacted>', max: 300 } as const;
 
-async function post(
+/** POST `payload` as JSON; `read` reads the answer against the time the request was sent. */
+function post(
   ctx: SinkContext,
   url: string,
   headers: Record<string, string>,
@@ -242,21 +217,17 @@ async function post(
   read: (res: HttpResponse, now: Date) => SinkResult,
 ): Promise<SinkResult> {
   const now = ctx.now();
-  try {
-    const res = await ctx.http.send({
-      url,
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json; charset=utf-8',
-        'user-agent': `keysnare/${ctx.version}`,
-        ...headers,
-      },
-      body: JSON.stringify(payload),
-    });
-    return read(res, now);
-  } catch (err) {
-    return thrownResult(err);
-  }
+  const request: HttpRequest = {
+    url,
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': `keysnare/${ctx.version}`,
+      ...headers,
+    },
+    body: JSON.stringify(payload),
+  };
+  return sendAndRead(ctx.http, request, (res) => read(res, now));
 }
 
 /** The Slack sink (incoming webhook or bot token). */
@@ -279,7 +250,7 @@ export const slackSink: SinkDefinition<typeof options> = {
           const result = await post(ctx, webhookUrl, {}, { text, blocks, ...quiet }, (res, now) =>
             httpResult(res, now),
           );
-          return redacted(result, secrets);
+          return redactResult(result, secrets, REDACTION);
         }
         const broadcast = message.kind === 'resolved' || message.kind === 'false-positive';
         const payload = {
@@ -298,7 +269,7 @@ export const slackSink: SinkDefinition<typeof options> = {
           payload,
           (res, now) => postMessageResult(res, now, ref),
         );
-        return redacted(result, secrets);
+        return redactResult(result, secrets, REDACTION);
       },
     };
   },

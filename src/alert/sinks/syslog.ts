@@ -9,16 +9,14 @@
  * SD values escape `"`, `\` and `]`; CEF header fields `\` and `|`; CEF extension values `\`, `=`,
  * and line breaks as `\r`/`\n`. Oversized values are cut (with `…`) so the message fits.
  */
-import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import tls from 'node:tls';
 import { z } from 'zod';
 import type { AlertKind, AlertMessage, Severity } from '../../core/index.js';
 import { safeCell, safeText } from '../../core/index.js';
-import type { TargetGuard } from '../http.js';
 import { thrownResult } from '../http.js';
 import type { Sink, SinkDefinition, SinkResult } from '../sink.js';
+import { createStreamSender, sendDatagram, streamOpener } from './lib/syslog-transport.js';
 
 /** Facility names (RFC 5424 §6.2.1) and their numbers. */
 const FACILITIES = {
@@ -98,10 +96,6 @@ const STREAM_MAX_BYTES = 8192;
 const VALUE_CAPS = [1023, 512, 256, 128, 64, 32, 16, 8] as const;
 /** The MSG room below which SD values are cut further. */
 const MIN_MSG_BYTES = 240;
-const CONNECT_TIMEOUT_MS = 10_000;
-const WRITE_TIMEOUT_MS = 15_000;
-/** A kept TCP/TLS connection is closed after this long without a delivery. */
-const IDLE_MS = 60_000;
 
 const headerToken = (max: number) =>
   z
@@ -340,133 +334,6 @@ export function octetFrame(msg: string): Buffer {
   return Buffer.concat([Buffer.from(`${body.length} `, 'ascii'), body]);
 }
 
-function sendDatagram(
-  msg: Buffer,
-  port: number,
-  target: { address: string; family: 4 | 6 },
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const sock = dgram.createSocket(target.family === 6 ? 'udp6' : 'udp4');
-    let done = false;
-    const finish = (err?: Error | null) => {
-      if (done) return;
-      done = true;
-      sock.close();
-      if (err) reject(err);
-      else resolve();
-    };
-    sock.once('error', finish);
-    sock.send(msg, port, target.address, finish);
-  });
-}
-
-/** A kept TCP or TLS connection: reconnects when the last one ended or failed. */
-interface StreamSender {
-  send(frame: Buffer): Promise<void>;
-  close(): Promise<void>;
-}
-
-type Opener = (address: string) => { socket: net.Socket; ready: 'connect' | 'secureConnect' };
-
-function createStreamSender(host: string, port: number, guard: TargetGuard, open: Opener) {
-  const sockets = new Set<net.Socket>();
-  let current: net.Socket | undefined;
-  let chain: Promise<unknown> = Promise.resolve();
-
-  async function connect(): Promise<net.Socket> {
-    const target = await guard(host);
-    const { socket, ready } = open(target.address);
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    // Any error ends this connection (the next delivery opens another); the delivery in flight
-    // learns of it from its own listener.
-    socket.on('error', () => socket.destroy());
-    let connected = false;
-    socket.on('timeout', () => {
-      // Idle: close it quietly (a stalled write has its own timer in write()).
-      if (connected) socket.end();
-      else socket.destroy(new Error(`no connection within ${CONNECT_TIMEOUT_MS} ms`));
-    });
-    socket.setTimeout(CONNECT_TIMEOUT_MS);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.once(ready, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    connected = true;
-    socket.setTimeout(IDLE_MS);
-    // Read (and drop) what the collector sends, so its closing is seen.
-    socket.resume();
-    return socket;
-  }
-
-  function write(socket: net.Socket, frame: Buffer): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        socket.off('close', closed);
-        reject(err);
-      };
-      const closed = () => fail(new Error(`connection to ${host}:${port} closed during the write`));
-      const timer = setTimeout(
-        () => fail(new Error(`write to ${host}:${port} not done within ${WRITE_TIMEOUT_MS} ms`)),
-        WRITE_TIMEOUT_MS,
-      );
-      socket.once('close', closed);
-      socket.write(frame, (err) => {
-        if (err) return fail(err);
-        clearTimeout(timer);
-        socket.off('close', closed);
-        resolve();
-      });
-    });
-  }
-
-  const usable = (s: net.Socket): boolean => !s.destroyed && s.writable && s.readyState === 'open';
-
-  async function sendNow(frame: Buffer): Promise<void> {
-    let socket = current;
-    if (socket === undefined || !usable(socket)) {
-      socket?.destroy();
-      current = undefined;
-      socket = current = await connect();
-    }
-    try {
-      await write(socket, frame);
-    } catch (err) {
-      socket.destroy();
-      if (current === socket) current = undefined;
-      throw err;
-    }
-  }
-
-  return {
-    // One delivery at a time, so a reconnect is never raced.
-    send(frame) {
-      const run = chain.then(() => sendNow(frame));
-      chain = run.catch(() => undefined);
-      return run;
-    },
-    async close() {
-      await chain;
-      current = undefined;
-      await Promise.all(
-        [...sockets].map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              if (s.destroyed) return resolve();
-              s.once('close', () => resolve());
-              s.end();
-              setTimeout(() => s.destroy(), 1000).unref();
-            }),
-        ),
-      );
-    },
-  } satisfies StreamSender;
-}
-
 /** An indeterminate result's error, saying where it happened. */
 function located(result: SinkResult, where: string): SinkResult {
   return result.kind === 'indeterminate'
@@ -517,22 +384,15 @@ export const syslogSink: SinkDefinition<typeof options> = {
           }
         },
       };
-    const ca = opts.ca === undefined ? undefined : readCa(ctx.resolvePath(opts.ca), ctx.name);
-    const servername = opts.servername ?? (net.isIP(opts.host) === 0 ? opts.host : undefined);
-    const open: Opener =
+    const check =
       opts.transport === 'tls'
-        ? (address) => ({
-            socket: tls.connect({
-              host: address,
-              port,
-              rejectUnauthorized: opts.rejectUnauthorized ?? true,
-              ...(servername === undefined ? {} : { servername }),
-              ...(ca === undefined ? {} : { ca }),
-            }),
-            ready: 'secureConnect',
-          })
-        : (address) => ({ socket: net.connect({ host: address, port }), ready: 'connect' });
-    const sender = createStreamSender(opts.host, port, ctx.guard, open);
+        ? {
+            ca: opts.ca === undefined ? undefined : readCa(ctx.resolvePath(opts.ca), ctx.name),
+            servername: opts.servername ?? (net.isIP(opts.host) === 0 ? opts.host : undefined),
+            rejectUnauthorized: opts.rejectUnauthorized ?? true,
+          }
+        : undefined;
+    const sender = createStreamSender(opts.host, port, ctx.guard, streamOpener(port, check));
     return {
       ...base,
       async deliver(message) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hostileMessage, sampleMessage } from '../../../test/helpers/alert-message.js';
+import { anyChatMessage } from '../../../test/helpers/sink-arbitrary.js';
 import type { AlertMessage } from '../../core/index.js';
 import { renderTeams, TEAMS_MAX_BYTES, teamsResult, teamsSink, teamsText } from './teams.js';
 
@@ -171,13 +172,7 @@ describe('teams cards', () => {
     );
     const text = fc.string({ unit, maxLength: 80 });
     fc.assert(
-      fc.property(text, text, text, text, (title, summary, label, value) => {
-        const m = sampleMessage({
-          title,
-          summary,
-          facts: [{ label, value }],
-          runbook: [value, title],
-        });
+      fc.property(anyChatMessage(text), (m) => {
         const c = card(m);
         for (const t of cardTexts(c)) {
           expect(t.replaceAll('\r', '')).not.toMatch(RAW);

@@ -6,11 +6,14 @@
  * shortening facts and runbook steps first.
  */
 import { z } from 'zod';
-import type { AlertKind, AlertMessage, Severity } from '../../core/index.js';
+import type { AlertMessage, Severity } from '../../core/index.js';
 import { safeCell, safeText } from '../../core/index.js';
-import type { HttpResponse } from '../http.js';
-import { httpResult, thrownResult } from '../http.js';
+import type { HttpRequest, HttpResponse } from '../http.js';
+import { httpResult } from '../http.js';
 import type { SinkDefinition, SinkResult } from '../sink.js';
+import { redactResult, sendAndRead } from './lib/result.js';
+import { headOf, httpLink } from './lib/text.js';
+import { chatHeadline, KIND_LINE } from './lib/wording.js';
 
 /** The Teams sink's own options. */
 const options = z.strictObject({
@@ -49,26 +52,11 @@ export function teamsText(v: unknown, markdown = true): string {
 /** Escaped text cut to `max` code units with `…`: never inside an entity, escape or pair. */
 function cut(s: string, max: number): string {
   if (s.length <= max) return s;
-  let out = s.slice(0, Math.max(0, max - 1));
-  if (/[\ud800-\udbff]$/.test(out)) out = out.slice(0, -1);
-  out = out.replace(/&[a-z]*$/, '');
+  let out = headOf(s, max - 1).replace(/&[a-z]*$/, '');
+  // An odd run of backslashes at the end would escape the `…`.
   if (/(?:^|[^\\])(?:\\\\)*\\$/.test(out)) out = out.slice(0, -1);
   return `${out}…`;
 }
-
-/** How each kind is worded: the title's label and the status line's sentence. */
-const KIND: Readonly<Record<AlertKind, { label: string; line: string }>> = {
-  opened: { label: 'New incident', line: 'New incident' },
-  updated: { label: 'Updated', line: 'Incident updated: more activity' },
-  acknowledged: { label: 'Acknowledged', line: 'Incident acknowledged' },
-  resolved: { label: 'Resolved', line: 'Incident resolved' },
-  'false-positive': { label: 'False positive', line: 'Incident marked a false positive' },
-  reopened: { label: 'Reopened', line: 'Incident reopened: activity after it was closed' },
-  test: {
-    label: 'TEST',
-    line: 'TEST ALERT: nothing happened; this checks that Keysnare can post here',
-  },
-};
 
 /** MessageCard theme colours by severity (a test is grey). */
 const THEME: Readonly<Record<Severity, string>> = {
@@ -78,20 +66,6 @@ const THEME: Readonly<Record<Severity, string>> = {
   low: '2F80ED',
   info: '808080',
 };
-
-/** The title before escaping: `[TEST] …`, `[CRITICAL] …` or `[CRITICAL] Resolved: …`. */
-function headline(m: AlertMessage): string {
-  if (m.kind === 'test') return `[TEST] ${m.title}`;
-  const sev = `[${m.severity.toUpperCase()}]`;
-  return m.kind === 'opened' ? `${sev} ${m.title}` : `${sev} ${KIND[m.kind].label}: ${m.title}`;
-}
-
-/** `link` when it is an http(s) URL, normalised. */
-function safeLink(link: string | undefined): string | undefined {
-  if (link === undefined || !URL.canParse(link)) return undefined;
-  const url = new URL(link);
-  return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
-}
 
 /** How much of the alert a rendering keeps; tried from the first until the payload fits. */
 interface Budget {
@@ -131,9 +105,9 @@ function parts(m: AlertMessage, b: Budget, markdown: boolean): Parts {
   const steps = m.runbook.slice(0, b.steps).map((s, i) => `${i + 1}. ${t(s, b.step)}`);
   const more = m.runbook.length - steps.length;
   return {
-    title: t(headline(m), 300),
+    title: t(chatHeadline(m), 300),
     status: t(
-      `${KIND[m.kind].line} · severity ${m.severity} · ${m.state} · ${m.eventCount} event${m.eventCount === 1 ? '' : 's'}`,
+      `${KIND_LINE[m.kind]} · severity ${m.severity} · ${m.state} · ${m.eventCount} event${m.eventCount === 1 ? '' : 's'}`,
       300,
     ),
     summary: t(m.summary, b.summary),
@@ -144,7 +118,7 @@ function parts(m: AlertMessage, b: Budget, markdown: boolean): Parts {
         (hidden > 0 ? ` · ${hidden} more facts not shown` : ''),
       600,
     ),
-    link: safeLink(m.link),
+    link: httpLink(m.link),
   };
 }
 
@@ -255,14 +229,6 @@ export function teamsResult(res: HttpResponse, now: Date, format: TeamsFormat): 
   return httpResult(res, now);
 }
 
-/** `result` with the URL (the webhook's secret) taken out of its text. */
-function redacted(result: SinkResult, url: string): SinkResult {
-  const clean = (s: string) => safeCell(s.split(url).join('<teams url>'), 300);
-  if (result.kind === 'rejected') return { kind: 'rejected', reason: clean(result.reason) };
-  if (result.kind === 'indeterminate') return { ...result, error: clean(result.error) };
-  return result;
-}
-
 /** The Microsoft Teams sink (Workflows or legacy connector). */
 export const teamsSink: SinkDefinition<typeof options> = {
   type: 'teams',
@@ -274,20 +240,20 @@ export const teamsSink: SinkDefinition<typeof options> = {
       type: 'teams',
       async deliver(message) {
         const now = ctx.now();
-        try {
-          const res = await ctx.http.send({
-            url: opts.url,
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json; charset=utf-8',
-              'user-agent': `keysnare/${ctx.version}`,
-            },
-            body: renderTeams(message, opts.format),
-          });
-          return redacted(teamsResult(res, now, opts.format), opts.url);
-        } catch (err) {
-          return redacted(thrownResult(err), opts.url);
-        }
+        const request: HttpRequest = {
+          url: opts.url,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            'user-agent': `keysnare/${ctx.version}`,
+          },
+          body: renderTeams(message, opts.format),
+        };
+        const result = await sendAndRead(ctx.http, request, (res) =>
+          teamsResult(res, now, opts.format),
+        );
+        // The URL is the webhook's secret.
+        return redactResult(result, [opts.url], { mask: '<teams url>', max: 300 });
       },
     };
   },

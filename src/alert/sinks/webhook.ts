@@ -9,9 +9,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AlertMessage } from '../../core/index.js';
-import { safeCell } from '../../core/index.js';
-import { httpResult, thrownResult } from '../http.js';
+import type { HttpRequest, HttpResponse } from '../http.js';
+import { httpResult } from '../http.js';
 import type { SinkDefinition, SinkResult } from '../sink.js';
+import { redactResult, sendAndRead } from './lib/result.js';
+import { capJson, escapeInJson } from './lib/text.js';
 
 /** The `type` of the envelope every delivery carries. */
 export const WEBHOOK_EVENT_TYPE = 'keysnare.alert';
@@ -23,10 +25,8 @@ export interface WebhookEnvelope {
   readonly alert: AlertMessage;
 }
 
-/** The longest string kept in a body (a 100 KB user agent is cut, with `…`). */
-const STRING_CAP = 8192;
-/** The most entries kept in any list of the alert. */
-const LIST_CAP = 100;
+/** The longest string kept in a body (a 100 KB user agent is cut, with `…`), the longest list. */
+const CAPS = { string: 8192, list: 100 } as const;
 /** The least key material a secret may hold (Standard Webhooks recommends 24–64 bytes). */
 const MIN_SECRET_BYTES = 16;
 /** Headers the sink sets itself, which `headers` may not replace. */
@@ -95,22 +95,6 @@ const options = z.strictObject({
  */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}<>&]/gu;
 
-/** `s` cut to {@link STRING_CAP} code units, never splitting a surrogate pair. */
-function capString(s: string): string {
-  if (s.length <= STRING_CAP) return s;
-  let out = s.slice(0, STRING_CAP - 1);
-  if (/[\ud800-\udbff]$/.test(out)) out = out.slice(0, -1);
-  return `${out}…`;
-}
-
-function capValue(v: unknown): unknown {
-  if (typeof v === 'string') return capString(v);
-  if (Array.isArray(v)) return v.slice(0, LIST_CAP).map(capValue);
-  if (v !== null && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, capValue(x)]));
-  return v;
-}
-
 /**
  * The body for `message`: its envelope as JSON, strings over 8 KiB cut and lists over 100 entries
  * shortened, with control, format (bidi, zero-width) and line-separator characters and `< > &`
@@ -120,17 +104,9 @@ export function renderWebhook(message: AlertMessage): string {
   const envelope: WebhookEnvelope = {
     type: WEBHOOK_EVENT_TYPE,
     version: 1,
-    alert: capValue(message) as AlertMessage,
+    alert: capJson(message, CAPS).value as AlertMessage,
   };
-  // Outside strings JSON is ASCII, so these characters can only be inside a string.
-  return JSON.stringify(envelope).replace(INVISIBLE, unicodeEscape);
-}
-
-/** `c` (one code point, one or two UTF-16 units) as JSON `\uXXXX` escapes. */
-function unicodeEscape(c: string): string {
-  let out = '';
-  for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
-  return out;
+  return escapeInJson(JSON.stringify(envelope), INVISIBLE);
 }
 
 /** The `webhook-signature` value (`v1,<base64>`) for one delivery. */
@@ -193,12 +169,13 @@ export function verifyWebhook(
   return match ? { ok: true, id, timestamp } : { ok: false, reason: 'no signature matches' };
 }
 
-/** `result` with the URL (a bearer secret for many receivers) taken out of its text. */
-function redacted(result: SinkResult, url: string): SinkResult {
-  const clean = (s: string) => safeCell(s.split(url).join('<webhook url>'), 300);
-  if (result.kind === 'rejected') return { kind: 'rejected', reason: clean(result.reason) };
-  if (result.kind === 'indeterminate') return { ...result, error: clean(result.error) };
-  return result;
+/** The answer read the usual way, with 410 Gone saying the receiver asks to stop sending. */
+function readAnswer(res: HttpResponse, now: Date): SinkResult {
+  if (res.status !== 410) return httpResult(res, now);
+  return {
+    kind: 'rejected',
+    reason: 'HTTP 410 Gone: the endpoint is gone (the receiver asks to stop sending)',
+  };
 }
 
 /** The Standard Webhooks JSON sink. */
@@ -217,25 +194,22 @@ export const webhookSink: SinkDefinition<typeof options> = {
         const body = renderWebhook(message);
         const now = ctx.now();
         const timestamp = Math.floor(now.getTime() / 1000);
-        const headers = {
-          'user-agent': `keysnare/${ctx.version}`,
-          ...extra,
-          'content-type': 'application/json',
-          'webhook-id': message.alertId,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(key, message.alertId, timestamp, body),
+        const request: HttpRequest = {
+          url: opts.url,
+          method: 'POST',
+          headers: {
+            'user-agent': `keysnare/${ctx.version}`,
+            ...extra,
+            'content-type': 'application/json',
+            'webhook-id': message.alertId,
+            'webhook-timestamp': String(timestamp),
+            'webhook-signature': signWebhook(key, message.alertId, timestamp, body),
+          },
+          body,
         };
-        try {
-          const res = await ctx.http.send({ url: opts.url, method: 'POST', headers, body });
-          if (res.status === 410)
-            return {
-              kind: 'rejected',
-              reason: 'HTTP 410 Gone: the endpoint is gone (the receiver asks to stop sending)',
-            };
-          return redacted(httpResult(res, now), opts.url);
-        } catch (err) {
-          return redacted(thrownResult(err), opts.url);
-        }
+        const result = await sendAndRead(ctx.http, request, (res) => readAnswer(res, now));
+        // The URL is a bearer secret for many receivers.
+        return redactResult(result, [opts.url], { mask: '<webhook url>', max: 300 });
       },
     };
   },
