@@ -98,6 +98,16 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's browser script: plain JavaScript, no TypeScript project to type-check against.
+    files: ['src/server/static/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false, project: null },
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', JSON: 'readonly' },
+    },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,5 +1,6 @@
 /**
- * Generates docs/rules.md, docs/errors.md and docs/config.schema.json from the registries.
+ * Generates docs/rules.md, docs/errors.md, docs/config.schema.json and docs/openapi.json from the
+ * registries.
  * `--check` fails (exit 1) when a committed file differs from what would be generated.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { configJsonSchema } from '../src/config/schema.js';
 import { ERRORS } from '../src/core/errors.js';
 import { ruleCatalog } from '../src/detect/catalog.js';
+import { openApiDocument } from '../src/server/openapi.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -64,6 +66,7 @@ const outputs: Record<string, string> = {
   'docs/rules.md': rulesMd(),
   'docs/errors.md': errorsMd(),
   'docs/config.schema.json': JSON.stringify(configJsonSchema(), null, 2) + '\n',
+  'docs/openapi.json': JSON.stringify(openApiDocument('1'), null, 2) + '\n',
 };
 
 const check = process.argv.includes('--check');

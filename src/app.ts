@@ -263,6 +263,47 @@ export async function ingestIntoWorkspace(
   );
 }
 
+/**
+ * Ingest, many times over one open workspace (the server's intake): the IP context and the rule
+ * set are built once (the IP data takes a few hundred milliseconds to load), while canaries and
+ * management principals are read again for each call, so a token registered meanwhile counts.
+ */
+export async function ingestSession(
+  ws: Workspace,
+  now: () => Date,
+  onIpDataError?: (message: string) => void,
+  sigma?: import('./detect/index.js').SigmaSet,
+): Promise<{
+  readonly alerting: import('./pipeline/index.js').AlertingDeps;
+  ingest(
+    o: import('./pipeline/index.js').IngestOptions,
+  ): Promise<import('./pipeline/index.js').IngestResult>;
+}> {
+  const { ingestFiles } = await import('./pipeline/index.js');
+  const ip = await ipLookup(ws.home, ws.config, onIpDataError);
+  const base = await alertingFor(ws, now, { ip: ip ?? null, ...(sigma ? { sigma } : {}) });
+  await ensureIncidents(ws, base);
+  return {
+    alerting: base,
+    async ingest(o) {
+      const tokens = await canaryTokens(ws, [], o.now());
+      return ingestFiles(
+        {
+          store: ws.store,
+          tokens,
+          managementPrincipals: await managementPrincipals(ws),
+          limits: ws.config.limits,
+          ruleConfig: ws.config.rules,
+          alerting: { ...base, tokens },
+          ...(ip ? { ip } : {}),
+          ...(sigma ? { sigma } : {}),
+        },
+        o,
+      );
+    },
+  };
+}
+
 /** What {@link detectFiles} needs besides the files and callbacks. */
 export type DetectRequest = Omit<
   import('./pipeline/index.js').RunOptions,
@@ -556,9 +597,12 @@ export async function alertingFor(
     readonly ip?: import('./detect/index.js').IpLookup | null;
   } = {},
 ): Promise<import('./pipeline/index.js').AlertingDeps> {
-  const { ruleSet } = await import('./detect/index.js');
+  const { ruleSet, ruleCatalog } = await import('./detect/index.js');
   const a = ws.config.alerts;
-  const runbooks = new Map(ruleSet(opts.sigma).map((r) => [r.id, r.runbook]));
+  const runbooks = new Map<string, readonly string[]>([
+    ...ruleCatalog().map((r) => [r.id, r.runbook] as const),
+    ...ruleSet(opts.sigma).map((r) => [r.id, r.runbook] as const),
+  ]);
   const ip =
     opts.ip !== undefined
       ? (opts.ip ?? undefined)
@@ -645,4 +689,125 @@ export async function ensureIncidents(
   const n = await backfillIncidents(deps);
   await ws.store.setValue(KEY, deps.now().toISOString());
   return n;
+}
+
+/** The AWS ports the live sources use, from the workspace's `aws` settings (standard SDK chain). */
+export async function livePorts(
+  config: KeysnareConfig,
+): Promise<import('./sources/live/index.js').LivePorts> {
+  const clients = await import('./aws/clients.js');
+  const { createS3Port } = await import('./aws/s3.js');
+  const { createSqsPort } = await import('./aws/sqs.js');
+  const { createCloudTrailPort } = await import('./aws/cloudtrail.js');
+  const settings = {
+    ...(config.aws.region ? { region: config.aws.region } : {}),
+    ...(config.aws.profile ? { profile: config.aws.profile } : {}),
+  };
+  const pathStyle = { forcePathStyle: config.aws.s3PathStyle };
+  const cloudTrail = createCloudTrailPort((region) =>
+    clients.createCloudTrailClient(settings, region),
+  );
+  return {
+    s3: (region) =>
+      createS3Port(clients.createS3Client(settings, region ?? config.aws.region, pathStyle)),
+    sqs: (region) => createSqsPort(clients.createSqsClient(settings, region ?? config.aws.region)),
+    cloudTrail: () => cloudTrail,
+  };
+}
+
+/** The live sources of `sources:` in keysnare.yaml (validated when the config loaded). */
+export async function buildLiveSources(
+  ws: Workspace,
+  opts: {
+    readonly onProgress?: (p: import('./sources/live/index.js').BackfillProgress) => void;
+  } = {},
+): Promise<import('./sources/live/index.js').LiveSource[]> {
+  const { liveSourceDefinition } = await import('./config/sources.js');
+  const { createSpool } = await import('./sources/live/index.js');
+  const ports = await livePorts(ws.config);
+  return ws.config.sources.map((entry) => {
+    const def = liveSourceDefinition(entry.type);
+    if (!def) throw new AppError('KS_USAGE', { reason: `unknown source type ${entry.type}` });
+    const { type: _t, ...own } = entry;
+    const options: unknown = def.options.parse(own);
+    const name = (options as { name: string }).name;
+    return def.create(options, {
+      ports,
+      checkpoints: ws.store,
+      spool: createSpool(join(ws.home, 'spool'), name),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+  });
+}
+
+/**
+ * `keysnare ingest s3://bucket/prefix`: backfill a trail bucket (organisation trails included)
+ * into the workspace, resuming from its checkpoint: objects are fetched into the spool, ingested
+ * batch by batch, and acknowledged (the checkpoint advanced) once their events are stored.
+ */
+export async function backfillS3(
+  ws: Workspace,
+  url: string,
+  o: {
+    readonly now: () => Date;
+    readonly quietGapMs: number;
+    readonly onProgress?: (p: import('./sources/live/index.js').BackfillProgress) => void;
+    readonly onBatch?: (r: import('./pipeline/index.js').IngestResult) => void;
+    readonly onError?: (message: string) => void;
+  },
+): Promise<{ files: number; newEvents: number; quarantined: number }> {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!m) throw new AppError('KS_USAGE', { reason: `not an s3://bucket/prefix URL: ${url}` });
+  const [, bucket = '', prefix = ''] = m;
+  const { createHash } = await import('node:crypto');
+  const { createS3Source, createSpool } = await import('./sources/live/index.js');
+  const name = `backfill-${createHash('sha256').update(url).digest('hex').slice(0, 12)}`;
+  const source = createS3Source(
+    {
+      name,
+      bucket,
+      prefix,
+      maxObjectsPerPoll: 50,
+      maxAttempts: 3,
+      maxObjectBytes: 64 * 1024 * 1024,
+      rescanSeconds: 0,
+    },
+    {
+      ports: await livePorts(ws.config),
+      checkpoints: ws.store,
+      spool: createSpool(join(ws.home, 'spool'), name),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    },
+  );
+  const session = await ingestSession(ws, o.now, o.onError);
+  let files = 0;
+  let newEvents = 0;
+  for (;;) {
+    const batch = await source.poll();
+    if (batch.length === 0) break;
+    try {
+      const r = await session.ingest({
+        files: batch.map((f) => f.path),
+        quietGapMs: o.quietGapMs,
+        workers: 1,
+        now: o.now,
+      });
+      for (const f of batch) await f.ack();
+      files += batch.length;
+      newEvents += r.newEvents;
+      o.onBatch?.(r);
+    } catch (err) {
+      for (const f of batch) await f.fail(err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+    if (
+      source.health().progress?.objectsTotal !== undefined &&
+      source.health().pending === 0 &&
+      batch.length < 50
+    ) {
+      const h = source.health();
+      if (h.progress && h.progress.objectsDone >= (h.progress.objectsTotal ?? Infinity)) break;
+    }
+  }
+  return { files, newEvents, quarantined: source.health().quarantined };
 }

@@ -16,7 +16,7 @@ function home(): string {
 }
 
 describe('keysnare rules list', () => {
-  it('lists every rule, the Safety Net included, as JSON lines with their options', async () => {
+  it('lists every rule, the Safety Net and the heartbeat included, as JSON lines with their options', async () => {
     const r = await runCli(['--home', home(), 'rules', 'list', '--format', 'jsonl']);
     expect(r.code).toBe(0);
     const list = jsonl<{ id: string; enabled: boolean; options: Record<string, unknown> }>(r.out);
@@ -40,6 +40,7 @@ describe('keysnare rules list', () => {
       'anomaly.first-seen-api',
       'anomaly.new-source-network',
       'honeytoken.unlogged-use',
+      'pipeline.source-silent',
     ]);
     expect(list.find((x) => x.id === 'recon.key-enumeration')?.options).toEqual({
       minKeys: 3,

@@ -1,9 +1,13 @@
 /**
  * Construction of the SDK clients from Keysnare's `aws` config. Everything the SDK reads itself
  * (credentials chain, `AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_IAM`,
- * `AWS_ENDPOINT_URL_STS`, …) is left to the SDK; Keysnare only adds what its config says.
+ * `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_SQS`,
+ * `AWS_ENDPOINT_URL_CLOUDTRAIL`, …) is left to the SDK; Keysnare only adds what its config says.
  */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { AppError, describeError } from '../core/index.js';
@@ -58,6 +62,52 @@ export function createStsClient(s: AwsSettings, envRegion?: string): STSClient {
       { cause: err },
     );
   }
+}
+
+function construct<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    throw new AppError(
+      'KS_AWS',
+      { operation: 'client setup', reason: describeError(err) },
+      { cause: err },
+    );
+  }
+}
+
+/**
+ * An S3 client for the bucket's region (default us-east-1; requests redirected to another region
+ * are followed). Path-style addressing when an endpoint is configured, or when `forcePathStyle`
+ * says so (app.ts sets it when `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` is set): local
+ * stand-ins for S3 rarely resolve `bucket.host` names.
+ */
+export function createS3Client(
+  s: AwsSettings,
+  region?: string,
+  opts: { readonly forcePathStyle?: boolean } = {},
+): S3Client {
+  return construct(
+    () =>
+      new S3Client({
+        ...common(s, region ?? 'us-east-1'),
+        ...(region ? { region } : {}),
+        forcePathStyle: opts.forcePathStyle ?? s.endpoint !== undefined,
+        followRegionRedirects: true,
+      }),
+  );
+}
+
+/** An SQS client for the queue's region (the SDK sends each call to the queue URL's host). */
+export function createSqsClient(s: AwsSettings, region?: string): SQSClient {
+  return construct(
+    () => new SQSClient({ ...common(s, region ?? 'us-east-1'), ...(region ? { region } : {}) }),
+  );
+}
+
+/** A CloudTrail client for one region (LookupEvents is per region). */
+export function createCloudTrailClient(s: AwsSettings, region: string): CloudTrailClient {
+  return construct(() => new CloudTrailClient({ ...common(s, region), region }));
 }
 
 /** Turn an SDK error into an AppError with `details.awsCode`. */

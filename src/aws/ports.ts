@@ -96,3 +96,110 @@ export interface CallerIdentity {
 export interface StsPort {
   getCallerIdentity(): Promise<CallerIdentity>;
 }
+
+/** One object of an S3 listing. */
+export interface S3ObjectInfo {
+  readonly key: string;
+  readonly size?: number;
+  /** ISO time. */
+  readonly lastModified?: string;
+}
+
+/** One page of ListObjectsV2. */
+export interface S3ListPage {
+  readonly objects: readonly S3ObjectInfo[];
+  /** CommonPrefixes, when a delimiter was given. */
+  readonly prefixes: readonly string[];
+  /** Pass as `continuationToken` for the next page; undefined on the last page. */
+  readonly nextToken?: string;
+}
+
+/** What to list: keys under `prefix` after `startAfter` (S3 order: UTF-8 bytes). */
+export interface S3ListInput {
+  readonly bucket: string;
+  readonly prefix?: string;
+  readonly startAfter?: string;
+  readonly continuationToken?: string;
+  readonly delimiter?: string;
+  /** 1–1000 (S3's default 1000). */
+  readonly maxKeys?: number;
+}
+
+/** The S3 operations Keysnare uses (reading CloudTrail delivery buckets). */
+export interface S3Port {
+  /** One page of ListObjectsV2; the caller follows `nextToken`. */
+  listObjects(input: S3ListInput, signal?: AbortSignal): Promise<S3ListPage>;
+  /**
+   * The object's bytes as stored (a `.json.gz` stays gzipped). Past `maxBytes` (declared length
+   * or bytes actually read) it throws KS_AWS with `details.sizeCap` set, without reading the rest.
+   */
+  getObject(
+    input: { readonly bucket: string; readonly key: string; readonly maxBytes: number },
+    signal?: AbortSignal,
+  ): Promise<Buffer>;
+}
+
+/** A received SQS message. */
+export interface SqsMessage {
+  readonly messageId: string;
+  /** The handle of this receive; only the latest one deletes the message. */
+  readonly receiptHandle: string;
+  readonly body: string;
+  /** ApproximateReceiveCount, this receive included (1 on the first). */
+  readonly receiveCount: number;
+  /** ISO time the message was sent, when SQS said. */
+  readonly sentAt?: string;
+}
+
+/** The SQS operations Keysnare uses (a queue of S3 event notifications). */
+export interface SqsPort {
+  /** ReceiveMessage with long polling; asks for the receive count and sent time. */
+  receiveMessages(
+    input: {
+      readonly queueUrl: string;
+      /** 1–10. */
+      readonly maxMessages: number;
+      /** Long-poll wait, 0–20 s. */
+      readonly waitSeconds: number;
+      /** Visibility timeout for these messages; the queue's default when omitted. */
+      readonly visibilitySeconds?: number;
+    },
+    signal?: AbortSignal,
+  ): Promise<SqsMessage[]>;
+  deleteMessage(queueUrl: string, receiptHandle: string): Promise<void>;
+  /** Hide the message for `seconds` more from now (0 makes it visible again). */
+  changeMessageVisibility(queueUrl: string, receiptHandle: string, seconds: number): Promise<void>;
+}
+
+/** One LookupEvents item. */
+export interface LookupEventItem {
+  readonly eventId: string;
+  readonly eventName?: string;
+  /** ISO time. */
+  readonly eventTime?: string;
+  /** The full CloudTrail record as JSON text (unparsed; attacker-controlled). */
+  readonly cloudTrailEvent?: string;
+}
+
+/** One page of LookupEvents (newest first). */
+export interface LookupEventsPage {
+  readonly events: readonly LookupEventItem[];
+  /** Undefined on the last page. */
+  readonly nextToken?: string;
+}
+
+/** The CloudTrail operations Keysnare uses (Event history, per region). */
+export interface CloudTrailPort {
+  /** One page of management events between the times, in `region`. */
+  lookupEvents(
+    input: {
+      readonly region: string;
+      readonly startTime: Date;
+      readonly endTime: Date;
+      readonly nextToken?: string;
+      /** 1–50 (default 50). */
+      readonly maxResults?: number;
+    },
+    signal?: AbortSignal,
+  ): Promise<LookupEventsPage>;
+}

@@ -44,7 +44,7 @@ describe('parseConfig', () => {
       maxInFlightBytes: 2048 * 1024 * 1024,
     });
     expect(c.tokens.files).toEqual([]);
-    expect(c.aws).toEqual({});
+    expect(c.aws).toEqual({ s3PathStyle: false });
     expect(c.canary.userPath).toBe('/');
     expect(c.canary.tags).toEqual({});
     expect(c.canary.secrets).toEqual({ mode: 'encrypted', keyFile: 'secrets.key' });
@@ -116,7 +116,7 @@ describe('parseConfig', () => {
 
   it('treats a section whose entries are all commented out as unset', () => {
     const result = parseConfig('version: 1\naws:\n  # region: us-east-1\nsafetyNet:\n', 'k');
-    expect(result.ok && result.config.aws).toEqual({});
+    expect(result.ok && result.config.aws).toEqual({ s3PathStyle: false });
   });
 
   it('rejects name templates with tell words, case-insensitively, naming the template', () => {

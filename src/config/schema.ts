@@ -7,6 +7,8 @@ import { ruleConfigSchema, sharedRuleConfigSchema } from '../detect/rule-config.
 import { rules as builtInRules } from '../detect/rules/index.js';
 import { alertsSection, sinkEntriesJsonSchema } from './alerts.js';
 import { ipContextSection, ipContextYaml } from './ip-context.js';
+import { serverSection } from './server.js';
+import { sourcesSection } from './sources.js';
 
 /** Placeholders a canary user-name template may use. */
 export const NAME_TEMPLATE_PLACEHOLDERS = ['team', 'service', 'env', 'repo', 'n'] as const;
@@ -166,6 +168,12 @@ const aws = z
       .regex(/^[a-z0-9-]+$/, 'expected an AWS region name such as us-east-1')
       .optional(),
     profile: z.string().min(1).optional(),
+    s3PathStyle: z
+      .boolean()
+      .default(false)
+      .describe(
+        'path-style S3 requests (for S3-compatible stand-ins; set when AWS_ENDPOINT_URL_S3 points at one)',
+      ),
   })
   .prefault({});
 
@@ -264,6 +272,8 @@ export const configSchema = z.strictObject({
   sigma,
   rules: rulesSection,
   alerts: alertsSection,
+  server: serverSection,
+  sources: sourcesSection,
 });
 
 /** A validated configuration, defaults filled in. */
@@ -409,5 +419,22 @@ alerts:
   sinks: {}
   routes: []
   quiet: []
+
+# keysnare serve (npm start): the dashboard, the API and live intake (docs/server.md).
+server:
+  host: 127.0.0.1
+  port: 8080
+  # Mark the session cookie Secure: set when HTTPS terminates in front of Keysnare.
+  secureCookies: false
+  sessionHours: 12
+  # intakeSecret: <24+ random characters>   # turns on POST /api/v1/intake/eventbridge
+  # Folders watched for new CloudTrail files, relative to the workspace.
+  watch: []
+  watchEverySeconds: 10
+  dispatchEverySeconds: 5
+  # The Safety Net on a schedule (0: off; it needs AWS credentials for the canary account).
+  safetyNetEveryMinutes: 0
+  # Warn when nothing has come in for this long (0: off).
+  heartbeatMinutes: 0
 `;
 }

@@ -9,7 +9,7 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 /** Where a finding was seen. */
-export type FindingSource = 'cloudtrail' | 'safety-net';
+export type FindingSource = 'cloudtrail' | 'safety-net' | 'pipeline';
 
 /** A finding, exactly as printed by `--format jsonl`. */
 export interface Finding {

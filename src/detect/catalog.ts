@@ -8,6 +8,7 @@ import { defaultRuleConfig } from './rule-config.js';
 import type { Rule, RuleMeta } from './rule.js';
 import { describeSelector } from './rule.js';
 import { rules } from './rules/index.js';
+import { HEARTBEAT_RULE } from './heartbeat.js';
 import { SAFETY_NET_RULE } from './safety-net.js';
 
 /** One catalog entry: the rule's metadata, what it looks at, and its options as configured. */
@@ -50,7 +51,15 @@ export function ruleCatalog(
     options: {},
     optionHelp: {},
   };
-  return [...builtIns, safetyNet];
+  const heartbeat: CatalogEntry = {
+    ...meta(HEARTBEAT_RULE),
+    sees: 'the intake itself (`keysnare serve` with `server.heartbeatMinutes`), not CloudTrail',
+    enabled: true,
+    effectiveSeverity: HEARTBEAT_RULE.severity,
+    options: {},
+    optionHelp: {},
+  };
+  return [...builtIns, safetyNet, heartbeat];
 }
 
 function meta(r: RuleMeta): RuleMeta {

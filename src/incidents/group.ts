@@ -56,6 +56,8 @@ export function subjectOf(
   const who = f.principalArn ?? f.accessKeyId;
   if (who) return { kind: 'principal', key: `principal:${who}` };
   if (f.sourceIp) return { kind: 'source', key: `ip:${f.sourceIp}` };
+  const intake = f.details['intake'];
+  if (typeof intake === 'string') return { kind: 'source', key: `intake:${intake}` };
   return { kind: 'source', key: `rule:${f.rule}` };
 }
 

@@ -1,7 +1,10 @@
 /**
  * Test harness: a fresh fake per test and SDK clients pointed at it.
  */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach } from 'vitest';
 import { startFakeAws, type FakeAws } from './index.js';
@@ -21,6 +24,12 @@ export interface FakeHarness {
   iam(credentials?: TestCredentials, maxAttempts?: number): IAMClient;
   /** STS client as the admin, or as `credentials`. */
   sts(credentials?: TestCredentials, maxAttempts?: number): STSClient;
+  /** S3 client (path style) as the admin, or as `credentials`. */
+  s3(credentials?: TestCredentials): S3Client;
+  /** SQS client as the admin, or as `credentials`. */
+  sqs(credentials?: TestCredentials): SQSClient;
+  /** CloudTrail client for `region` (default us-east-1) as the admin, or as `credentials`. */
+  cloudTrail(region?: string, credentials?: TestCredentials): CloudTrailClient;
 }
 
 /** Start a fake before each test of the calling suite and close it after. */
@@ -48,6 +57,10 @@ export function useFakeAws(opts: { accountId?: string } = {}): FakeHarness {
     },
     iam: (credentials, maxAttempts) => new IAMClient(config(credentials, maxAttempts)),
     sts: (credentials, maxAttempts) => new STSClient(config(credentials, maxAttempts)),
+    s3: (credentials) => new S3Client({ ...config(credentials), forcePathStyle: true }),
+    sqs: (credentials) => new SQSClient(config(credentials)),
+    cloudTrail: (region = 'us-east-1', credentials) =>
+      new CloudTrailClient({ ...config(credentials), region }),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * A wire-level fake of the AWS IAM and STS Query APIs on 127.0.0.1, for driving the real AWS SDK v3
- * in tests. No real AWS is ever called.
+ * A wire-level fake of the AWS IAM and STS Query APIs, S3 (path style), SQS (JSON) and CloudTrail
+ * LookupEvents on 127.0.0.1, for driving the real AWS SDK v3 in tests. No real AWS is ever called.
  *
  * @example
  * const fake = await startFakeAws();
@@ -19,16 +19,23 @@ import {
   type CloudTrailRecord,
 } from './cloudtrail.js';
 import { AppError } from '../../src/core/errors.js';
+import { createLookupControl, type FakeLookupControl } from './cloudtrail-lookup.js';
+import { createDataPlaneState } from './data-plane.js';
 import { STATUS_BY_CODE } from './fault.js';
 import { attachPolicy } from './iam-policies.js';
 import { existingUser } from './operation.js';
+import { createS3Control, type FakeS3Control } from './s3.js';
 import { createFakeServer, type FakeCall } from './server.js';
 import { addAccessKey, addUser, createState, noteKeyUse, type FakeState } from './state.js';
 import { snapshotUsers, type FakeUserSnapshot } from './snapshot.js';
+import { createSqsControl, type FakeSqsControl } from './sqs.js';
 
 export type { FakeCall } from './server.js';
 export type { CloudTrailRecord } from './cloudtrail.js';
 export type { FakeUserSnapshot, FakeKeySnapshot } from './snapshot.js';
+export type { FakeS3Control, KeyFailOptions } from './s3.js';
+export type { FakeSqsControl, FakeSqsMessageSnapshot } from './sqs.js';
+export type { FakeLookupControl } from './cloudtrail-lookup.js';
 
 /** Name of the pre-created administrator the fake's `admin` credentials belong to. */
 export const FAKE_ADMIN_USER = 'keysnare-admin';
@@ -86,6 +93,12 @@ export interface FakeAws {
   /** Credentials of the pre-created administrator ({@link FAKE_ADMIN_USER}). */
   readonly admin: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly control: FakeControl;
+  /** S3: buckets and objects, a failure for one key. */
+  readonly s3: FakeS3Control;
+  /** SQS: queues and messages. */
+  readonly sqs: FakeSqsControl;
+  /** CloudTrail Event history (LookupEvents) per region, and its rate limit. */
+  readonly lookup: FakeLookupControl;
   /** Copies of every CloudTrail record emitted so far, oldest first. */
   cloudTrailRecords(): CloudTrailRecord[];
   /**
@@ -193,13 +206,19 @@ export async function startFakeAws(opts: FakeAwsOptions = {}): Promise<FakeAws> 
   const trail = createCloudTrailLog();
   const calls: FakeCall[] = [];
   const admin = createAdmin(state);
-  const server = createFakeServer({ state, trail, calls });
+  const data = createDataPlaneState();
+  const server = createFakeServer({ state, trail, calls, data });
   const port = await listen(server, opts.port ?? 0);
+  const endpoint = `http://127.0.0.1:${port}`;
+  const now = (): Date => state.clock.now();
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     accountId,
     admin,
     control: createControl(state, calls, awsAttach(state, trail)),
+    s3: createS3Control(data.s3, now),
+    sqs: createSqsControl(data.sqs, { endpoint: () => endpoint, accountId, now }),
+    lookup: createLookupControl(data.lookup),
     cloudTrailRecords: () => trail.all(),
     writeCloudTrailFile: (dir) =>
       writeCloudTrailFile(dir, accountId, state.clock.now(), trail.takeUndelivered()),

@@ -1,12 +1,19 @@
 /**
  * The HTTP side of the fake: body parsing, dispatch by `Action` + `Version`, authentication,
- * failure injection, authorization, the call log and CloudTrail emission.
+ * failure injection, authorization, the call log and CloudTrail emission. S3, SQS and CloudTrail
+ * LookupEvents requests go to data-plane.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { authenticate, AuthFailure } from './auth.js';
 import { authorize } from './authz.js';
 import { buildCallRecord, type CloudTrailLog } from './cloudtrail.js';
 import { REPORT_OPERATIONS } from './credential-report.js';
+import {
+  dataServiceOf,
+  serveDataPlane,
+  type DataPlaneState,
+  type DataService,
+} from './data-plane.js';
 import { AwsFault } from './fault.js';
 import { GROUP_OPERATIONS } from './iam-groups.js';
 import { KEY_OPERATIONS } from './iam-keys.js';
@@ -39,8 +46,13 @@ const VERSIONS: Readonly<Record<string, FakeService>> = {
 export interface FakeCall {
   readonly action: string;
   readonly method: string;
-  readonly service?: FakeService;
-  /** Form fields as sent (flat, e.g. `Tags.member.1.Key`). */
+  readonly service?: FakeService | DataService;
+  /** The credential scope's region (data-plane calls). */
+  readonly region?: string;
+  /**
+   * Form fields as sent (flat, e.g. `Tags.member.1.Key`); for data-plane calls the request's
+   * parameters (S3: Bucket, Key and the query; JSON services: top-level members as text).
+   */
   readonly params: Readonly<Record<string, string>>;
   /** The signing access key id, when the request named one. */
   readonly accessKeyId?: string;
@@ -55,6 +67,8 @@ export interface FakeServerContext {
   readonly state: FakeState;
   readonly trail: CloudTrailLog;
   readonly calls: FakeCall[];
+  /** S3, SQS and the CloudTrail Event history. */
+  readonly data: DataPlaneState;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -248,6 +262,11 @@ async function handle(
       rawHeaders: req.rawHeaders,
       body,
     };
+    const dataService = dataServiceOf(req);
+    if (dataService) {
+      await serveDataPlane(ctx, dataService, signable, res);
+      return;
+    }
     const ex: Exchange = {
       ctx,
       req: signable,

@@ -37,37 +37,49 @@ async function demoAction(ctx: CommandContext, given: string | undefined): Promi
   );
 }
 
-/** The demo in `home` (a new workspace); its CloudTrail files go under `home/demo-logs`. */
-async function runDemo(ctx: CommandContext, home: string, temporary: boolean): Promise<number> {
-  const { initWorkspace, ingestIntoWorkspace, listInputFiles } = await import('../../app.js');
+/**
+ * Seed a new workspace with the demo: its canaries registered, and a composed attack (with
+ * background traffic and one truncated file) written under `home/demo-logs` and ingested.
+ */
+export async function seedDemo(
+  ctx: CommandContext,
+  ws: import('../../app.js').Workspace,
+): Promise<import('../../app.js').IngestResult> {
+  const { ingestIntoWorkspace, listInputFiles } = await import('../../app.js');
   const { AppError } = await import('../../core/index.js');
   const { registerToken } = await import('../../tokens/registry.js');
   const demo = await import('../../demo/attack.js');
+  const logsDir = join(ws.home, 'demo-logs');
+  if (existsSync(logsDir)) {
+    throw new AppError('KS_USAGE', {
+      reason: `${logsDir} already exists; give an empty --demo-home`,
+    });
+  }
+  for (const c of demo.DEMO_CANARIES) await registerToken(ws.store, c, ctx.actor, ctx.now());
+  ctx.io.err(`registered ${demo.DEMO_CANARIES.length} demo canaries\n`);
+  const logs = writeDemoLogs(
+    logsDir,
+    { attack: demo.attackRecords(), background: demo.backgroundRecords(180) },
+    demo.DEMO_ACCOUNT,
+  );
+  ctx.io.err(`replaying a composed attack from ${logs}\n`);
+  const input = listInputFiles([logs]);
+  return ingestIntoWorkspace(ws, {
+    files: input.files,
+    quietGapMs: ws.config.detect.quietGapMinutes * 60_000,
+    workers: 1,
+    now: ctx.now,
+    onRejection: (r) => ctx.io.err(rejectionLine(r)),
+  });
+}
+
+/** The demo in `home` (a new workspace); its CloudTrail files go under `home/demo-logs`. */
+async function runDemo(ctx: CommandContext, home: string, temporary: boolean): Promise<number> {
+  const { initWorkspace } = await import('../../app.js');
   const ws = initWorkspace(home);
   try {
     ctx.io.err(`demo workspace: ${ws.home}${temporary ? ' (removed when the demo ends)' : ''}\n`);
-    const logsDir = join(ws.home, 'demo-logs');
-    if (existsSync(logsDir)) {
-      throw new AppError('KS_USAGE', {
-        reason: `${logsDir} already exists; give an empty --demo-home`,
-      });
-    }
-    for (const c of demo.DEMO_CANARIES) await registerToken(ws.store, c, ctx.actor, ctx.now());
-    ctx.io.err(`registered ${demo.DEMO_CANARIES.length} demo canaries\n`);
-    const logs = writeDemoLogs(
-      logsDir,
-      { attack: demo.attackRecords(), background: demo.backgroundRecords(180) },
-      demo.DEMO_ACCOUNT,
-    );
-    ctx.io.err(`replaying a composed attack from ${logs}\n`);
-    const input = listInputFiles([logs]);
-    const result = await ingestIntoWorkspace(ws, {
-      files: input.files,
-      quietGapMs: ws.config.detect.quietGapMinutes * 60_000,
-      workers: 1,
-      now: ctx.now,
-      onRejection: (r) => ctx.io.err(rejectionLine(r)),
-    });
+    const result = await seedDemo(ctx, ws);
     ctx.io.err(summaryLine(result.stats, result.changed.length));
     const findings = await ws.store.listFindings({});
     printFindings(ctx, findings, 'table');

@@ -9,6 +9,8 @@ import { registerIngest } from './ingest.js';
 import { registerRules } from './rules.js';
 import { registerInit } from './init.js';
 import { registerSafetyNet } from './safety-net.js';
+import { registerServe } from './serve.js';
+import { registerStatus } from './status.js';
 import { registerToken } from './token.js';
 
 /** Every command, in the order `--help` lists them. Adding one = one file + one line. */
@@ -23,6 +25,8 @@ export const commands = [
   registerHunt,
   registerRules,
   registerSafetyNet,
+  registerServe,
+  registerStatus,
   registerData,
   registerDemo,
 ] as const satisfies readonly RegisterCommand[];

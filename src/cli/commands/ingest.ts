@@ -23,7 +23,13 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
   try {
     const flags = await parseRunFlags(o, ws.config.detect);
     const rules = await runSigma(ctx, ws.config, o.rules);
-    const input = listInputFiles(cmd.args);
+    const s3 = cmd.args.filter((a) => a.startsWith('s3://'));
+    const local = cmd.args.filter((a) => !a.startsWith('s3://'));
+    if (s3.length > 0) {
+      const done = await backfillFromS3(ctx, ws, s3, flags.quietGapMs);
+      if (local.length === 0) return done;
+    }
+    const input = listInputFiles(local);
     const report = createRunReporter(ctx, {
       progress: progressWanted(ctx, format),
       totalBytes: input.bytes,
@@ -69,12 +75,45 @@ async function ingestAction(ctx: CommandContext, cmd: Command): Promise<number> 
   }
 }
 
+/** `ingest s3://bucket/prefix…`: backfill each bucket prefix, resuming from its checkpoint. */
+async function backfillFromS3(
+  ctx: CommandContext,
+  ws: import('../../app.js').Workspace,
+  urls: readonly string[],
+  quietGapMs: number,
+): Promise<number> {
+  const { backfillS3 } = await import('../../app.js');
+  const tty = progressWanted(ctx, 'table');
+  let quarantined = 0;
+  for (const url of urls) {
+    const r = await backfillS3(ws, url, {
+      now: ctx.now,
+      quietGapMs,
+      onError: (m) => ctx.io.err(`keysnare: ${m}\n`),
+      ...(tty
+        ? {
+            onProgress: (p) =>
+              ctx.io.err(
+                `\r${url}: ${p.objectsDone}/${p.objectsTotal ?? `${p.objectsListed}+`} files, ${(p.bytesDone / 1e6).toFixed(1)} MB`,
+              ),
+          }
+        : {}),
+    });
+    if (tty) ctx.io.err('\n');
+    quarantined += r.quarantined;
+    ctx.io.err(
+      `${url}: ${r.files} file(s) ingested, ${r.newEvents} new event(s)${r.quarantined ? `, ${r.quarantined} quarantined (see the spool's quarantine folder)` : ''}\n`,
+    );
+  }
+  return quarantined > 0 ? 1 : 0;
+}
+
 /** `keysnare ingest PATH…`: the detection pipeline into the workspace. */
 export const registerIngest: RegisterCommand = (program, run) => {
   program
     .command('ingest <paths...>')
     .description(
-      'read CloudTrail files into the workspace: events kept (once per eventID), findings stored',
+      'read CloudTrail files or s3://bucket/prefix (resumed from a checkpoint) into the workspace: events kept (once per eventID), findings stored',
     )
     .option('--format <format>', 'table or jsonl (the findings that are new or changed)', 'table')
     .option('--rules <sigma:PATH>', RULES_FLAG_HELP, collectRules)
