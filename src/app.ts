@@ -616,9 +616,23 @@ export async function alertingFor(
     ...(a.dashboardUrl !== undefined ? { dashboardUrl: a.dashboardUrl } : {}),
     tokens: await canaryTokens(ws, [], now()),
     runbook: (id: string) => runbooks.get(id) ?? [],
+    ...(a.dashboardUrl !== undefined
+      ? { ownerLink: await ownerLinks(ws, a.dashboardUrl, now) }
+      : {}),
     ...(ip ? { ip } : {}),
     now,
   };
+}
+
+/** "Was this you?" links under the dashboard's URL (server/signed-link.ts). */
+async function ownerLinks(
+  ws: Workspace,
+  base: string,
+  now: () => Date,
+): Promise<(incidentId: string) => string> {
+  const { linkKey, wasThisYouPath } = await import('./server/signed-link.js');
+  const key = await linkKey(ws.store);
+  return (id) => `${base.replace(/\/+$/, '')}${wasThisYouPath(key, id, now())}`;
 }
 
 /** `o` without its undefined entries (zod's optional keys, for exact optional types). */

@@ -26,6 +26,11 @@ export interface MessageContext {
   readonly dashboardUrl?: string;
   /** Who made the change (state changes). */
   readonly by?: string;
+  /**
+   * The signed "Was this you?" link of a canary incident, for the token's owner (the server's
+   * signed-link.ts; present when `alerts.dashboardUrl` is set).
+   */
+  readonly ownerLink?: string;
   readonly now: Date;
 }
 
@@ -141,6 +146,8 @@ function factsOf(incident: Incident, ctx: MessageContext): AlertFact[] {
     add('Token', `${ctx.token.id}${ctx.token.label ? ` (${ctx.token.label})` : ''}`);
   }
   add('Related incidents', incident.related.join(', '));
+  if (incident.kind === 'canary')
+    add('Was this you? (for the token owner: marks it a false positive)', ctx.ownerLink);
   return f;
 }
 

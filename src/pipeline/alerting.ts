@@ -41,6 +41,8 @@ export interface AlertingDeps {
   /** A rule's runbook steps (from the rule set the findings were made with). */
   readonly runbook: (ruleId: string) => readonly string[];
   readonly ip?: (address: string) => IpContext | undefined;
+  /** The signed "Was this you?" link of an incident (when a dashboard URL is configured). */
+  readonly ownerLink?: (incidentId: string) => string;
   readonly now: () => Date;
 }
 
@@ -77,6 +79,7 @@ async function messageFor(
     runbook: deps.runbook,
     ...(deps.ip ? { ip: deps.ip } : {}),
     ...(deps.dashboardUrl ? { dashboardUrl: deps.dashboardUrl } : {}),
+    ...(deps.ownerLink ? { ownerLink: deps.ownerLink(incident.id) } : {}),
     now: deps.now(),
   });
 }

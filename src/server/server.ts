@@ -1,7 +1,8 @@
 /**
  * The HTTP server: the JSON API (/api/v1), the dashboard pages, the EventBridge intake and health.
  * Every route needs a signed-in session or an API token, except `GET /healthz`, the login form and
- * the static files; the intake checks its own shared secret. State changes made with a session
+ * the static files; the intake checks its own shared secret, and the "Was this you?" link its own
+ * signature. State changes made with a session
  * need the session's CSRF token (`X-CSRF-Token` header or `_csrf` form field) and a same-origin
  * `Origin` when the browser sends one. The CLI's AppError catalog gives each error its HTTP status.
  */
@@ -16,6 +17,7 @@ import { registerAuthRoutes, SESSION_COOKIE, unauthorizedPage } from './routes/l
 import { registerIntake } from './routes/intake.js';
 import { registerPages } from './routes/pages.js';
 import { registerStatic } from './routes/static.js';
+import { registerWasThisYou } from './routes/was-this-you.js';
 import { securityHeaders } from './security.js';
 
 /** Who made a request. */
@@ -31,7 +33,13 @@ declare module 'fastify' {
   }
 }
 
-const OPEN = [/^\/healthz$/, /^\/login$/, /^\/static\//, /^\/api\/v1\/intake\//];
+const OPEN = [
+  /^\/healthz$/,
+  /^\/login$/,
+  /^\/static\//,
+  /^\/api\/v1\/intake\//,
+  /^\/was-this-you\//,
+];
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function isApi(req: FastifyRequest): boolean {
@@ -129,5 +137,6 @@ export function createServer(ctx: ServerContext): FastifyInstance {
   registerApi(app, ctx);
   registerIntake(app, ctx);
   registerPages(app, ctx);
+  registerWasThisYou(app, ctx);
   return app;
 }
