@@ -5,11 +5,14 @@
  * stored. Prints accepted events/s and the latency percentiles from push to stored (findings
  * included); exit 1 when an event is lost. Args: --events N --rate N (events/s).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { initWorkspace, openWorkspace } from '../src/app.js';
 import { cloudTrailRecord } from '../src/core/index.js';
+import { createApiToken } from '../src/server/auth.js';
 import { startServer } from '../src/server/index.js';
 import { registerToken } from '../src/tokens/registry.js';
 
@@ -54,9 +57,8 @@ function pct(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function main(): Promise<number> {
-  const total = arg('events', 50_000);
-  const rate = arg('rate', 1000);
+/** The server side, in its own process so the load generator does not share its event loop. */
+async function serveChild(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'ks-bench-push-'));
   const created = initWorkspace(home);
   await registerToken(
@@ -66,14 +68,41 @@ async function main(): Promise<number> {
     new Date(),
   );
   await created.close();
-  const { writeFileSync, readFileSync } = await import('node:fs');
   const yaml = readFileSync(join(home, 'keysnare.yaml'), 'utf8');
   writeFileSync(
     join(home, 'keysnare.yaml'),
     yaml.replace('  # intakeSecret:', `  intakeSecret: ${SECRET}\n  # was:`),
   );
   const ws = openWorkspace(home);
+  const { token } = await createApiToken(ws.store, 'bench', new Date());
   const server = await startServer({ ws, port: 0, background: false, log: () => undefined });
+  process.stdout.write(`${JSON.stringify({ url: server.url, token })}\n`);
+  process.stdin.resume();
+  await new Promise<void>((r) => process.stdin.on('end', r));
+  await server.close();
+  await ws.close();
+  rmSync(home, { recursive: true, force: true });
+}
+
+async function main(): Promise<number> {
+  const total = arg('events', 50_000);
+  const rate = arg('rate', 1000);
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--serve-child'],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const first = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (c: Buffer) => {
+      buf += c.toString();
+      if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
+    });
+    child.on('exit', () => reject(new Error('the server process ended before it listened')));
+  });
+  const { url, token } = JSON.parse(first) as { url: string; token: string };
   const latencies: number[] = [];
   let failed = 0;
   const inFlight = new Set<Promise<void>>();
@@ -84,7 +113,7 @@ async function main(): Promise<number> {
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const t0 = performance.now();
-      const p = fetch(`${server.url}/api/v1/intake/eventbridge`, {
+      const p = fetch(`${url}/api/v1/intake/eventbridge`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-keysnare-secret': SECRET },
         body: JSON.stringify({ 'detail-type': 'AWS API Call via CloudTrail', detail: record(n) }),
@@ -100,26 +129,26 @@ async function main(): Promise<number> {
     }
     await Promise.all(inFlight);
     const seconds = (performance.now() - start) / 1000;
-    const stored = await ws.store.countEvents();
-    const incidents = await ws.store.listIncidents();
+    const api = async (path: string): Promise<unknown> =>
+      (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const status = (await api('/api/v1/status')) as { events: number };
+    const incidents = (await api('/api/v1/incidents')) as { eventCount: number }[];
     latencies.sort((a, b) => a - b);
     process.stdout.write(
       [
-        `pushed ${total} events at ${rate}/s (one per push): ${stored} stored, ${failed} failed, ${incidents.length} incident(s), ${incidents[0]?.eventCount ?? 0} canary events in it`,
+        `pushed ${total} events at ${rate}/s (one per push): ${status.events} stored, ${failed} failed, ${incidents.length} incident(s), ${incidents[0]?.eventCount ?? 0} canary events in it`,
         `accepted ${Math.round(latencies.length / seconds)} events/s over ${seconds.toFixed(1)} s`,
         `push → stored latency ms: p50 ${pct(latencies, 50).toFixed(1)}, p90 ${pct(latencies, 90).toFixed(1)}, p99 ${pct(latencies, 99).toFixed(1)}, max ${(latencies.at(-1) ?? NaN).toFixed(1)}`,
-        `peak RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`,
       ].join('\n') + '\n',
     );
-    return stored === total && failed === 0 ? 0 : 1;
+    return status.events === total && failed === 0 ? 0 : 1;
   } finally {
-    await server.close();
-    await ws.close();
-    rmSync(home, { recursive: true, force: true });
+    child.stdin.end();
+    await new Promise((r) => child.on('exit', r));
   }
 }
 
-main().then(
+(process.argv.includes('--serve-child') ? serveChild().then(() => 0) : main()).then(
   (c) => (process.exitCode = c),
   (err: unknown) => {
     process.stderr.write(

@@ -174,7 +174,14 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     close: async () => {
       closing = true;
       for (const t of timers) clearInterval(t);
-      await server.close();
+      // Requests in flight finish; keep-alive connections that fall idle meanwhile are closed
+      // as they do (Node closes only those idle when close starts, and clients keep theirs open).
+      const idle = setInterval(() => server.server.closeIdleConnections(), 50);
+      try {
+        await server.close();
+      } finally {
+        clearInterval(idle);
+      }
       await serial(() => Promise.resolve());
       for (const s of sinks.values()) await s.close?.();
     },

@@ -4,7 +4,8 @@
  * seconds of a canary's use. Authenticated by the shared secret header `X-Keysnare-Secret`
  * (`server.intakeSecret`); a wrong or missing secret is 401 and nothing is stored.
  *
- * Pushes are gathered for up to {@link WINDOW_MS} into one spool file (written whole and synced
+ * Pushes are gathered for up to {@link WINDOW_MS}, or while the previous batch is being ingested,
+ * into one spool file (written whole and synced
  * before it is ingested, so a crash leaves it to the next start), ingested like any CloudTrail
  * file (dedupe by eventID, so a push the sender repeats is harmless), and answered once their
  * events are stored.
@@ -64,12 +65,27 @@ export function registerIntake(app: FastifyInstance, ctx: ServerContext): void {
   let batch: Waiting[] = [];
   let size = 0;
   let timer: NodeJS.Timeout | undefined;
+  // One ingest at a time: what arrives meanwhile waits and goes in the next one, so under load
+  // batches grow instead of queueing (the fixed cost of an ingest is paid once per batch).
+  let running: Promise<void> | undefined;
   const dir = join(ctx.spoolDir, 'eventbridge');
   const health = { name: 'eventbridge', kind: 'push', received: 0, errors: 0 };
   ctx.health.set('eventbridge', health);
 
-  const flush = async () => {
+  const schedule = () => {
+    if (running || timer || batch.length === 0) return;
+    if (size >= MAX_BATCH) void start();
+    else timer = setTimeout(() => void start(), WINDOW_MS);
+  };
+  const start = () => {
     timer = undefined;
+    running = flush().finally(() => {
+      running = undefined;
+      schedule();
+    });
+    return running;
+  };
+  const flush = async () => {
     const take = batch;
     batch = [];
     size = 0;
@@ -107,8 +123,11 @@ export function registerIntake(app: FastifyInstance, ctx: ServerContext): void {
     const result = await new Promise<IngestSummary | Error>((done) => {
       batch.push({ records, done });
       size += records.length;
-      if (size >= MAX_BATCH) void flush();
-      else timer ??= setTimeout(() => void flush(), WINDOW_MS);
+      if (size >= MAX_BATCH && timer) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      schedule();
     });
     if (result instanceof Error) throw result;
     const now = ctx.now();
