@@ -31,7 +31,7 @@ describe('"Was this you?"', () => {
           /^alerts:\n/m,
           `alerts:\n  dashboardUrl: https://keysnare.example\n  sinks:\n    file: { type: jsonl, path: alerts.jsonl }\n`,
         )
-        .replace(/^  sinks: \{\}\n/m, ''),
+        .replace(/^ {2}sinks: \{\}\n/m, ''),
     );
     const logs = tempDir('ks-wty-in-');
     writeDelivery(logs, '20261130T1005', [
