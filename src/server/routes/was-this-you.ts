@@ -33,18 +33,19 @@ export function registerWasThisYou(app: FastifyInstance, ctx: ServerContext): vo
     title: string,
     body: import('../html.js').SafeHtml,
   ) => reply.code(status).type('text/html; charset=utf-8').send(page(title, body).value);
+  const refused = (reply: import('fastify').FastifyReply, problem: string) =>
+    send(
+      reply,
+      403,
+      'Link not valid',
+      html`<section class="login">
+        <h1>Keysnare</h1>
+        <p>${problem}.</p>
+      </section>`,
+    );
   app.get<Req>('/was-this-you/:id', async (req, reply) => {
     const problem = await check(ctx, req);
-    if (problem)
-      return send(
-        reply,
-        403,
-        'Link not valid',
-        html`<section class="login">
-          <h1>Keysnare</h1>
-          <p>${problem}.</p>
-        </section>`,
-      );
+    if (problem) return refused(reply, problem);
     const inc = await ctx.ws.store.getIncident(req.params.id);
     if (!inc)
       return send(
@@ -74,13 +75,7 @@ export function registerWasThisYou(app: FastifyInstance, ctx: ServerContext): vo
   });
   app.post<Req>('/was-this-you/:id', async (req, reply) => {
     const problem = await check(ctx, req);
-    if (problem)
-      return send(
-        reply,
-        403,
-        'Link not valid',
-        html`<section class="login"><p>${problem}.</p></section>`,
-      );
+    if (problem) return refused(reply, problem);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const name =
       typeof body['name'] === 'string' && body['name'].trim()

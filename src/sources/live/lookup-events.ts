@@ -21,7 +21,7 @@ import type {
   SourceClock,
   SpooledFile,
 } from './source.js';
-import { isAbort, systemClock } from './source.js';
+import { isAbort, systemClock, onePollAtATime } from './source.js';
 import { isSourceName } from './spool.js';
 
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
@@ -342,15 +342,14 @@ export function createLookupEventsSource(
       failedSweeps: 0,
     })),
   };
-  let polls: Promise<unknown> = ctx.spool.cleanTemp();
   return {
     name: o.name,
     kind: 'lookup-events',
-    poll(signal) {
-      const next = polls.then(() => pollOnce(run, signal)).finally(() => run.health.polled());
-      polls = next.catch(() => undefined);
-      return next;
-    },
+    poll: onePollAtATime(
+      ctx.spool.cleanTemp(),
+      (signal) => pollOnce(run, signal),
+      () => run.health.polled(),
+    ),
     health: () =>
       run.health.snapshot({
         partitions: run.regions.map((r) => ({

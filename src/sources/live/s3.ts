@@ -30,7 +30,7 @@ import type {
   LiveSourceDefinition,
   SpooledFile,
 } from './source.js';
-import { isAbort, systemClock } from './source.js';
+import { isAbort, systemClock, onePollAtATime } from './source.js';
 import { isGzip, isSourceName, spoolName } from './spool.js';
 
 /** Options of an `s3` source. */
@@ -318,15 +318,14 @@ export function createS3Source(o: S3SourceOptions, ctx: LiveSourceContext): Live
     pass: undefined,
     saves: Promise.resolve(),
   };
-  let polls: Promise<unknown> = ctx.spool.cleanTemp();
   return {
     name: o.name,
     kind: 's3',
-    poll(signal) {
-      const next = polls.then(() => pollOnce(run, signal)).finally(() => run.health.polled());
-      polls = next.catch(() => undefined);
-      return next;
-    },
+    poll: onePollAtATime(
+      ctx.spool.cleanTemp(),
+      (signal) => pollOnce(run, signal),
+      () => run.health.polled(),
+    ),
     health: () =>
       run.health.snapshot({
         ...(run.pass ? { progress: progressOf(run.pass) } : {}),

@@ -159,3 +159,20 @@ export interface LiveSourceDefinition<S extends z.ZodType = z.ZodType> {
   readonly options: S;
   create(options: z.output<S>, ctx: LiveSourceContext): LiveSource;
 }
+
+/**
+ * A source's `poll`: one at a time (a poll starts after the one before it ends, failed or not),
+ * the first after `ready` (the spool's cleanup), and `after` called when each ends.
+ */
+export function onePollAtATime(
+  ready: Promise<unknown>,
+  pollOnce: (signal?: AbortSignal) => Promise<SpooledFile[]>,
+  after: () => void,
+): (signal?: AbortSignal) => Promise<SpooledFile[]> {
+  let polls = ready;
+  return (signal) => {
+    const next = polls.then(() => pollOnce(signal)).finally(after);
+    polls = next.catch(() => undefined);
+    return next;
+  };
+}

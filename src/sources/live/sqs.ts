@@ -22,7 +22,7 @@ import type {
   SourceClock,
   SpooledFile,
 } from './source.js';
-import { isAbort, systemClock } from './source.js';
+import { isAbort, systemClock, onePollAtATime } from './source.js';
 import { isGzip, isSourceName, spoolName } from './spool.js';
 
 /** Options of an `sqs` source. */
@@ -330,15 +330,14 @@ export function createSqsSource(o: SqsSourceOptions, ctx: LiveSourceContext): Li
     inFlight: new Map(),
     lastErrors: new Map(),
   };
-  let polls: Promise<unknown> = ctx.spool.cleanTemp();
   return {
     name: o.name,
     kind: 'sqs',
-    poll(signal) {
-      const next = polls.then(() => pollOnce(run, signal)).finally(() => run.health.polled());
-      polls = next.catch(() => undefined);
-      return next;
-    },
+    poll: onePollAtATime(
+      ctx.spool.cleanTemp(),
+      (signal) => pollOnce(run, signal),
+      () => run.health.polled(),
+    ),
     health: () => run.health.snapshot(),
   };
 }
