@@ -629,10 +629,10 @@ async function ownerLinks(
   ws: Workspace,
   base: string,
   now: () => Date,
-): Promise<(incidentId: string) => string> {
+): Promise<(incidentId: string, revision: number) => string> {
   const { linkKey, wasThisYouPath } = await import('./server/signed-link.js');
   const key = await linkKey(ws.store);
-  return (id) => `${base.replace(/\/+$/, '')}${wasThisYouPath(key, id, now())}`;
+  return (id, revision) => `${base.replace(/\/+$/, '')}${wasThisYouPath(key, id, revision, now())}`;
 }
 
 /** `o` without its undefined entries (zod's optional keys, for exact optional types). */

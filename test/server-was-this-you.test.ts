@@ -47,7 +47,7 @@ describe('"Was this you?"', () => {
     };
     const link = alert.alert.facts.find((f) => f.label.startsWith('Was this you?'))!.value;
     expect(link).toMatch(
-      /^https:\/\/keysnare\.example\/was-this-you\/inc-[0-9a-f]{16}\?exp=\d+&sig=[\w-]+$/,
+      /^https:\/\/keysnare\.example\/was-this-you\/inc-[0-9a-f]{16}\?rev=1&exp=\d+&sig=[\w-]+$/,
     );
     const path = link.replace('https://keysnare.example', '');
     const ws = openWorkspace(home);
@@ -63,6 +63,7 @@ describe('"Was this you?"', () => {
       const expired = wasThisYouPath(
         await linkKey(ws.store),
         alert.alert.incidentId,
+        1,
         new Date('2020-01-01T00:00:00Z'),
       );
       expect((await fetch(`${server.url}${expired}`)).status).toBe(403);
@@ -78,6 +79,14 @@ describe('"Was this you?"', () => {
         by: 'Dana (via the signed owner link)',
         why: 'I triggered it while investigating',
       });
+      // The link is spent: the incident changed (its revision is signed), so a replay is refused.
+      const replay = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        body: 'name=Eve',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(replay.status).toBe(403);
+      expect(await replay.text()).toContain('the incident has changed since this link was sent');
     } finally {
       await server.close();
       await ws.close();

@@ -27,6 +27,11 @@ export interface DispatchOptions {
   readonly budgetMs?: number;
   readonly random?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * The per-sink rate buckets, kept by a caller that dispatches again and again (serve), so the
+   * limit holds across passes; default a fresh set per call.
+   */
+  readonly buckets?: Map<string, RateBucket>;
   /** Told about each attempt (the CLI logs them to stderr). */
   readonly onAttempt?: (alert: Alert, result: SinkResult) => void;
 }
@@ -42,6 +47,9 @@ export interface DispatchStats {
 
 /** The default maximum age of an alert. */
 export const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
+
+/** A sink's rate bucket (see {@link DispatchOptions.buckets}). */
+export type RateBucket = Bucket;
 
 /** A token bucket: `rate` a minute, bursts up to `rate` (at least one). */
 class Bucket {
@@ -95,7 +103,7 @@ export async function dispatch(
   const sleep = opts.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
   const start = opts.now().getTime();
   const until = start + (opts.budgetMs ?? 0);
-  const buckets = new Map<string, Bucket>();
+  const buckets = opts.buckets ?? new Map<string, Bucket>();
   const stats: DispatchStats = { delivered: 0, retried: 0, dead: 0, pending: 0 };
 
   const attempt = async (a: Alert, sink: Sink): Promise<void> => {

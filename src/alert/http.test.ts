@@ -18,8 +18,14 @@ describe('the target guard (security default, pinned)', () => {
     ['fe80::1', 'link-local'],
     ['fd00:ec2::254', 'cloud metadata'],
     ['100.100.100.200', 'cloud metadata'],
-    ['::ffff:169.254.169.254', 'link-local (cloud metadata)'],
-    ['::ffff:127.0.0.1', 'loopback'],
+    ['::ffff:169.254.169.254', 'link-local (cloud metadata), as 169.254.169.254'],
+    ['::ffff:127.0.0.1', 'loopback, as 127.0.0.1'],
+    ['::ffff:7f00:1', 'loopback, as 127.0.0.1'],
+    ['0:0:0:0:0:ffff:a9fe:a9fe', 'link-local (cloud metadata), as 169.254.169.254'],
+    ['::ffff:0:7f00:1', 'loopback, as 127.0.0.1'],
+    ['::7f00:1', 'loopback, as 127.0.0.1'],
+    ['64:ff9b::a9fe:a9fe', 'link-local (cloud metadata), as 169.254.169.254'],
+    ['2002:7f00:1::', 'loopback, as 127.0.0.1'],
     ['0.0.0.0', 'unspecified'],
     ['224.0.0.1', 'multicast'],
   ])('refuses %s (%s)', (address, why) => {
@@ -41,6 +47,10 @@ describe('the target guard (security default, pinned)', () => {
       family: expect.any(Number),
     });
     await expect(createGuard(false)('[::1]')).rejects.toThrow(/loopback/);
+    // The URL parser writes a mapped address in hex; the guard sees through it.
+    const host = new URL('http://[::ffff:169.254.169.254]/').hostname;
+    expect(host).toBe('[::ffff:a9fe:a9fe]');
+    await expect(createGuard(false)(host)).rejects.toThrow(/cloud metadata/);
   });
 });
 

@@ -70,16 +70,54 @@ const lists = REFUSED.map(([net, prefix, family, why]) => {
   return { list, family, why };
 });
 
+/** The eight 16-bit groups of an IPv6 address (`::` expanded, a dotted IPv4 tail converted). */
+function groupsOf(v6: string): number[] | undefined {
+  let a = v6.toLowerCase();
+  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(a);
+  if (tail) {
+    const [b0, b1, b2, b3] = tail.slice(1).map(Number) as [number, number, number, number];
+    a = `${a.slice(0, tail.index)}${((b0 << 8) | b1).toString(16)}:${((b2 << 8) | b3).toString(16)}`;
+  }
+  const [head, rest] = a.split('::') as [string, string | undefined];
+  const left = head ? head.split(':') : [];
+  const right = rest !== undefined && rest !== '' ? rest.split(':') : [];
+  const fill = rest === undefined ? 0 : 8 - left.length - right.length;
+  const all = [...left, ...Array<string>(Math.max(0, fill)).fill('0'), ...right];
+  return all.length === 8 ? all.map((g) => parseInt(g, 16)) : undefined;
+}
+
+/**
+ * The IPv4 address an IPv6 address reaches or carries: IPv4-mapped (`::ffff:0:0/96`, in any
+ * spelling, hex included: the URL parser writes `[::ffff:127.0.0.1]` as `[::ffff:7f00:1]`),
+ * IPv4-compatible (`::/96`), NAT64 (`64:ff9b::/96`) and 6to4 (`2002::/16`).
+ */
+function embeddedIpv4(v6: string): string | undefined {
+  const g = groupsOf(v6);
+  if (!g) return undefined;
+  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  if (zero(0, 5) && g[5] === 0xffff) return v4(g[6]!, g[7]!);
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return v4(g[6]!, g[7]!);
+  if (zero(0, 6) && !(g[6] === 0 && (g[7] === 0 || g[7] === 1))) return v4(g[6]!, g[7]!);
+  if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) return v4(g[6]!, g[7]!);
+  if (g[0] === 0x2002) return v4(g[1]!, g[2]!);
+  return undefined;
+}
+
 /** Why `address` is refused, or undefined when a sink may connect to it. */
 export function refusedBecause(address: string): string | undefined {
-  let a = address;
-  let family = isIP(a);
-  // An IPv4-mapped IPv6 address reaches the IPv4 host.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a);
-  if (mapped) [a, family] = [mapped[1]!, 4];
+  const family = isIP(address);
   if (family === 0) return 'not an IP address';
+  if (family === 6) {
+    const v4 = embeddedIpv4(address);
+    if (v4 !== undefined) {
+      const why = refusedBecause(v4);
+      if (why) return `${why}, as ${v4}`;
+    }
+  }
   const type = family === 4 ? 'ipv4' : 'ipv6';
-  for (const { list, family: f, why } of lists) if (f === type && list.check(a, type)) return why;
+  for (const { list, family: f, why } of lists)
+    if (f === type && list.check(address, type)) return why;
   return undefined;
 }
 

@@ -21,6 +21,12 @@ export const INCIDENT_STATES: readonly IncidentState[] = [
  */
 export type IncidentKind = 'canary' | 'principal' | 'source';
 
+/**
+ * How a state change made through the owner's signed "Was this you?" link names who made it
+ * (`<name> (via the signed owner link)`): such a false positive does not mute later activity.
+ */
+export const OWNER_LINK_SUFFIX = ' (via the signed owner link)';
+
 /** One state change of an incident. */
 export interface IncidentChange {
   readonly at: string;

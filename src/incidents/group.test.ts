@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../core/index.js';
+import { OWNER_LINK_SUFFIX } from '../core/index.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import { groupFindings, subjectOf, transition } from './group.js';
@@ -168,5 +169,39 @@ describe('grouping findings into incidents', () => {
     await store.deleteFindings(['f2']);
     const u = await run([finding({ id: 'f1', eventIds: ['ev-f1', 'ev-f2'] })]);
     expect(u[0]!.incident.findingIds).toEqual(['f1']);
+  });
+
+  it("still alerts on new activity after a false positive that was the owner's own word", async () => {
+    store = openSqliteStore(':memory:');
+    const [first] = await run([finding({ id: 'f1' })]);
+    const fp = transition(
+      first!.incident,
+      'false-positive',
+      `Dana${OWNER_LINK_SUFFIX}`,
+      'me',
+      NOW,
+    )!;
+    await store.upsertIncidents([fp.incident]);
+    const u = await run([finding({ id: 'f1', eventIds: ['ev-f1', 'ev-attacker'] })]);
+    expect(u[0]!.alert).toBe('updated');
+  });
+
+  it('neither reopens nor alerts a closed incident that shares a source IP with a new one', async () => {
+    store = openSqliteStore(':memory:');
+    const [old] = await run([finding({ id: 'f1' })]);
+    await store.upsertIncidents([
+      transition(old!.incident, 'resolved', 'a', undefined, NOW)!.incident,
+    ]);
+    const u = await run([
+      finding({
+        id: 'f2',
+        principalArn: 'arn:aws:iam::111122223333:user/bob',
+        accessKeyId: 'AKIAQBOB000000000001',
+      }),
+    ]);
+    expect(u.map((x) => [x.incident.principalArn, x.alert])).toEqual([
+      ['arn:aws:iam::111122223333:user/bob', 'opened'],
+    ]);
+    expect((await store.getIncident(old!.incident.id))!.state).toBe('resolved');
   });
 });

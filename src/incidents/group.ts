@@ -18,7 +18,7 @@ import type {
   IncidentStore,
   Severity,
 } from '../core/index.js';
-import { SEVERITIES } from '../core/index.js';
+import { OWNER_LINK_SUFFIX, SEVERITIES } from '../core/index.js';
 
 /** How findings are grouped. */
 export interface GroupingOptions {
@@ -45,6 +45,8 @@ export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 
 /** A list's cap in an incident (the full lists are in its findings). */
 const LIST_CAP = 50;
+/** At most this many linked incidents are kept on one. */
+const RELATED_CAP = 50;
 
 /** The subject a finding is grouped by. */
 export function subjectOf(
@@ -271,8 +273,11 @@ async function link(
 ): Promise<IncidentUpdate[]> {
   const all = new Map(rebuilt);
   const ips = [...new Set([...rebuilt.values()].flatMap((r) => r.incident.sourceIps))];
+  // Only open incidents are linked: a closed one sharing an address (a corporate NAT, months ago)
+  // is neither reopened nor sent a follow-up for every new incident on that address.
   for (const other of await store.incidentsBySourceIp(ips))
-    if (!all.has(other.id)) all.set(other.id, { incident: other, before: other });
+    if (!all.has(other.id) && !isClosed(other))
+      all.set(other.id, { incident: other, before: other });
   const byIp = new Map<string, string[]>();
   for (const [id, { incident }] of all)
     for (const ip of incident.sourceIps) byIp.set(ip, [...(byIp.get(ip) ?? []), id]);
@@ -281,7 +286,7 @@ async function link(
     const related = new Set(incident.related);
     for (const ip of incident.sourceIps)
       for (const other of byIp.get(ip) ?? []) if (other !== id) related.add(other);
-    let next: Incident = { ...incident, related: [...related].sort() };
+    let next: Incident = { ...incident, related: [...related].sort().slice(0, RELATED_CAP) };
     const peer =
       next.kind === 'canary'
         ? undefined
@@ -308,11 +313,19 @@ async function link(
       };
       alert = 'reopened';
     }
-    if (alert === 'updated' && next.state === 'false-positive') alert = undefined;
+    // A false positive stays quiet, unless it was the token owner's own word (the signed link):
+    // then new activity still goes out, so that link cannot mute an attacker.
+    if (alert === 'updated' && next.state === 'false-positive' && !ownerSaidSo(next))
+      alert = undefined;
     const revision = alert !== undefined ? (before?.revision ?? 0) + 1 : next.revision;
     updates.push({ incident: { ...next, revision, updatedAt: now }, alert, before });
   }
   return updates;
+}
+
+/** True when the incident's false-positive state came from the owner's signed link. */
+function ownerSaidSo(i: Incident): boolean {
+  return i.history.at(-1)?.by.endsWith(OWNER_LINK_SUFFIX) === true;
 }
 
 /** An incident moved to `state` by `by`, with why; undefined when it is in that state already. */

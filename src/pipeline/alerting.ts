@@ -41,8 +41,11 @@ export interface AlertingDeps {
   /** A rule's runbook steps (from the rule set the findings were made with). */
   readonly runbook: (ruleId: string) => readonly string[];
   readonly ip?: (address: string) => IpContext | undefined;
-  /** The signed "Was this you?" link of an incident (when a dashboard URL is configured). */
-  readonly ownerLink?: (incidentId: string) => string;
+  /**
+   * The signed "Was this you?" link of an incident at a revision (when a dashboard URL is
+   * configured); it goes only in a canary incident's first alert.
+   */
+  readonly ownerLink?: (incidentId: string, revision: number) => string;
   readonly now: () => Date;
 }
 
@@ -79,7 +82,9 @@ async function messageFor(
     runbook: deps.runbook,
     ...(deps.ip ? { ip: deps.ip } : {}),
     ...(deps.dashboardUrl ? { dashboardUrl: deps.dashboardUrl } : {}),
-    ...(deps.ownerLink ? { ownerLink: deps.ownerLink(incident.id) } : {}),
+    ...(deps.ownerLink && kind === 'opened' && incident.kind === 'canary'
+      ? { ownerLink: deps.ownerLink(incident.id, incident.revision) }
+      : {}),
     now: deps.now(),
   });
 }

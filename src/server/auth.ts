@@ -173,14 +173,18 @@ export class LoginLimiter {
   wait(key: string): number {
     const t = this.now();
     const recent = (this.failures.get(key) ?? []).filter((x) => x > t - this.windowMs);
-    this.failures.set(key, recent);
+    if (recent.length === 0) this.failures.delete(key);
+    else this.failures.set(key, recent);
     return recent.length < this.max ? 0 : recent[0]! + this.windowMs - t;
   }
   fail(key: string): void {
     this.failures.set(key, [...(this.failures.get(key) ?? []), this.now()]);
   }
+  /** Take back the attempt counted last for `key` (it succeeded). */
   clear(key: string): void {
-    this.failures.delete(key);
+    const list = this.failures.get(key);
+    list?.pop();
+    if (!list?.length) this.failures.delete(key);
   }
 }
 

@@ -11,7 +11,7 @@
  * closes the sinks: a SIGTERM loses nothing.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Workspace } from '../app.js';
 import { LoginLimiter, Sessions } from './auth.js';
 import type { IngestSummary, ServerContext, SourceHealth } from './context.js';
@@ -118,18 +118,33 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const left = leftovers(ctx.spoolDir);
   if (left.length > 0) {
     o.log(`serve: ingesting ${left.length} spooled file(s) left by an earlier run`);
-    await ingest(left);
-    const { rmSync } = await import('node:fs');
-    for (const f of left) rmSync(f, { force: true });
+    const fs = await import('node:fs');
+    for (const f of left) {
+      try {
+        await ingest([f]);
+        fs.rmSync(f, { force: true });
+      } catch (err) {
+        // One file that cannot be ingested does not keep the server from starting: it is set
+        // aside, named in the log, for someone to look at.
+        const aside = join(ctx.spoolDir, 'quarantine');
+        fs.mkdirSync(aside, { recursive: true, mode: 0o700 });
+        fs.renameSync(f, join(aside, basename(f)));
+        o.log(
+          `serve: ${f} could not be ingested (${err instanceof Error ? err.message : String(err)}); moved to ${aside}`,
+        );
+      }
+    }
   }
   if (o.background !== false) {
     const { dispatch } = await import('../alert/index.js');
+    const buckets = new Map<string, import('../alert/index.js').RateBucket>();
     every(cfg.dispatchEverySeconds * 1000, async () => {
       await ws.store.setValue(HEALTH_KEY, JSON.stringify([...health.values()]));
       await serial(() =>
         dispatch(ws.store, sinks, {
           now,
           ratePerMinute: app.sinkRates(ws),
+          buckets,
           maxAgeMs: ws.config.alerts.maxAgeHours * 3_600_000,
           onAttempt: (a, r) =>
             r.kind !== 'ok' &&

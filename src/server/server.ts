@@ -67,11 +67,16 @@ function csrfOf(req: FastifyRequest): string | undefined {
   return typeof body?.['_csrf'] === 'string' ? body['_csrf'] : undefined;
 }
 
-function sameOrigin(req: FastifyRequest): boolean {
+/**
+ * True unless the browser says the request comes from another origin: this server's own host, or
+ * its public URL (`alerts.dashboardUrl`) when a proxy in front rewrites Host.
+ */
+function sameOrigin(req: FastifyRequest, publicHost: string | undefined): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   try {
-    return new URL(origin).host === req.headers.host;
+    const host = new URL(origin).host;
+    return host === req.headers.host || (publicHost !== undefined && host === publicHost);
   } catch {
     return false;
   }
@@ -87,6 +92,8 @@ async function refuse(req: FastifyRequest, reply: FastifyReply, status: 401 | 40
 
 /** Build the server over `ctx` (not listening yet). */
 export function createServer(ctx: ServerContext): FastifyInstance {
+  const url = ctx.ws.config.alerts.dashboardUrl;
+  const publicHost = url ? new URL(url).host : undefined;
   const app = Fastify({ logger: false, bodyLimit: 5 * 1024 * 1024, trustProxy: false });
   securityHeaders(app);
   app.addContentTypeParser(
@@ -107,7 +114,7 @@ export function createServer(ctx: ServerContext): FastifyInstance {
       !who.session ||
       token === undefined ||
       !sameSecret(token, who.session.csrf) ||
-      !sameOrigin(req)
+      !sameOrigin(req, publicHost)
     )
       return refuse(
         req,

@@ -22,29 +22,46 @@ export async function linkKey(kv: KeyValueStore): Promise<Buffer> {
   return key;
 }
 
-function mac(key: Buffer, incidentId: string, exp: number): string {
+function mac(key: Buffer, incidentId: string, revision: number, exp: number): string {
   return createHmac('sha256', key)
-    .update(`was-this-you\u0000${incidentId}\u0000${exp}`)
+    .update(`was-this-you\u0000${incidentId}\u0000${revision}\u0000${exp}`)
     .digest('base64url');
 }
 
-/** The path (with query) of the link for `incidentId`, valid until `now + LINK_TTL_MS`. */
-export function wasThisYouPath(key: Buffer, incidentId: string, now: Date): string {
+/**
+ * The path (with query) of the link for `incidentId` at `revision`, valid until
+ * `now + LINK_TTL_MS` and only while the incident is at that revision: any change to it (new
+ * activity, a state change, the owner's own answer) spends the link.
+ */
+export function wasThisYouPath(
+  key: Buffer,
+  incidentId: string,
+  revision: number,
+  now: Date,
+): string {
   const exp = Math.floor((now.getTime() + LINK_TTL_MS) / 1000);
-  return `/was-this-you/${encodeURIComponent(incidentId)}?exp=${exp}&sig=${mac(key, incidentId, exp)}`;
+  return `/was-this-you/${encodeURIComponent(incidentId)}?rev=${revision}&exp=${exp}&sig=${mac(key, incidentId, revision, exp)}`;
 }
 
-/** Why a link does not hold (undefined: it does). */
+/** Why a link does not hold for the incident at `revision` (undefined: it does). */
 export function linkProblem(
   key: Buffer,
   incidentId: string,
-  exp: string | undefined,
-  sig: string | undefined,
+  revision: number,
+  q: {
+    readonly rev?: string | undefined;
+    readonly exp?: string | undefined;
+    readonly sig?: string | undefined;
+  },
   now: Date,
 ): string | undefined {
-  const e = Number(exp);
-  if (!Number.isInteger(e) || typeof sig !== 'string') return 'the link is incomplete';
-  if (!sameSecret(sig, mac(key, incidentId, e))) return 'the link is not valid';
+  const e = Number(q.exp);
+  const r = Number(q.rev);
+  if (!Number.isInteger(e) || !Number.isInteger(r) || typeof q.sig !== 'string')
+    return 'the link is incomplete';
+  if (!sameSecret(q.sig, mac(key, incidentId, r, e))) return 'the link is not valid';
   if (e * 1000 < now.getTime()) return 'the link has expired';
+  if (r !== revision)
+    return 'the incident has changed since this link was sent: ask the security team';
   return undefined;
 }

@@ -58,8 +58,10 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
         .header('retry-after', String(Math.ceil(wait / 1000)))
         .type('text/html; charset=utf-8')
         .send(loginForm('Too many failed sign-ins; try again later.').value);
+    // Counted before the (slow) check, so concurrent guesses cannot all slip under the limit; a
+    // success takes its count back.
+    for (const k of keys) ctx.limiter.fail(k);
     if (!user || !(await checkPassword(ctx.ws.store, user, password))) {
-      for (const k of keys) ctx.limiter.fail(k);
       return reply
         .code(401)
         .type('text/html; charset=utf-8')
@@ -67,11 +69,12 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
     }
     for (const k of keys) ctx.limiter.clear(k);
     const s = ctx.sessions.create(user);
+    const maxAge = Math.floor((s.expiresMs - ctx.now().getTime()) / 1000);
     const secure = ctx.secureCookies ? '; Secure' : '';
     return reply
       .header(
         'set-cookie',
-        `${SESSION_COOKIE}=${s.id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200${secure}`,
+        `${SESSION_COOKIE}=${s.id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${secure}`,
       )
       .redirect('/', 303);
   });

@@ -4,6 +4,7 @@
  * false positive with who and when; the security team still sees it and its history.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { OWNER_LINK_SUFFIX } from '../../core/index.js';
 import type { ServerContext } from '../context.js';
 import { html } from '../html.js';
 import { linkKey, linkProblem } from '../signed-link.js';
@@ -12,17 +13,26 @@ import { currentAlerting } from './pages/common.js';
 
 interface Req {
   Params: { id: string };
-  Querystring: { exp?: string; sig?: string };
+  Querystring: { rev?: string; exp?: string; sig?: string };
 }
 
+/**
+ * Why the request's link does not hold: a bad signature, expired, the incident changed since (the
+ * revision is signed, so a used link is spent), or the incident is no longer open.
+ */
 async function check(ctx: ServerContext, req: FastifyRequest<Req>): Promise<string | undefined> {
-  return linkProblem(
+  const inc = await ctx.ws.store.getIncident(req.params.id);
+  const problem = linkProblem(
     await linkKey(ctx.ws.store),
     req.params.id,
-    req.query.exp,
-    req.query.sig,
+    inc?.revision ?? -1,
+    req.query,
     ctx.now(),
   );
+  if (problem) return problem;
+  if (!inc || (inc.state !== 'open' && inc.state !== 'acknowledged'))
+    return 'the incident is no longer open: ask the security team';
+  return undefined;
 }
 
 /** Register the routes. */
@@ -64,7 +74,7 @@ export function registerWasThisYou(app: FastifyInstance, ctx: ServerContext): vo
         <p>First seen ${inc.firstSeen}.</p>
         <form
           method="post"
-          action="/was-this-you/${inc.id}?exp=${req.query.exp ?? ''}&amp;sig=${req.query.sig ?? ''}"
+          action="/was-this-you/${inc.id}?rev=${req.query.rev ?? ''}&amp;exp=${req.query.exp ?? ''}&amp;sig=${req.query.sig ?? ''}"
         >
           <label>Your name <input name="name" required maxlength="100" /></label>
           <button type="submit">Yes: I triggered it while investigating</button>
@@ -88,7 +98,7 @@ export function registerWasThisYou(app: FastifyInstance, ctx: ServerContext): vo
         alerting,
         req.params.id,
         'false-positive',
-        `${name} (via the signed owner link)`,
+        `${name}${OWNER_LINK_SUFFIX}`,
         'I triggered it while investigating',
       ),
     );
