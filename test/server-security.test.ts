@@ -147,6 +147,20 @@ describe('the server', () => {
     expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('counts concurrent guesses too: of 30 at once, at most ten reach the password check', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => login('trudy', `burst-${i}`)),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('ignores a malformed session cookie (401, not an error)', async () => {
+    const r = await fetch(`${base}/api/v1/status`, { headers: { cookie: 'ks_session=%' } });
+    expect(r.status).toBe(401);
+  });
+
   it('refuses a push with a wrong secret and stores nothing; stores the right one once', async () => {
     const before = await ws.store.countEvents();
     const record = ctRecord({
