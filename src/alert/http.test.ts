@@ -56,6 +56,13 @@ describe('the target guard (security default, pinned)', () => {
 
 describe('guarded HTTP', () => {
   const server = createServer((req, res) => {
+    if (req.url === '/drip') {
+      // Headers at once, then a byte every 100 ms, never ending: idle never, complete never.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const t = setInterval(() => res.write('.'), 100);
+      res.on('close', () => clearInterval(t));
+      return;
+    }
     if (req.url === '/redirect') {
       res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
       res.end();
@@ -94,6 +101,15 @@ describe('guarded HTTP', () => {
     expect(r.kind === 'rejected' && r.reason).toMatch(
       /refused 127\.0\.0\.1 \(127\.0\.0\.1\): loopback; set allowPrivateTargets/,
     );
+  });
+
+  it('gives up on a receiver that drips its answer past the deadline (may pass later)', async () => {
+    const r = await deliverHttp(
+      createHttpClient(createGuard(true), 600),
+      { url: `${url}/drip`, body: '{}' },
+      now,
+    );
+    expect(r).toEqual({ kind: 'indeterminate', error: 'no complete response within 600 ms' });
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {

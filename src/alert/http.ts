@@ -185,8 +185,16 @@ export function createHttpClient(guard: TargetGuard, timeoutMs = 15_000): HttpCl
               }),
             );
             res.on('error', reject);
+            res.on('aborted', () => reject(new Error('the response was cut off')));
           },
         );
+        // The socket's idle timeout alone would let a receiver that drips a byte now and then
+        // hold a delivery forever: the whole exchange has a deadline too.
+        const deadline = setTimeout(
+          () => r.destroy(new Error(`no complete response within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        r.on('close', () => clearTimeout(deadline));
         r.on('timeout', () => r.destroy(new Error(`no response within ${timeoutMs} ms`)));
         r.on('error', reject);
         r.end(body);
