@@ -161,6 +161,26 @@ describe('the server', () => {
     expect(r.status).toBe(401);
   });
 
+  it('answers a malformed push with one clear 400 and stores nothing', async () => {
+    const before = await ws.store.countEvents();
+    const send = (body: string) =>
+      fetch(`${base}/api/v1/intake/eventbridge`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-keysnare-secret': SECRET },
+        body,
+      });
+    const broken = await send('{"detail": {"eventName": "X"');
+    expect(broken.status).toBe(400);
+    const wrongShape = await send(JSON.stringify([{ detail: 'not a record' }, { nothing: 1 }]));
+    expect(wrongShape.status).toBe(400);
+    expect(((await wrongShape.json()) as { message: string }).message).toMatch(
+      /no "AWS API Call via CloudTrail" event/,
+    );
+    expect(await ws.store.countEvents()).toBe(before);
+    // The server goes on.
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
   it('refuses a push with a wrong secret and stores nothing; stores the right one once', async () => {
     const before = await ws.store.countEvents();
     const record = ctRecord({

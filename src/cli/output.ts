@@ -25,6 +25,14 @@ export function parseFormat(v: string | undefined, fallback: Format = 'table'): 
   throw new AppError('KS_USAGE', { reason: `--format must be table or jsonl, not "${v}"` });
 }
 
+/** A `--limit` value: a positive integer, else a usage error. */
+export function parseLimit(v: string): number {
+  const limit = Number(v);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new AppError('KS_USAGE', { reason: '--limit must be a positive integer' });
+  return limit;
+}
+
 /** A plain-text table; cells are sanitized and cut to `max` characters. */
 export function renderTable(
   headers: readonly string[],

@@ -11,3 +11,4 @@ export * from './threads.js';
 export { readCapped } from './read.js';
 export * from './alerting.js';
 export * from './triage.js';
+export * from './status.js';

@@ -36,6 +36,7 @@ export interface TriageView {
   readonly timelineOmitted: number;
   readonly custody: readonly CustodyEntry[];
   readonly runbook: readonly string[];
+  /** Who else did this within the view's window (`hunt --like` searches every stored event). */
   readonly similar: readonly Similar[];
 }
 
@@ -94,10 +95,16 @@ export async function triageView(
     principalArns: principals,
   }))
     if (inWindow(e)) byId.set(e.eventId, e);
+  // One pass over the window's events: the source IPs' timeline, and who else did this there
+  // (`hunt --like` searches every stored event).
   const ips = new Set(inc.sourceIps);
-  if (ips.size > 0 && !Number.isNaN(fromMs))
+  const hunt = huntFor(inc, own);
+  if (!Number.isNaN(fromMs))
     for await (const batch of deps.store.eventBatches({ fromMs, toMs }))
-      for (const e of batch) if (e.sourceIp && ips.has(e.sourceIp)) byId.set(e.eventId, e);
+      for (const e of batch) {
+        hunt.add(e);
+        if (e.sourceIp && ips.has(e.sourceIp)) byId.set(e.eventId, e);
+      }
   const all = [...byId.values()].sort((a, b) => (a.timeMs ?? 0) - (b.timeMs ?? 0));
   const token = inc.tokenId ? deps.tokens.find((t) => t.id === inc.tokenId) : undefined;
   const findings = [];
@@ -121,8 +128,19 @@ export async function triageView(
     timelineOmitted: Math.max(0, all.length - TIMELINE_CAP),
     custody: inc.tokenId ? await deps.store.custody(inc.tokenId) : [],
     runbook: message.runbook,
-    similar: await huntLike(deps, inc, own, 10),
+    similar: hunt.results(10),
   };
+}
+
+/** A hunt for the indicators of `inc`, whose own events are `events`. */
+function huntFor(inc: Incident, events: readonly CloudEvent[]) {
+  return createHunt({
+    principals: [...new Set(events.map((e) => stablePrincipal(e.identity)))],
+    sourceIps: inc.sourceIps,
+    userAgents: inc.userAgents,
+    accessKeyIds: inc.accessKeyIds,
+    apis: [...new Set(events.map(apiOf))],
+  });
 }
 
 /**
@@ -135,14 +153,7 @@ export async function huntLike(
   own?: readonly CloudEvent[],
   limit = 50,
 ): Promise<Similar[]> {
-  const events = own ?? (await incidentEvents(deps, inc));
-  const hunt = createHunt({
-    principals: [...new Set(events.map((e) => stablePrincipal(e.identity)))],
-    sourceIps: inc.sourceIps,
-    userAgents: inc.userAgents,
-    accessKeyIds: inc.accessKeyIds,
-    apis: [...new Set(events.map(apiOf))],
-  });
+  const hunt = huntFor(inc, own ?? (await incidentEvents(deps, inc)));
   for await (const batch of deps.store.eventBatches()) for (const e of batch) hunt.add(e);
   return hunt.results(limit);
 }

@@ -1,6 +1,6 @@
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
-import { parseFormat, renderJsonl, renderTable, safeText } from '../output.js';
+import { parseFormat, renderJsonl, renderTable, safeText, parseLimit } from '../output.js';
 import type { Alert, AlertStatus } from '../../core/index.js';
 import { withAlerting } from './incidents.js';
 
@@ -104,9 +104,7 @@ export const registerAlerts: RegisterCommand = (program, run) => {
           format?: string;
         }>();
         const { AppError } = await import('../../core/index.js');
-        const limit = Number(o.limit);
-        if (!Number.isInteger(limit) || limit < 1)
-          throw new AppError('KS_USAGE', { reason: '--limit must be a positive integer' });
+        const limit = parseLimit(o.limit);
         let status: AlertStatus | undefined;
         try {
           status = parseStatus(o.status);
@@ -206,10 +204,7 @@ export const registerHunt: RegisterCommand = (program, run) => {
       run(async (ctx, cmd) => {
         const o = cmd.opts<{ like: string; limit: string; format?: string }>();
         const format = parseFormat(o.format);
-        const { AppError } = await import('../../core/index.js');
-        const limit = Number(o.limit);
-        if (!Number.isInteger(limit) || limit < 1)
-          throw new AppError('KS_USAGE', { reason: '--limit must be a positive integer' });
+        const limit = parseLimit(o.limit);
         const { huntLike, incidentOrThrow } = await import('../../pipeline/index.js');
         return withAlerting(ctx, async (ws, deps) => {
           const inc = await incidentOrThrow(ws.store, o.like);

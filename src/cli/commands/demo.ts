@@ -97,21 +97,8 @@ async function runDemo(ctx: CommandContext, home: string, temporary: boolean): P
     }
     const incidents = await ws.store.listIncidents();
     ctx.io.out(`\n${incidents.length} incident(s):\n`);
-    const { renderTable } = await import('../output.js');
-    ctx.io.out(
-      renderTable(
-        ['ID', 'SEVERITY', 'KIND', 'TITLE', 'FINDINGS', 'RELATED'],
-        incidents.map((i) => [
-          i.id,
-          i.severity,
-          i.kind,
-          i.title,
-          i.findingIds.length,
-          i.related.join(' '),
-        ]),
-        70,
-      ),
-    );
+    const { printIncidents } = await import('./incidents.js');
+    printIncidents(ctx, incidents, 'table');
     ctx.io.err(
       temporary
         ? '\nthe demo workspace has been removed; to keep one and explore it: npx keysnare demo --demo-home DIR\n'

@@ -1,4 +1,5 @@
 import type { RegisterCommand } from '../action.js';
+import { parseLimit } from '../output.js';
 import { printFindings } from './detect.js';
 
 /** Refuse a --rule that no rule has: an unknown id would only ever list nothing. */
@@ -26,10 +27,7 @@ export const registerFindings: RegisterCommand = (program, run) => {
     .action(
       run(async (ctx, cmd) => {
         const o = cmd.opts<{ rule?: string; token?: string; limit: string; format?: string }>();
-        const { AppError } = await import('../../core/index.js');
-        const limit = Number(o.limit);
-        if (!Number.isInteger(limit) || limit < 1)
-          throw new AppError('KS_USAGE', { reason: '--limit must be a positive integer' });
+        const limit = parseLimit(o.limit);
         if (o.rule !== undefined) await checkRuleId(o.rule);
         const { openWorkspace } = await import('../../app.js');
         const ws = openWorkspace(ctx.home);

@@ -1,23 +1,28 @@
 import type { Command } from 'commander';
 import type { RegisterCommand } from '../action.js';
 import type { CommandContext } from '../context.js';
-import { parseFormat, renderJsonl, renderTable, safeText } from '../output.js';
+import { parseFormat, renderJsonl, renderTable, safeText, parseLimit } from '../output.js';
 import type { Incident, IncidentState } from '../../core/index.js';
 
 const STATE_HELP = 'open, acknowledged, false-positive or resolved';
 
-/** Open the workspace with incidents ready (findings from before incidents grouped once). */
+/**
+ * Open the workspace with incidents ready (findings from before incidents grouped once). The IP
+ * context (a few hundred milliseconds of data to load) is built only for commands that write
+ * alert messages or the triage view (`ip: true`).
+ */
 async function withAlerting<T>(
   ctx: CommandContext,
   fn: (
     ws: import('../../app.js').Workspace,
     deps: import('../../pipeline/index.js').AlertingDeps,
   ) => Promise<T>,
+  opts: { readonly ip?: boolean } = {},
 ): Promise<T> {
   const { openWorkspace, alertingFor, ensureIncidents } = await import('../../app.js');
   const ws = openWorkspace(ctx.home);
   try {
-    const deps = await alertingFor(ws, ctx.now);
+    const deps = await alertingFor(ws, ctx.now, opts.ip ? {} : { ip: null });
     await ensureIncidents(ws, deps);
     return await fn(ws, deps);
   } finally {
@@ -25,7 +30,8 @@ async function withAlerting<T>(
   }
 }
 
-function printIncidents(
+/** Incidents as a table, or JSON lines. */
+export function printIncidents(
   ctx: CommandContext,
   list: readonly Incident[],
   format: string | undefined,
@@ -91,7 +97,9 @@ function showText(ctx: CommandContext, view: import('../../pipeline/index.js').T
   view.runbook.forEach((s, n) => line(`  ${n + 1}. ${s}`));
   if (view.similar.length) {
     line();
-    line('Who else did this? (keysnare hunt --like for the whole list)');
+    line(
+      `Who else did this? (within ±${view.aroundHours} h; keysnare hunt --like searches every stored event)`,
+    );
     for (const s of view.similar.slice(0, 10))
       line(`  ${s.principal}  score ${s.score.toFixed(2)}  shares ${s.shared.join(', ')}`);
   }
@@ -125,17 +133,21 @@ function stateCommand(
         const o = cmd.opts<{ note?: string; format?: string }>();
         const format = parseFormat(o.format);
         const { setIncidentState } = await import('../../pipeline/index.js');
-        return withAlerting(ctx, async (_ws, deps) => {
-          const r = await setIncidentState(deps, id, state, ctx.actor, o.note);
-          if (format === 'jsonl') ctx.io.out(renderJsonl([r.incident]));
-          else printIncidents(ctx, [r.incident], 'table');
-          ctx.io.err(
-            r.changed
-              ? `${id} is now ${state}; ${r.alerts.length} follow-up alert(s) queued\n`
-              : `${id} was already ${state}\n`,
-          );
-          return 0;
-        });
+        return withAlerting(
+          ctx,
+          async (_ws, deps) => {
+            const r = await setIncidentState(deps, id, state, ctx.actor, o.note);
+            if (format === 'jsonl') ctx.io.out(renderJsonl([r.incident]));
+            else printIncidents(ctx, [r.incident], 'table');
+            ctx.io.err(
+              r.changed
+                ? `${id} is now ${state}; ${r.alerts.length} follow-up alert(s) queued\n`
+                : `${id} was already ${state}\n`,
+            );
+            return 0;
+          },
+          { ip: true },
+        );
       }),
     );
 }
@@ -155,9 +167,7 @@ export const registerIncidents: RegisterCommand = (program, run) => {
       run(async (ctx, cmd) => {
         const o = cmd.opts<{ state?: string; limit: string; format?: string }>();
         const { AppError } = await import('../../core/index.js');
-        const limit = Number(o.limit);
-        if (!Number.isInteger(limit) || limit < 1)
-          throw new AppError('KS_USAGE', { reason: '--limit must be a positive integer' });
+        const limit = parseLimit(o.limit);
         let state: IncidentState | undefined;
         try {
           state = parseState(o.state);
@@ -189,12 +199,16 @@ export const registerIncidents: RegisterCommand = (program, run) => {
         if (!(around >= 0 && around <= 24 * 90))
           throw new AppError('KS_USAGE', { reason: '--around must be hours between 0 and 2160' });
         const { triageView } = await import('../../pipeline/index.js');
-        return withAlerting(ctx, async (_ws, deps) => {
-          const view = await triageView(deps, id, around);
-          if (format === 'jsonl') ctx.io.out(renderJsonl([view]));
-          else showText(ctx, view);
-          return 0;
-        });
+        return withAlerting(
+          ctx,
+          async (_ws, deps) => {
+            const view = await triageView(deps, id, around);
+            if (format === 'jsonl') ctx.io.out(renderJsonl([view]));
+            else showText(ctx, view);
+            return 0;
+          },
+          { ip: true },
+        );
       }),
     );
   stateCommand(incidents, run, 'ack', 'acknowledged', 'acknowledge an incident (someone is on it)');

@@ -14,30 +14,14 @@ export const registerStatus: RegisterCommand = (program, run) => {
         const format = parseFormat(cmd.opts<{ format?: string }>().format);
         const { openWorkspace } = await import('../../app.js');
         const { HEALTH_KEY } = await import('../../server/index.js');
-        const { INCIDENT_STATES } = await import('../../core/index.js');
         const ws = openWorkspace(ctx.home);
         try {
-          const s = ws.store;
-          const incidents = await s.listIncidents();
-          const alerts = await s.listAlerts();
-          const sources = JSON.parse((await s.getValue(HEALTH_KEY)) ?? '[]') as Record<
+          const { workspaceCounts } = await import('../../pipeline/index.js');
+          const sources = JSON.parse((await ws.store.getValue(HEALTH_KEY)) ?? '[]') as Record<
             string,
             unknown
           >[];
-          const status = {
-            incidents: Object.fromEntries(
-              INCIDENT_STATES.map((st) => [st, incidents.filter((i) => i.state === st).length]),
-            ),
-            findings: (await s.listFindings({})).length,
-            events: await s.countEvents(),
-            alerts: Object.fromEntries(
-              ['pending', 'delivered', 'dead'].map((st) => [
-                st,
-                alerts.filter((a) => a.status === st).length,
-              ]),
-            ),
-            sources,
-          };
+          const status = { ...(await workspaceCounts(ws.store)), sources };
           if (format === 'jsonl') {
             ctx.io.out(renderJsonl([status]));
             return 0;

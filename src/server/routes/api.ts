@@ -91,22 +91,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
     url: '/api/v1/status',
     summary: 'Counts of incidents, findings, events and alerts, and the health of each intake path',
     handler: async (ctx) => {
-      const s = ctx.ws.store;
-      const incidents = await s.listIncidents();
-      const alerts = await s.listAlerts();
-      return {
-        incidents: Object.fromEntries(
-          INCIDENT_STATES.map((st) => [st, incidents.filter((i) => i.state === st).length]),
-        ),
-        findings: (await s.listFindings({})).length,
-        events: await s.countEvents(),
-        alerts: {
-          pending: alerts.filter((a) => a.status === 'pending').length,
-          delivered: alerts.filter((a) => a.status === 'delivered').length,
-          dead: alerts.filter((a) => a.status === 'dead').length,
-        },
-        sources: [...ctx.health.values()],
-      };
+      const { workspaceCounts } = await import('../../pipeline/index.js');
+      return { ...(await workspaceCounts(ctx.ws.store)), sources: [...ctx.health.values()] };
     },
   },
   {

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sameSecret } from '../auth.js';
 import type { IngestSummary, ServerContext } from '../context.js';
 
@@ -103,7 +103,9 @@ export function registerIntake(app: FastifyInstance, ctx: ServerContext): void {
     }
   };
 
-  app.post('/api/v1/intake/eventbridge', async (req, reply) => {
+  // The secret is checked before the body is read: a caller without it cannot make the server
+  // parse megabytes of JSON.
+  const authorize = async (req: FastifyRequest, reply: FastifyReply) => {
     const secret = ctx.intakeSecret;
     if (!secret)
       return reply
@@ -114,6 +116,8 @@ export function registerIntake(app: FastifyInstance, ctx: ServerContext): void {
       return reply
         .code(401)
         .send({ error: 'unauthorized', message: 'wrong or missing X-Keysnare-Secret' });
+  };
+  app.post('/api/v1/intake/eventbridge', { onRequest: authorize }, async (req, reply) => {
     const { records, skipped } = recordsOf(req.body);
     if (records.length === 0)
       return reply.code(400).send({
